@@ -1,0 +1,3 @@
+from kei_community.celery import app as celery_app
+
+__all__ = ("celery_app",)

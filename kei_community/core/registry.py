@@ -1,0 +1,43 @@
+"""Small hook registries (the way Wagtail hooks work).
+
+kei_community never imports marketplace, forum or stategide. Those apps register
+callables here in AppConfig.ready(); shared code and the other app call whatever is
+registered, so either app can be removed without breaking the rest.
+
+Known hook names:
+- "reference_data": fn(stdout) -> None; loads data files shipped inside the app (idempotent).
+- "seed_demo": fn(stdout) -> None; creates demo content through services (idempotent).
+- "truck_listings": fn(truck) -> list[dict]; "this truck is for sale" cards for a garage truck.
+- "truck_threads": fn(truck) -> list[dict]; build threads of a garage truck.
+- "home_sections": fn(request) -> dict; context blocks for the home page.
+- "site_search": fn(query, limit) -> dict; results grouped by kind for /search/.
+- "moderation_targets": fn() -> list; content types that can be reported/held.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+_hooks: dict[str, list[tuple[int, Callable[..., Any]]]] = defaultdict(list)
+
+
+def register(name: str, fn: Callable[..., Any] | None = None, *, order: int = 0) -> Any:
+    """Register fn under name; usable as `register("x", fn)` or as a decorator."""
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        if all(existing is not func for _, existing in _hooks[name]):
+            _hooks[name].append((order, func))
+            _hooks[name].sort(key=lambda pair: pair[0])
+        return func
+
+    return decorator(fn) if fn is not None else decorator
+
+
+def get_hooks(name: str) -> list[Callable[..., Any]]:
+    return [fn for _, fn in _hooks[name]]
+
+
+def call_hooks(name: str, *args: Any, **kwargs: Any) -> list[Any]:
+    return [fn(*args, **kwargs) for fn in get_hooks(name)]

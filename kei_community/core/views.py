@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from kei_community.core.registry import call_hooks
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context: dict = {}
+    for block in call_hooks("home_sections", request):
+        context.update(block)
+    return render(request, "core/home.html", context)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception as exc:
+        logger.error("healthz: database unavailable: %s", exc)
+        return "down"
+
+
+def _check_cache() -> str:
+    # The cache fails open, so probe the client directly to report the truth.
+    try:
+        backend = cache._cache if hasattr(cache, "_cache") else None  # RedisCache client
+        if backend is not None and hasattr(backend, "get_client"):
+            backend.get_client(write=True).ping()
+        else:
+            cache.set("healthz", "1", 5)
+        return "ok"
+    except Exception as exc:
+        logger.warning("healthz: cache unavailable: %s", exc)
+        return "down"
+
+
+def _check_broker() -> str:
+    if not settings.REDIS_URL:
+        return "eager"
+    try:
+        import redis
+
+        redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return "ok"
+    except Exception as exc:
+        logger.warning("healthz: broker unavailable: %s", exc)
+        return "down"
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
+    usable = checks["database"] == "ok"
+    body = {"status": "ok" if usable and "down" not in checks.values() else ("degraded" if usable else "down")}
+    body.update(checks)
+    return JsonResponse(body, status=200 if usable else 503)
+
+
+def bench_baseline(request: HttpRequest) -> HttpResponse:
+    """The benchmarks' yardstick: a short response through the same middleware."""
+    return HttpResponse("ok")
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+def site_search(request: HttpRequest) -> HttpResponse:
+    """The header's search box: one query across every app that registers a "site_search" hook."""
+    query = request.GET.get("q", "").strip()[:200]
+    groups: list[dict] = []
+    if query:
+        for result in call_hooks("site_search", query, 10):
+            groups.append(result)
+    return render(request, "core/search.html", {"query": query, "groups": groups})

@@ -1,0 +1,116 @@
+"""Reports, review and the audit log. Every moderator verb checks permissions here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from kei_community.moderation.models import AuditLogEntry, Report
+from kei_community.moderation.registry import handlers_for
+from kei_community.users.permissions import check_moderator
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> AuditLogEntry:
+    """Append one entry to the audit log (call inside the action's transaction)."""
+    return AuditLogEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=target.pk if target is not None else None,
+        target_repr=str(target)[:200] if target is not None else "",
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def _open_reports(target: models.Model) -> models.QuerySet[Report]:
+    return Report.objects.filter(
+        target_type=ContentType.objects.get_for_model(target), target_id=target.pk, status=Report.Status.OPEN
+    )
+
+
+@transaction.atomic
+def report_create(*, reporter: Any, target: models.Model, reason: str, note: str = "") -> Report:
+    """A member reports content. One open report per member and target; N reporters hide it."""
+    if not getattr(reporter, "is_authenticated", False):
+        raise PermissionDenied("Sign in to report content.")
+    handlers = handlers_for(target)
+    if handlers is None:
+        raise ValidationError("This kind of content cannot be reported.")
+    report = Report(
+        reporter=reporter,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        reason=reason,
+        note=(note or "").strip(),
+    )
+    report.full_clean(validate_constraints=False)
+    if _open_reports(target).filter(reporter=reporter).exists():
+        raise ValidationError("You have already reported this; a moderator will review it.")
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError as exc:
+        raise ValidationError("You have already reported this; a moderator will review it.") from exc
+    distinct_reporters = _open_reports(target).values("reporter").distinct().count()
+    if distinct_reporters >= settings.REPORTS_TO_HIDE:
+        handlers.hide(target)
+    return report
+
+
+def _close_report(*, actor: Any, report: Report, status: str, note: str) -> Report:
+    check_moderator(actor)
+    if report.status != Report.Status.OPEN:
+        raise ValidationError("This report was already reviewed.")
+    before = {"status": report.status}
+    report.status = status
+    report.resolved_by = actor
+    report.resolution_note = (note or "").strip()
+    report.resolved_at = timezone.now()
+    report.save(update_fields=["status", "resolved_by", "resolution_note", "resolved_at"])
+    audit_record(
+        actor=actor, action=f"report_{status}", target=report, before=before, after={"status": status}, note=note
+    )
+    from kei_community.notifications.services import notification_create
+
+    notification_create(
+        recipient=report.reporter,
+        kind="report_resolved",
+        actor=actor,
+        target=report,
+        title=f"Your report was reviewed: {report.get_status_display().lower()}",
+        body=report.resolution_note,
+    )
+    return report
+
+
+@transaction.atomic
+def report_resolve(*, actor: Any, report: Report, note: str = "") -> Report:
+    """The report was right: the content stays hidden (or the app removed it)."""
+    return _close_report(actor=actor, report=report, status=Report.Status.RESOLVED, note=note)
+
+
+@transaction.atomic
+def report_dismiss(*, actor: Any, report: Report, note: str = "") -> Report:
+    """The report was wrong: content hidden by reports comes back once no report is open."""
+    report = _close_report(actor=actor, report=report, status=Report.Status.DISMISSED, note=note)
+    target = report.target
+    if target is not None and not _open_reports(target).exists():
+        handlers = handlers_for(target)
+        if handlers is not None:
+            handlers.restore(target)
+    return report

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from kei_community.core import views as core_views
+
+api_v1 = [
+    path("", include("kei_community.users.api.urls")),
+    path("", include("kei_community.notifications.api.urls")),
+    path("", include("kei_community.media.api.urls")),
+    path("", include("kei_community.moderation.api.urls")),
+    path("", include("kei_community.vehicles.api.urls")),
+    path("", include("stategide.api.urls")),
+    path("", include("marketplace.api.urls")),
+    path("", include("forum.api.urls")),
+    path("", include("kei_community.core.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("search/", core_views.site_search, name="site-search"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("kei_community.users.urls")),
+    path("notifications/", include("kei_community.notifications.urls")),
+    path("photos/", include("kei_community.media.urls")),
+    path("moderation/", include("kei_community.moderation.urls")),
+    path("garage/", include("kei_community.vehicles.urls")),
+    path("states/", include("stategide.urls")),
+    path("listings/", include("marketplace.urls")),
+    path("messages/", include("marketplace.messages_urls")),
+    path("forum/", include("forum.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+]
+
+if settings.BENCH_ENABLED:
+    urlpatterns.append(path("bench/baseline/", core_views.bench_baseline, name="bench-baseline"))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "kei_community.core.views.error_400"
+handler403 = "kei_community.core.views.error_403"
+handler404 = "kei_community.core.views.error_404"
+handler500 = "kei_community.core.views.error_500"

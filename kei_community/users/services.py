@@ -1,0 +1,43 @@
+"""Writes to users and profiles. Every function checks who may do it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from kei_community.core.us import zip_lookup
+from kei_community.users.models import User
+
+PROFILE_FIELDS = ("display_name", "home_state", "zip_code", "bio")
+
+
+def validate_zip(zip_code: str) -> str:
+    zip_code = (zip_code or "").strip()
+    if not zip_code:
+        return ""
+    if zip_lookup(zip_code) is None:
+        raise ValidationError({"zip_code": [f"“{zip_code}” is not a known 5-digit US ZIP code."]})
+    return zip_code
+
+
+@transaction.atomic
+def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> User:
+    """Change a member's public profile. Only the member (or staff) may."""
+    if actor.pk != user.pk and not actor.is_staff:
+        raise PermissionDenied("You can only edit your own profile.")
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(user, name, value.strip() if isinstance(value, str) else value)
+    user.zip_code = validate_zip(user.zip_code)
+    # A ZIP implies a state; fill it in when the member has not chosen one.
+    if user.zip_code and not user.home_state:
+        place = zip_lookup(user.zip_code)
+        if place:
+            user.home_state = place["state"]
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from kei_community.users import views
+
+app_name = "users"
+
+urlpatterns = [
+    path("members/<int:pk>/", views.profile_detail, name="profile"),
+    path("settings/profile/", views.profile_settings, name="settings"),
+]

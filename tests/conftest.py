@@ -1,0 +1,81 @@
+"""Test layers (see ../README.md, "Tests"):
+
+- fast tests: SQLite (or whatever DATABASE_URL says) with Celery eager and a local-memory cache;
+- tests/services: real PostgreSQL, Redis and a Celery worker — skip without them, FAIL under CI=true;
+- tests/browser: Playwright + Debian's Chromium — skip without it, FAIL under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_or_skip(ok: bool, reason: str) -> None:
+    """Skip on a laptop without the server; fail loudly in CI where it must be present."""
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"CI requires this layer to run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _fast_layer_defaults(request, settings) -> None:
+    """Fast tests run tasks in-process and use a private local-memory cache."""
+    if request.node.get_closest_marker("services") or request.node.get_closest_marker("browser"):
+        return
+    from kei_community.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def moderator(db):
+    from tests.factories import ModeratorFactory
+
+    return ModeratorFactory()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def chromium_path() -> str | None:
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    return path if Path(path).exists() else shutil.which("chromium")
