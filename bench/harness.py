@@ -1,0 +1,173 @@
+"""Shared load-test harness for `make bench-marketplace` and `make bench-forum`.
+
+Serves the project with gunicorn (2 sync workers, DEBUG off, BENCH_ENABLED so /bench/baseline/
+exists) on 127.0.0.1 only, loads each page and the baseline with wrk (16 connections, 10 s) in the
+same run, and prints req/s, p50, p99 and the ratio to the baseline. Traffic never leaves loopback and
+every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Result:
+    label: str
+    mode: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+
+    def row(self, baseline_rps: float) -> str:
+        ratio = self.rps / baseline_rps if baseline_rps else 0.0
+        return (
+            f"| {self.label} | {self.mode} | {self.rps:,.0f} | {self.p50_ms:.1f} | {self.p99_ms:.1f} | "
+            f"{ratio:.3f} | {self.non_2xx} |"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def bench_env(database_url: str, redis_url: str = "") -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kei_community.settings",
+            "DJANGO_ENV": "development",
+            "DJANGO_DEBUG": "false",
+            "BENCH_ENABLED": "true",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+            "API_THROTTLE_ANON": "100000000/hour",
+            "API_THROTTLE_USER": "100000000/hour",
+        }
+    )
+    env.pop("TESTING", None)
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "kei_community.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/bench/baseline/", timeout=2) as r:  # noqa: S310 - loopback
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("gunicorn did not start within 30 s")
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.match(r"([\d.]+)(us|ms|s)", text)
+    if not match:
+        return float("nan")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def wrk(url: str, *, label: str, mode: str, cookie: str = "", seconds: int = 10, connections: int = 16) -> Result:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    non2xx_match = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return Result(label, mode, rps, p50, p99, int(non2xx_match.group(1)) if non2xx_match else 0)
+
+
+def session_cookie_for(email: str) -> str:
+    """A logged-in session for email, made in-process (settings from the current environment)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = get_user_model().objects.get(email=email)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def run_table(
+    base: str,
+    pages: list[tuple[str, str]],
+    *,
+    cookie: str,
+    seconds: int = 10,
+) -> list[str]:
+    """Load the baseline, then each page anonymously (cached) and signed in (uncached)."""
+    results: list[Result] = []
+    baseline = wrk(f"{base}/bench/baseline/", label="baseline", mode="anonymous", seconds=seconds)
+    results.append(baseline)
+    for label, path in pages:
+        # Warm the anonymous cache once so the run measures cached pages.
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{base}{path}", timeout=10).read()  # noqa: S310 - loopback
+        results.append(wrk(f"{base}{path}", label=label, mode="anonymous (cached)", seconds=seconds))
+        results.append(wrk(f"{base}{path}", label=label, mode="signed in (uncached)", cookie=cookie, seconds=seconds))
+    lines = [
+        "| page | mode | req/s | p50 ms | p99 ms | ratio to baseline | non-2xx |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [r.row(baseline.rps) for r in results]
+    return lines
