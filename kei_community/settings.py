@@ -333,3 +333,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- notifications and moderation ----------------------------------------------
+# Per-day caps for accounts younger than NEW_ACCOUNT_AGE_DAYS (when NEW_ACCOUNT_LIMITS_ENABLED).
+NEW_ACCOUNT_DAILY_CAPS = {
+    "post": env.int("NEW_ACCOUNT_CAP_POSTS", default=10),
+    "thread": env.int("NEW_ACCOUNT_CAP_THREADS", default=3),
+    "listing": env.int("NEW_ACCOUNT_CAP_LISTINGS", default=2),
+    "message": env.int("NEW_ACCOUNT_CAP_MESSAGES", default=10),
+    "link": env.int("NEW_ACCOUNT_CAP_LINKS", default=5),
+    "image": env.int("NEW_ACCOUNT_CAP_IMAGES", default=20),
+}
+# Daily digest of notifications set to "daily digest" goes out at this hour (UTC).
+NOTIFICATIONS_DIGEST_HOUR_UTC = env.int("NOTIFICATIONS_DIGEST_HOUR_UTC", default=14)
