@@ -5,3 +5,10 @@ class VehiclesConfig(AppConfig):
     name = "kei_community.vehicles"
     label = "vehicles"
     verbose_name = "Vehicles"
+
+    def ready(self) -> None:
+        from kei_community.core.registry import register
+        from kei_community.vehicles import demo, services
+
+        register("reference_data", services.load_reference_data, order=10)
+        register("seed_demo", demo.seed_trucks, order=10)

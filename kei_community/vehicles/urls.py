@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kei_community.vehicles import views
 
 app_name = "vehicles"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.garage_index, name="index"),
+    path("<int:pk>/", views.truck_detail, name="truck-detail"),
+]

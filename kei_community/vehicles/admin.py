@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from kei_community.vehicles.models import ChassisCode, GarageTruck
+
+
+@admin.register(ChassisCode)
+class ChassisCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "make", "model", "drive", "years_from", "years_to", "engine", "verified")
+    list_filter = ("verified", "make", "drive")
+    list_editable = ("verified",)
+    search_fields = ("code", "make", "model", "engine", "rebadge_of")
+
+
+@admin.register(GarageTruck)
+class GarageTruckAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "owner", "chassis_code", "frame_number", "year_built", "month_built")
+    list_select_related = ("owner", "chassis_code")
+    search_fields = ("frame_number", "nickname", "make", "model", "owner__email")
+    raw_id_fields = ("owner", "chassis_code")
