@@ -1,9 +1,22 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from stategide import views
 
 app_name = "stategide"
 
+CODE = r"(?P<code>[A-Za-z]{2})"
+
 urlpatterns = [
     path("", views.index, name="index"),
+    path("states.csv", views.index_csv, name="csv"),
+    re_path(rf"^{CODE}/$", views.detail, name="detail"),
+    re_path(rf"^{CODE}/history/$", views.history, name="history"),
+    re_path(rf"^{CODE}/diff/$", views.diff, name="diff"),
+    re_path(rf"^{CODE}/propose/$", views.propose, name="propose"),
+    re_path(rf"^{CODE}/watch/$", views.watch, name="watch"),
+    re_path(rf"^{CODE}/verify/$", views.verify, name="verify"),
+    re_path(rf"^{CODE}/protect/$", views.protect, name="protect"),
+    re_path(rf"^{CODE}/revisions/(?P<number>\d+)/$", views.revision_detail, name="revision"),
+    re_path(rf"^{CODE}/revisions/(?P<number>\d+)/review/$", views.review, name="review"),
+    re_path(rf"^{CODE}/revisions/(?P<number>\d+)/rollback/$", views.rollback, name="rollback"),
 ]

@@ -1,0 +1,238 @@
+"""Reads for the state guide. Other apps may import this module (and only this module)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from stategide import cache as guide_cache
+from stategide.models import Citation, Revision, StatePage, Status, Watch
+
+
+@dataclass(frozen=True)
+class RegistrationOutlook:
+    state_code: str
+    state_name: str
+    status: str
+    status_label: str
+    summary: str  # one line
+    last_verified: date | None
+    confidence: str
+    url: str
+
+
+def one_line(text: str, limit: int = 160) -> str:
+    """First sentence (or the first `limit` characters) of a summary, on one line."""
+    text = " ".join((text or "").split())
+    for stop in (". ", "; "):
+        head, sep, _ = text.partition(stop)
+        if sep and len(head) >= 20:
+            text = head + "."
+            break
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def _build_outlooks() -> dict[str, RegistrationOutlook]:
+    outlooks: dict[str, RegistrationOutlook] = {}
+    for page in StatePage.objects.select_related("published_revision").order_by("code"):
+        rev = page.published_revision
+        status = rev.status if rev else Status.UNCLEAR
+        outlooks[page.code] = RegistrationOutlook(
+            state_code=page.code,
+            state_name=page.name,
+            status=status,
+            status_label=Status(status).label,
+            summary=one_line(rev.summary) if rev else "No published guide yet.",
+            last_verified=page.last_verified,
+            confidence=rev.confidence if rev else "low",
+            url=page.get_absolute_url(),
+        )
+    return outlooks
+
+
+def registration_outlooks() -> dict[str, RegistrationOutlook]:
+    """Every jurisdiction's outlook, from the cache (one query when cold, none when warm)."""
+    from django.core.cache import cache
+
+    cache_key = guide_cache.key("outlooks")
+    outlooks = cache.get(cache_key)
+    if outlooks is None:
+        outlooks = _build_outlooks()
+        cache.set(cache_key, outlooks, guide_cache.PAGE_TTL)
+    return outlooks
+
+
+def registration_outlook(state_code: str) -> RegistrationOutlook | None:
+    """The short answer for one state (e.g. on every marketplace listing); None for unknown codes."""
+    code = (state_code or "").strip().upper()
+    if len(code) != 2:
+        return None
+    return registration_outlooks().get(code)
+
+
+# --- pages -------------------------------------------------------------------
+
+SORTS = {
+    "state": ("name",),
+    "status": ("published_revision__status", "name"),
+    "speed": ("published_revision__max_road_speed_mph", "name"),
+    "roads": ("published_revision__road_restrictions", "name"),
+    "confidence": ("published_revision__confidence", "name"),
+    "verified": ("last_verified", "name"),
+}
+CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def page_list(*, status: str = "", sort: str = "state") -> list[StatePage]:
+    """All pages with their published revision (one query). `sort` may start with '-'."""
+    qs = StatePage.objects.select_related("published_revision", "verified_by")
+    if status and status in Status.values:
+        qs = qs.filter(published_revision__status=status)
+    descending = sort.startswith("-")
+    field = sort.lstrip("-")
+    if field not in SORTS:
+        field, descending = "state", False
+    pages = list(qs.order_by("name"))
+    if field == "confidence":
+        pages.sort(
+            key=lambda p: CONFIDENCE_ORDER.get(p.published_revision.confidence if p.published_revision else "low", 3)
+        )
+    elif field != "state":
+        path = SORTS[field][0].split("__")
+
+        def value(page: StatePage) -> Any:
+            obj: Any = page
+            for part in path:
+                obj = getattr(obj, part, None) if obj is not None else None
+            return obj
+
+        present = [p for p in pages if value(p) not in (None, "")]
+        missing = [p for p in pages if value(p) in (None, "")]
+        present.sort(key=value, reverse=descending)
+        return present + missing  # empty values last either way
+    if descending:
+        pages.reverse()
+    return pages
+
+
+def page_get(code: str) -> StatePage | None:
+    code = (code or "").strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        return None
+    return (
+        StatePage.objects.select_related("published_revision", "verified_by", "protected_by")
+        .prefetch_related(
+            Prefetch("published_revision__citations", queryset=Citation.objects.order_by("position", "id"))
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def revision_list(*, page: StatePage) -> QuerySet[Revision]:
+    return page.revisions.select_related("author", "reviewed_by").order_by("-number")
+
+
+def revision_get(*, page: StatePage, number: Any) -> Revision | None:
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Revision.objects.select_related("author", "reviewed_by", "base_revision", "page")
+        .prefetch_related(Prefetch("citations", queryset=Citation.objects.order_by("position", "id")))
+        .filter(page=page, number=number)
+        .first()
+    )
+
+
+def revision_get_by_id(*, page: StatePage, revision_id: Any) -> Revision | None:
+    try:
+        revision_id = int(revision_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Revision.objects.select_related("author", "page", "base_revision")
+        .prefetch_related("citations")
+        .filter(page=page, pk=revision_id)
+        .first()
+    )
+
+
+def pending_proposals() -> QuerySet[Revision]:
+    return (
+        Revision.objects.filter(state=Revision.State.PENDING)
+        .select_related("page", "author")
+        .order_by("created_at", "id")
+    )
+
+
+# --- watching ----------------------------------------------------------------
+
+
+def is_watching(*, user: Any, page: StatePage) -> bool:
+    """Explicit watch rows win; otherwise members watch their home state automatically."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    row = Watch.objects.filter(user=user, page=page).values_list("watching", flat=True).first()
+    if row is not None:
+        return bool(row)
+    return user.home_state == page.code
+
+
+def page_watchers(*, page: StatePage) -> list[Any]:
+    """Everyone notified of approved changes: explicit watchers plus home-state members who did not opt out."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    opted_out = Watch.objects.filter(page=page, watching=False).values("user_id")
+    explicit = Watch.objects.filter(page=page, watching=True).values("user_id")
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(pk__in=explicit) | (Q(home_state=page.code) & ~Q(pk__in=opted_out)))
+        .order_by("pk")
+    )
+
+
+# --- reminders -----------------------------------------------------------------
+
+STALE_AFTER_DAYS = 180
+EFFECTIVE_WITHIN_DAYS = 90
+
+
+def pages_needing_verification(*, today: date | None = None) -> list[StatePage]:
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=STALE_AFTER_DAYS)
+    return list(
+        StatePage.objects.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
+        .select_related("published_revision")
+        .order_by("name")
+    )
+
+
+def laws_taking_effect_soon(*, today: date | None = None) -> list[StatePage]:
+    today = today or timezone.localdate()
+    return list(
+        StatePage.objects.filter(
+            published_revision__law_effective_date__gte=today,
+            published_revision__law_effective_date__lte=today + timedelta(days=EFFECTIVE_WITHIN_DAYS),
+        )
+        .select_related("published_revision")
+        .order_by("published_revision__law_effective_date", "name")
+    )
+
+
+def search_pages(*, query: str, limit: int = 10) -> list[StatePage]:
+    query = (query or "").strip()
+    if not query:
+        return []
+    qs = StatePage.objects.select_related("published_revision").filter(
+        Q(name__icontains=query) | Q(code__iexact=query) | Q(published_revision__summary__icontains=query)
+    )
+    return list(qs.order_by("name")[:limit])
