@@ -1,0 +1,48 @@
+"""Photo reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from kei_community.media.models import Photo
+
+
+def photos_for(owner: models.Model) -> models.QuerySet[Photo]:
+    """An owner's photos in display order."""
+    return Photo.objects.filter(owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk).order_by(
+        "position", "id"
+    )
+
+
+def photo_get(*, photo_id: int) -> Photo | None:
+    return Photo.objects.select_related("owner_type").filter(pk=photo_id).first()
+
+
+def photo_for_owner(*, owner: models.Model, photo_id: Any) -> Photo | None:
+    try:
+        pk = int(photo_id)
+    except (TypeError, ValueError):
+        return None
+    return photos_for(owner).filter(pk=pk).first()
+
+
+def avatar_for(user: Any) -> Photo | None:
+    """The user's avatar (cached on the instance for the rest of the request)."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    cache = getattr(user, "_avatar_cache", False)
+    if cache is not False:
+        return cache
+    photo = photos_for(user).filter(is_cover=True).first() or photos_for(user).first()
+    user._avatar_cache = photo
+    return photo
+
+
+def photos_needing_processing(*, include_ready: bool = False) -> models.QuerySet[Photo]:
+    qs = Photo.objects.all()
+    if not include_ready:
+        qs = qs.exclude(status=Photo.Status.READY)
+    return qs.order_by("pk")

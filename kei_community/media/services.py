@@ -1,0 +1,461 @@
+"""Photo writes. Apps call these; they never touch Photo rows directly.
+
+Permissions: `photo_add` trusts its caller — the owning app's own service (or the
+view helpers in kei_community.media.views, given a `can_edit` flag) checks that
+the actor may edit the owner first. The other writes check the actor themselves
+when one is passed (see `_check_can_manage`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from kei_community.media.models import Photo
+from kei_community.media.validation import validate_photo_upload
+
+logger = logging.getLogger(__name__)
+
+CanEdit = Callable[[Any], bool]
+
+# The sweeper's thresholds.
+PENDING_GRACE = timedelta(minutes=1)
+PROCESSING_STUCK_AFTER = timedelta(minutes=15)
+
+
+def _owner_filter(owner: models.Model) -> dict[str, Any]:
+    return {"owner_type": ContentType.objects.get_for_model(owner), "owner_id": owner.pk}
+
+
+def _is_moderator(actor: Any) -> bool:
+    from kei_community.users.permissions import check_moderator
+
+    try:
+        check_moderator(actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _check_can_manage(*, actor: Any, owner: models.Model, photos: Iterable[Photo], can_edit: CanEdit | None) -> bool:
+    """Raise PermissionDenied unless `actor` may change these photos of `owner`.
+
+    Allowed when: the owning app's `can_edit(actor)` returns True; or the owner IS the
+    actor (avatars); or the actor uploaded every one of the photos; or the actor is a
+    moderator (check_moderator, MFA rule included). Returns True when allowed only as
+    a moderator, so the caller can write an audit entry.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Please log in to change photos.")
+    if can_edit is not None and can_edit(actor):
+        return False
+    if owner.__class__ is actor.__class__ and owner.pk == actor.pk:
+        return False
+    photos = list(photos)
+    if can_edit is None and photos and all(p.uploader_id == actor.pk for p in photos):
+        return False
+    if _is_moderator(actor):
+        return True
+    raise PermissionDenied("You can only change photos of your own posts.")
+
+
+def _audit(*, actor: Any, action: str, photo: Photo, before: dict | None = None, after: dict | None = None) -> None:
+    from kei_community.moderation.services import audit_record
+
+    audit_record(actor=actor, action=action, target=photo, before=before, after=after)
+
+
+# --- enqueueing -----------------------------------------------------------------
+
+
+def enqueue_processing(photo_id: int, *, force: bool = False) -> bool:
+    """Send the processing task; a broker outage leaves the row pending for the sweeper.
+
+    `.delay()` raises kombu.exceptions.OperationalError (or redis ConnectionError) when the
+    broker is down. We log it and return False: the upload has succeeded already.
+    """
+    from kei_community.media.tasks import process_photo
+
+    try:
+        if force:
+            process_photo.delay(photo_id, force=True)
+        else:
+            process_photo.delay(photo_id)
+    except Exception as exc:  # kombu OperationalError, redis ConnectionError, OSError, ...
+        logger.warning("photo %s not enqueued (will be swept): %s", photo_id, exc)
+        return False
+    return True
+
+
+# --- writes ----------------------------------------------------------------------------
+
+
+def photo_add(
+    *,
+    uploader: Any,
+    owner: models.Model,
+    upload: Any,
+    max_photos: int | None = None,
+    alt: str = "",
+) -> Photo:
+    """Validate `upload` by content and attach it to `owner` as a pending photo.
+
+    Raises ValidationError with a message a member can read (format, size, pixels,
+    damaged file, too many photos). Processing is enqueued after commit; if the broker
+    is down the photo stays pending and the sweeper picks it up. The caller must have
+    checked that `uploader` may edit `owner`.
+    """
+    if owner.pk is None:
+        raise ValidationError("Save the post before adding photos.")
+    limit = int(max_photos if max_photos is not None else settings.PHOTO_MAX_PER_OBJECT)
+    info = validate_photo_upload(upload)
+    filters = _owner_filter(owner)
+
+    with transaction.atomic():
+        # Serialise concurrent uploads to the same owner so the cap holds (PostgreSQL row lock).
+        type(owner)._base_manager.select_for_update().filter(pk=owner.pk).first()
+        existing = Photo.objects.filter(**filters)
+        count = existing.count()
+        if count >= limit:
+            raise ValidationError(
+                f"You can add at most {limit} photo{'s' if limit != 1 else ''} here. Delete one to add another.",
+                code="too_many_photos",
+            )
+        last = existing.aggregate(m=Max("position"))["m"]
+        photo = Photo(
+            uploader=uploader if getattr(uploader, "pk", None) else None,
+            position=0 if last is None else last + 1,
+            is_cover=count == 0,
+            original_format=info.format,
+            original_bytes=info.size,
+            width=info.width,
+            height=info.height,
+            placeholder=info.placeholder,
+            alt=alt[:200],
+            status=Photo.Status.PENDING,
+            **filters,
+        )
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        photo.original.save("original", upload, save=False)
+        stored_name = photo.original.name
+        try:
+            photo.full_clean()
+            photo.save()
+        except Exception:
+            photo.original.storage.delete(stored_name)
+            raise
+        photo_id = photo.pk
+        transaction.on_commit(lambda: enqueue_processing(photo_id))
+    return photo
+
+
+def _delete_files(names: list[str], originals: list[str]) -> None:
+    from kei_community.media.storage import private_storage, public_storage
+
+    for name in names:
+        try:
+            public_storage().delete(name)
+        except OSError:  # pragma: no cover - best effort
+            logger.warning("could not delete %s", name)
+    for name in originals:
+        try:
+            private_storage.delete(name)
+        except OSError:  # pragma: no cover
+            logger.warning("could not delete original %s", name)
+
+
+def rendition_names(photo: Photo) -> list[str]:
+    names = []
+    for value in (photo.renditions or {}).values():
+        names.extend(value.get("names", []) if isinstance(value, dict) else [])
+    return names
+
+
+def photo_delete(*, actor: Any, photo: Photo, can_edit: CanEdit | None = None) -> None:
+    """Delete a photo and its files (after commit).
+
+    Who may delete: the uploader; the owning app's `can_edit(actor)` callable (e.g.
+    "the seller of this listing"); the owner itself when the owner is the actor
+    (avatars); or a moderator (check_moderator) — a moderator deletion is audited.
+    When the cover is deleted the next photo becomes the cover.
+    """
+    owner_photos = Photo.objects.filter(owner_type_id=photo.owner_type_id, owner_id=photo.owner_id)
+    owner = photo.owner
+    if owner is None:
+        # The owning row is gone: only the uploader or a moderator may clean up.
+        as_moderator = False
+        if photo.uploader_id != getattr(actor, "pk", None):
+            if not _is_moderator(actor):
+                raise PermissionDenied("You can only delete your own photos.")
+            as_moderator = True
+    else:
+        as_moderator = _check_can_manage(actor=actor, owner=owner, photos=[photo], can_edit=can_edit)
+    with transaction.atomic():
+        if as_moderator:
+            _audit(actor=actor, action="photo.delete", photo=photo, before={"owner": str(owner), "id": photo.pk})
+        files = rendition_names(photo)
+        originals = [photo.original.name] if photo.original else []
+        was_cover = photo.is_cover
+        photo.delete()
+        if was_cover:
+            nxt = owner_photos.order_by("position", "id").first()
+            if nxt is not None:
+                owner_photos.filter(pk=nxt.pk).update(is_cover=True)
+        transaction.on_commit(lambda: _delete_files(files, originals))
+
+
+def photos_reorder(
+    *,
+    owner: models.Model,
+    ordered_ids: list[int],
+    actor: Any = None,
+    can_edit: CanEdit | None = None,
+) -> list[Photo]:
+    """Set the order of `owner`'s photos. `ordered_ids` must list each of its photos once.
+
+    When `actor` is given it must be allowed (see photo_delete); the owning app may
+    instead check the actor itself and call without one.
+    """
+    photos = list(Photo.objects.filter(**_owner_filter(owner)))
+    if actor is not None:
+        _check_can_manage(actor=actor, owner=owner, photos=photos, can_edit=can_edit)
+    try:
+        ids = [int(i) for i in ordered_ids]
+    except (TypeError, ValueError):
+        raise ValidationError({"order": ["Give the photo ids as whole numbers."]})
+    by_id = {p.pk: p for p in photos}
+    if len(ids) != len(set(ids)) or set(ids) != set(by_id):
+        raise ValidationError({"order": ["List every photo of this post exactly once."]})
+    with transaction.atomic():
+        changed = []
+        for position, pk in enumerate(ids):
+            p = by_id[pk]
+            if p.position != position:
+                p.position = position
+                changed.append(p)
+        Photo.objects.bulk_update(changed, ["position"])
+    return sorted(photos, key=lambda p: p.position)
+
+
+def photo_move(*, actor: Any, photo: Photo, direction: str, can_edit: CanEdit | None = None) -> list[Photo]:
+    """Move a photo one place "up" (earlier) or "down" (later)."""
+    if direction not in ("up", "down"):
+        raise ValidationError("Choose up or down.")
+    ids = list(
+        Photo.objects.filter(owner_type_id=photo.owner_type_id, owner_id=photo.owner_id).values_list("pk", flat=True)
+    )
+    i = ids.index(photo.pk)
+    j = i - 1 if direction == "up" else i + 1
+    if 0 <= j < len(ids):
+        ids[i], ids[j] = ids[j], ids[i]
+    return photos_reorder(owner=photo.owner, ordered_ids=ids, actor=actor, can_edit=can_edit)
+
+
+def photo_set_cover(*, photo: Photo, actor: Any = None, can_edit: CanEdit | None = None) -> Photo:
+    """Make `photo` its owner's cover (exactly one cover per owner)."""
+    if actor is not None:
+        owner = photo.owner
+        if owner is None:
+            raise ValidationError("This photo no longer belongs to a post.")
+        _check_can_manage(actor=actor, owner=owner, photos=[photo], can_edit=can_edit)
+    with transaction.atomic():
+        Photo.objects.filter(owner_type_id=photo.owner_type_id, owner_id=photo.owner_id, is_cover=True).exclude(
+            pk=photo.pk
+        ).update(is_cover=False)
+        if not photo.is_cover:
+            photo.is_cover = True
+            photo.save(update_fields=["is_cover", "updated_at"])
+    return photo
+
+
+def photo_update_alt(*, photo: Photo, alt: str, actor: Any = None, can_edit: CanEdit | None = None) -> Photo:
+    if actor is not None and photo.owner is not None:
+        _check_can_manage(actor=actor, owner=photo.owner, photos=[photo], can_edit=can_edit)
+    photo.alt = (alt or "").strip()
+    photo.full_clean()
+    photo.save(update_fields=["alt", "updated_at"])
+    return photo
+
+
+# --- avatars ------------------------------------------------------------------------
+
+
+def avatar_set(*, user: Any, upload: Any) -> Photo:
+    """Replace `user`'s avatar (one photo owned by the User)."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Please log in to change your picture.")
+    with transaction.atomic():
+        old = list(Photo.objects.filter(**_owner_filter(user)))
+        photo = photo_add(uploader=user, owner=user, upload=upload, max_photos=len(old) + 1)
+        for p in old:
+            photo_delete(actor=user, photo=p)
+        Photo.objects.filter(pk=photo.pk).update(is_cover=True, position=0)
+        photo.is_cover, photo.position = True, 0
+    return photo
+
+
+def avatar_remove(*, user: Any) -> None:
+    for p in Photo.objects.filter(**_owner_filter(user)):
+        photo_delete(actor=user, photo=p)
+
+
+# --- processing bookkeeping (called by the task) ------------------------------------
+
+
+def photos_sweep(*, now: Any = None, limit: int = 500) -> dict[str, int]:
+    """Re-enqueue pending rows older than a minute and processing rows stuck > 15 minutes.
+
+    Stuck rows already at the attempt cap are marked failed instead of looping.
+    """
+    now = now or timezone.now()
+    max_attempts = int(settings.PHOTO_MAX_ATTEMPTS)
+    pending = Photo.objects.filter(status=Photo.Status.PENDING, status_changed_at__lt=now - PENDING_GRACE)
+    stuck = Photo.objects.filter(status=Photo.Status.PROCESSING, status_changed_at__lt=now - PROCESSING_STUCK_AFTER)
+    given_up = stuck.filter(attempts__gte=max_attempts).update(
+        status=Photo.Status.FAILED,
+        status_changed_at=now,
+        failure_reason=f"We could not process this photo after {max_attempts} tries. Please upload it again.",
+    )
+    ids = list(
+        (pending | stuck.filter(attempts__lt=max_attempts))
+        .order_by("status_changed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in ids:
+        if enqueue_processing(pk):
+            sent += 1
+    # Touch them so the next sweep does not resend before the worker had a chance.
+    if sent:
+        Photo.objects.filter(pk__in=ids, status=Photo.Status.PENDING).update(status_changed_at=now)
+    return {"enqueued": sent, "found": len(ids), "failed": given_up}
+
+
+def photos_requeue_all(*, queryset: Any = None) -> int:
+    """Mark photos pending again (used by reprocess_photos)."""
+    qs = queryset if queryset is not None else Photo.objects.all()
+    now = timezone.now()
+    return qs.update(status=Photo.Status.PENDING, attempts=0, failure_reason="", status_changed_at=now, updated_at=now)
+
+
+def _mark_failed(photo_id: int, reason: str) -> None:
+    Photo.objects.filter(pk=photo_id).update(
+        status=Photo.Status.FAILED,
+        failure_reason=reason[:255],
+        status_changed_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+
+
+def _exhausted_reason(max_attempts: int) -> str:
+    return f"We could not process this photo after {max_attempts} tries. Please delete it and upload it again."
+
+
+def _photo_process_start(*, photo_id: int, force: bool) -> Photo | None:
+    max_attempts = int(settings.PHOTO_MAX_ATTEMPTS)
+    with transaction.atomic():
+        photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
+        if photo is None:
+            return None
+        if photo.status in (Photo.Status.READY, Photo.Status.FAILED):
+            if not force:
+                return None
+            photo.attempts = 0  # a deliberate reprocess starts a fresh count
+        if photo.attempts >= max_attempts:
+            photo.status = Photo.Status.FAILED
+            photo.failure_reason = _exhausted_reason(max_attempts)
+            photo.status_changed_at = timezone.now()
+            photo.save(update_fields=["status", "failure_reason", "status_changed_at", "updated_at"])
+            return None
+        photo.attempts += 1
+        photo.status = Photo.Status.PROCESSING
+        photo.status_changed_at = timezone.now()
+        photo.save(update_fields=["attempts", "status", "status_changed_at", "updated_at"])
+        return photo
+
+
+def _write_renditions(photo: Photo, rendered: Any) -> dict[str, dict]:
+    """Write every rendition under a deterministic name (overwriting), return the JSON."""
+    from django.core.files.base import ContentFile
+
+    from kei_community.media.storage import public_storage
+
+    storage = public_storage()
+    out: dict[str, dict] = {}
+    for width, files in sorted(rendered.files.items()):
+        entry: dict[str, Any] = {"width": width, "height": files["height"], "names": []}
+        for fmt, ext in (("webp", "webp"), ("jpeg", "jpg")):
+            name = f"photos/{photo.key.hex[:2]}/{photo.key.hex}/{width}.{ext}"
+            if storage.exists(name):
+                storage.delete(name)
+            saved = storage.save(name, ContentFile(files[fmt]))
+            entry[fmt] = storage.url(saved)
+            entry["names"].append(saved)
+        out[str(width)] = entry
+    return out
+
+
+def photo_process(*, photo_id: int, force: bool = False) -> str:
+    """Run the pipeline for one photo. Idempotent: same file names, one row, no duplicates.
+
+    Returns "ready", "failed" or "skipped" (already done, gone, or out of attempts).
+    Transient problems (storage, database) raise so the task retries with backoff;
+    an original that cannot be decoded fails at once with a readable reason.
+    """
+    from kei_community.media.processing import UnusableImage, render
+    from kei_community.media.storage import public_storage
+
+    photo = _photo_process_start(photo_id=photo_id, force=force)
+    if photo is None:
+        return "skipped"
+    try:
+        with photo.original.open("rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        _mark_failed(photo_id, "The uploaded file is missing. Please upload the photo again.")
+        return "failed"
+    try:
+        rendered = render(data)
+    except UnusableImage:
+        _mark_failed(photo_id, "This photo could not be read. Please upload a JPEG, PNG, WebP or HEIC photo.")
+        return "failed"
+    old_names = set(rendition_names(photo))
+    renditions = _write_renditions(photo, rendered)
+    new_names = {n for v in renditions.values() for n in v["names"]}
+    for stale in old_names - new_names:
+        public_storage().delete(stale)
+    updated = Photo.objects.filter(pk=photo_id).update(
+        status=Photo.Status.READY,
+        renditions=renditions,
+        placeholder=rendered.placeholder,
+        failure_reason="",
+        status_changed_at=timezone.now(),
+        processed_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    if not updated:  # deleted while we worked: remove what we wrote
+        transaction.on_commit(lambda: _delete_files(sorted(new_names), []))
+        return "skipped"
+    return "ready"
+
+
+def photo_process_give_up_if_exhausted(*, photo_id: int) -> bool:
+    """After a transient error: mark failed (and return True) when no attempts are left."""
+    max_attempts = int(settings.PHOTO_MAX_ATTEMPTS)
+    photo = Photo.objects.filter(pk=photo_id).only("attempts", "status").first()
+    if photo is None or photo.status in (Photo.Status.READY, Photo.Status.FAILED):
+        return True
+    if photo.attempts >= max_attempts:
+        _mark_failed(photo_id, _exhausted_reason(max_attempts))
+        return True
+    return False

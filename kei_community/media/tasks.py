@@ -1,0 +1,41 @@
+"""Celery tasks for photos. Thin: the work is in services.photo_process."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from celery import shared_task
+
+from kei_community.media import services
+
+logger = logging.getLogger(__name__)
+
+SOFT_TIME_LIMIT = 60
+HARD_TIME_LIMIT = 90
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # bounded by the attempt counter in the database (PHOTO_MAX_ATTEMPTS)
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=HARD_TIME_LIMIT,
+)
+def process_photo(self, photo_id: int, force: bool = False) -> str:  # type: ignore[no-untyped-def]
+    try:
+        return services.photo_process(photo_id=photo_id, force=force)
+    except Exception as exc:  # transient: storage, database, soft time limit, a worker hiccup
+        if services.photo_process_give_up_if_exhausted(photo_id=photo_id):
+            logger.warning("photo %s failed for good: %r", photo_id, exc)
+            return "failed"
+        countdown = min(600, 15 * 2**self.request.retries) + random.randint(0, 5)
+        logger.info("photo %s: retrying in %ss after %r", photo_id, countdown, exc)
+        raise self.retry(exc=exc, countdown=countdown, kwargs={"photo_id": photo_id, "force": False})
+
+
+@shared_task(ignore_result=True)
+def sweep_photos() -> dict:
+    """Beat job: re-enqueue pending rows and rows stuck in processing."""
+    return services.photos_sweep()

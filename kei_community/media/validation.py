@@ -1,0 +1,186 @@
+"""Synchronous, content-based validation of an uploaded photo.
+
+The file name and the browser's content type are ignored: the bytes are opened
+with a format allow-list, the pixel count is checked from the header before any
+decoding, the file is verified and then fully decoded to catch truncation, and
+files that carry anything after the image (HTML/script polyglots) are refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import struct
+import warnings
+from dataclasses import dataclass
+from typing import IO, Any
+
+import pillow_heif
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()
+
+ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "HEIF")
+ACCEPTED_LABEL = "JPEG, PNG, WebP or HEIC/HEIF"
+ACCEPT_ATTR = "image/jpeg,image/png,image/webp,image/heic,image/heif,.jpg,.jpeg,.png,.webp,.heic,.heif"
+PLACEHOLDER_WIDTH = 16
+
+# Markup that must never ride along inside an image (polyglots).
+_MARKUP = re.compile(rb"<\s*(?:script|html|svg|body|iframe|object|embed|!doctype|\?php)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    format: str
+    width: int  # as displayed, after EXIF orientation
+    height: int
+    size: int
+    placeholder: str
+
+
+def _error(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _not_an_image() -> ValidationError:
+    return _error(
+        f"This file is not a photo we can use. Please upload a {ACCEPTED_LABEL} image.", code="unsupported_format"
+    )
+
+
+def _read_all(upload: IO[bytes] | Any) -> bytes:
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = b"".join(upload.chunks()) if hasattr(upload, "chunks") else upload.read()
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    return data
+
+
+def _upload_size(upload: Any) -> int | None:
+    size = getattr(upload, "size", None)
+    return int(size) if size is not None else None
+
+
+def _trailing_data_error(fmt: str, data: bytes) -> ValidationError | None:
+    """Anything after the image's end marker is refused (PNG: IEND, WebP: RIFF size, JPEG: EOI)."""
+    if _MARKUP.search(data):
+        return _error("This file contains web page code hidden in the image, so it was refused.", code="polyglot")
+    if fmt == "PNG":
+        end = data.rfind(b"IEND")
+        if end < 0:
+            return _not_an_image()
+        if data[end + 8 :].strip(b"\x00"):
+            return _error("This PNG has extra data after the end of the image, so it was refused.", code="polyglot")
+    elif fmt == "WEBP" and len(data) >= 12:
+        riff_end = int.from_bytes(data[4:8], "little") + 8
+        if data[riff_end + (riff_end % 2) :].strip(b"\x00"):
+            return _error("This WebP has extra data after the end of the image, so it was refused.", code="polyglot")
+    return None
+
+
+def make_placeholder(img: Image.Image) -> str:
+    """A tiny JPEG data: URI (about half a kilobyte), metadata-free."""
+    small = img.copy()
+    small.thumbnail((PLACEHOLDER_WIDTH, PLACEHOLDER_WIDTH * 4), Image.Resampling.BILINEAR)
+    if small.mode != "RGB":
+        small = _flatten(small)
+    small.info = {}
+    buf = io.BytesIO()
+    small.save(buf, "JPEG", quality=50)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """RGB on a white background (transparency has no meaning for a photo)."""
+    if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return img.convert("RGB")
+
+
+def validate_photo_upload(upload: Any) -> ImageInfo:
+    """Raise ValidationError (a message a member can act on) unless `upload` is a usable photo."""
+    max_bytes = int(settings.PHOTO_MAX_BYTES)
+    max_pixels = int(settings.PHOTO_MAX_PIXELS)
+
+    size = _upload_size(upload)
+    if size == 0:
+        raise _error(f"This file is empty. Please upload a {ACCEPTED_LABEL} image.", code="empty")
+    if size is not None and size > max_bytes:
+        raise _error(
+            f"This file is {filesizeformat(size)}; photos can be at most {filesizeformat(max_bytes)}.",
+            code="too_large",
+        )
+    data = _read_all(upload)
+    size = len(data)
+    if size == 0:
+        raise _error(f"This file is empty. Please upload a {ACCEPTED_LABEL} image.", code="empty")
+    if size > max_bytes:
+        raise _error(
+            f"This file is {filesizeformat(size)}; photos can be at most {filesizeformat(max_bytes)}.",
+            code="too_large",
+        )
+
+    too_many_pixels = _error(
+        f"This image has too many pixels; the limit is {max_pixels / 1_000_000:g} megapixels. "
+        "Please resize it and try again.",
+        code="too_many_pixels",
+    )
+    # Pillow's own bomb guard checks the header before any decoding; make it strict.
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS)) as img:
+                fmt = (img.format or "").upper()
+                if fmt not in ALLOWED_FORMATS:
+                    raise _not_an_image()
+                width, height = img.size
+                if width <= 0 or height <= 0:
+                    raise _not_an_image()
+                if width * height > max_pixels:
+                    raise too_many_pixels
+                if fmt != "HEIF" and (getattr(img, "is_animated", False) or getattr(img, "n_frames", 1) > 1):
+                    raise _error(
+                        f"Animated images are not accepted. Please upload a still {ACCEPTED_LABEL} photo.",
+                        code="animated",
+                    )
+                img.verify()
+            with Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS)) as img:
+                if fmt == "JPEG":
+                    # Decoding at 1/8 scale still reads every byte: truncation is caught, memory stays small.
+                    img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                img.load()
+                oriented = ImageOps.exif_transpose(img) or img
+                placeholder = make_placeholder(oriented)
+                try:
+                    orientation = int(img.getexif().get(0x0112, 1))
+                except Exception:
+                    orientation = 1
+                shown_w, shown_h = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+        except ValidationError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise too_many_pixels
+        except UnidentifiedImageError:
+            raise _not_an_image()
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error) as exc:
+            message = str(exc).lower()
+            if "truncated" in message or "premature" in message or "broken" in message or "eof" in message:
+                raise _error(
+                    "This photo is incomplete or damaged (the upload may have been cut off). Please try again.",
+                    code="truncated",
+                )
+            raise _error(f"This photo could not be read. Please upload a {ACCEPTED_LABEL} image.", code="unreadable")
+
+    trailing = _trailing_data_error(fmt, data)
+    if trailing is not None:
+        raise trailing
+    return ImageInfo(format=fmt, width=shown_w, height=shown_h, size=size, placeholder=placeholder)
