@@ -114,3 +114,38 @@ def report_dismiss(*, actor: Any, report: Report, note: str = "") -> Report:
         if handlers is not None:
             handlers.restore(target)
     return report
+
+
+def report_create_for(
+    *, reporter: Any, content_type: ContentType, object_id: int, reason: str, note: str = ""
+) -> Report:
+    """Report by content type and id (views and API): only registered kinds of content."""
+    from kei_community.moderation.selectors import reportable_object
+
+    target = reportable_object(content_type=content_type, object_id=object_id)
+    if target is None:
+        raise ValidationError({"target_id": ["There is no such content to report."]})
+    return report_create(reporter=reporter, target=target, reason=reason, note=note)
+
+
+CLOSE_DECISIONS = {"resolve": Report.Status.RESOLVED, "dismiss": Report.Status.DISMISSED}
+
+
+@transaction.atomic
+def target_reports_close(
+    *, actor: Any, content_type: ContentType, object_id: int, decision: str, note: str = ""
+) -> list[Report]:
+    """Resolve or dismiss every open report on one target (the queue groups them by target)."""
+    check_moderator(actor)
+    if decision not in CLOSE_DECISIONS:
+        raise ValidationError({"decision": ["Choose resolve or dismiss."]})
+    reports = list(
+        Report.objects.select_for_update()
+        .filter(target_type=content_type, target_id=object_id, status=Report.Status.OPEN)
+        .select_related("reporter")
+        .order_by("id")
+    )
+    if not reports:
+        raise ValidationError("These reports were already reviewed.")
+    close = report_resolve if decision == "resolve" else report_dismiss
+    return [close(actor=actor, report=report, note=note) for report in reports]

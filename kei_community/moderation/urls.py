@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kei_community.moderation import views
 
 app_name = "moderation"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("audit/", views.audit_log, name="audit"),
+    path("report/<int:content_type_id>/<int:object_id>/", views.report_target, name="report"),
+    path("review/<int:content_type_id>/<int:object_id>/", views.review_target, name="review"),
+]

@@ -5,6 +5,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from kei_community.notifications.registry import DELIVERY_CHOICES, IMMEDIATE
+
 
 class Notification(models.Model):
     """One row per recipient and event, written in the same transaction as the event."""
@@ -23,13 +25,40 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The recipient's email preference for this kind when the row was written (kept in step
+    # with later preference changes while unsent): immediate / daily / off.
+    delivery = models.CharField(max_length=10, choices=DELIVERY_CHOICES, default=IMMEDIATE)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notif_recipient_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notif_recipient_unread"),
+            models.Index(
+                fields=["delivery", "created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notif_email_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}: {self.title}"
 
     def get_absolute_url(self) -> str:
         return self.url or "/notifications/"
+
+
+class NotificationPreference(models.Model):
+    """How one member wants email for one kind. Missing row = the kind's default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    delivery = models.CharField(max_length=10, choices=DELIVERY_CHOICES)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_user_and_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.delivery}"

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
-from kei_community.notifications.models import Notification
-from kei_community.notifications.registry import get_kind
+from kei_community.notifications.models import Notification, NotificationPreference
+from kei_community.notifications.registry import DAILY, DELIVERY_CHOICES, IMMEDIATE, OFF, all_kinds, get_kind
+
+logger = logging.getLogger(__name__)
+
+VALID_DELIVERIES = {key for key, _ in DELIVERY_CHOICES}
+
+
+def _deliveries_for(*, user_ids: Iterable[int], kind: str) -> dict[int, str]:
+    """Each user's delivery for kind (their preference or the kind's default), in one query."""
+    default = get_kind(kind).default_delivery
+    ids = list(user_ids)
+    chosen = dict(NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list("user_id", "delivery"))
+    return {uid: chosen.get(uid, default) for uid in ids}
 
 
 def notification_create_many(
@@ -25,7 +40,7 @@ def notification_create_many(
     """One notification per distinct recipient, never to the actor themself."""
     get_kind(kind)  # unknown kinds are a programming error, caught in tests
     seen: set[int] = set()
-    rows: list[Notification] = []
+    wanted: list[Any] = []
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     for recipient in recipients:
         if recipient is None or recipient.pk in seen or (actor is not None and recipient.pk == actor.pk):
@@ -33,24 +48,30 @@ def notification_create_many(
         if not recipient.is_active:
             continue
         seen.add(recipient.pk)
-        rows.append(
-            Notification(
-                recipient=recipient,
-                kind=kind,
-                actor=actor,
-                target_type=target_type,
-                target_id=target.pk if target is not None else None,
-                title=title[:200],
-                body=body,
-                url=url,
-            )
-        )
-    if not rows:
+        wanted.append(recipient)
+    if not wanted:
         return []
+    deliveries = _deliveries_for(user_ids=seen, kind=kind)
+    rows = [
+        Notification(
+            recipient=recipient,
+            kind=kind,
+            actor=actor,
+            target_type=target_type,
+            target_id=target.pk if target is not None else None,
+            title=title[:200],
+            body=body,
+            url=url,
+            delivery=deliveries[recipient.pk],
+        )
+        for recipient in wanted
+    ]
     created = Notification.objects.bulk_create(rows)
     if not all(n.pk for n in created):  # SQLite < 3.35 does not return ids
         created = list(Notification.objects.filter(recipient__in=seen, kind=kind).order_by("-id")[: len(rows)])
-    _enqueue_delivery([n.pk for n in created])
+    immediate = [n.pk for n in created if n.delivery == IMMEDIATE]
+    if immediate:
+        _enqueue_delivery(immediate)
     return created
 
 
@@ -59,16 +80,85 @@ def notification_create(*, recipient: Any, kind: str, title: str, **kwargs: Any)
     return created[0] if created else None
 
 
-def _enqueue_delivery(notification_ids: list[int]) -> None:
-    """Email delivery happens after commit; the delivery task decides per user preference."""
+def enqueue_delivery_now(notification_ids: list[int]) -> bool:
+    """Put a delivery task on the broker; False (rows stay pending for the sweeper) if it is down."""
     from kei_community.notifications import tasks
 
-    def enqueue() -> None:
-        try:
-            tasks.deliver_notifications.delay(notification_ids)
-        except Exception:  # broker down: the rows stay un-emailed; the sweeper sends them later
-            import logging
+    try:
+        tasks.deliver_notifications.delay(notification_ids)
+    except Exception:  # kombu OperationalError and friends: broker down
+        logger.warning("could not enqueue notification email; the sweeper will retry", exc_info=True)
+        return False
+    return True
 
-            logging.getLogger(__name__).warning("could not enqueue notification email; sweeper will retry")
 
-    transaction.on_commit(enqueue)
+def _enqueue_delivery(notification_ids: list[int]) -> None:
+    """Email delivery happens after commit; the delivery task claims each row once."""
+    transaction.on_commit(lambda: enqueue_delivery_now(notification_ids))
+
+
+# --- reading -------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None, all: bool = False) -> int:  # noqa: A002
+    """Mark the user's own notifications read (the given ids, or all). Returns how many changed.
+
+    Ids of other members' notifications are never touched: the filter is on the recipient.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Sign in to manage your notifications.")
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if not all:
+        id_list = [int(i) for i in (ids or [])]
+        if not id_list:
+            raise ValidationError({"ids": ["Give the ids to mark read, or all=true."]})
+        qs = qs.filter(pk__in=id_list)
+    return qs.update(read_at=timezone.now())
+
+
+# --- preferences ---------------------------------------------------------------
+
+
+def notification_preferences_set(*, user: Any, preferences: Mapping[str, str], actor: Any | None = None) -> None:
+    """Save the user's email choice per kind; unsent notifications follow the new choice."""
+    actor = user if actor is None else actor
+    if not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
+        raise PermissionDenied("You can only change your own notification settings.")
+    known = {k.key for k in all_kinds()}
+    errors = {}
+    for kind, delivery in preferences.items():
+        if kind not in known:
+            errors[kind] = ["Unknown notification kind."]
+        elif delivery not in VALID_DELIVERIES:
+            errors[kind] = [f"Choose one of: {', '.join(sorted(VALID_DELIVERIES))}."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        for kind, delivery in preferences.items():
+            NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
+            Notification.objects.filter(recipient=user, kind=kind, emailed_at__isnull=True).exclude(
+                delivery=delivery
+            ).update(delivery=delivery)
+
+
+def notification_unsubscribe(*, user: Any, kind: str) -> list[str]:
+    """One-click unsubscribe (no login: the caller verified a signed token). kind "*" = every kind."""
+    kinds = [k.key for k in all_kinds()] if kind == "*" else [get_kind(kind).key]
+    with transaction.atomic():
+        for key in kinds:
+            NotificationPreference.objects.update_or_create(user=user, kind=key, defaults={"delivery": OFF})
+        Notification.objects.filter(recipient=user, kind__in=kinds, emailed_at__isnull=True).update(delivery=OFF)
+    return kinds
+
+
+__all__ = [
+    "DAILY",
+    "IMMEDIATE",
+    "OFF",
+    "enqueue_delivery_now",
+    "notification_create",
+    "notification_create_many",
+    "notification_preferences_set",
+    "notification_unsubscribe",
+    "notifications_mark_read",
+]

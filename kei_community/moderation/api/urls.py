@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kei_community.moderation.api import views
+
+urlpatterns = [
+    path("reports/", views.ReportCreateView.as_view(), name="report-create"),
+    path("moderation/reports/", views.ModeratorReportListView.as_view(), name="moderation-report-list"),
+    path(
+        "moderation/reports/<int:pk>/resolve/",
+        views.ModeratorReportResolveView.as_view(),
+        name="moderation-report-resolve",
+    ),
+    path(
+        "moderation/reports/<int:pk>/dismiss/",
+        views.ModeratorReportDismissView.as_view(),
+        name="moderation-report-dismiss",
+    ),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kei_community.notifications.api import views
+
+urlpatterns = [
+    path("me/notifications/", views.MyNotificationListView.as_view(), name="my-notification-list"),
+    path("me/notifications/read/", views.MyNotificationsReadView.as_view(), name="my-notifications-read"),
+]

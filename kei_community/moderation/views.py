@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from kei_community.moderation import selectors
+from kei_community.moderation.forms import QueueFilterForm, ReportForm, ReviewForm
+from kei_community.moderation.services import report_create_for, target_reports_close
+from kei_community.users.permissions import moderator_required
+
+QUEUE_PAGE_SIZE = 20
+AUDIT_PAGE_SIZE = 50
+DUPLICATE_MESSAGE = "You have already reported this; a moderator will review it."
+
+
+def _content_type_or_404(content_type_id: int) -> ContentType:
+    try:
+        return ContentType.objects.get_for_id(content_type_id)
+    except ContentType.DoesNotExist:
+        raise Http404("No such content.")
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback or "/"
+
+
+@login_required
+def report_target(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
+    """GET: the report form on its own page. POST: file the report (any registered kind of content)."""
+    content_type = _content_type_or_404(content_type_id)
+    target = selectors.reportable_object(content_type=content_type, object_id=object_id)
+    if target is None:
+        raise Http404("This content does not exist or cannot be reported.")
+    described = selectors.describe_target(target)
+    back = _next_url(request, described.get("url") or "/")
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                report_create_for(
+                    reporter=request.user,
+                    content_type=content_type,
+                    object_id=object_id,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                if DUPLICATE_MESSAGE in exc.messages:
+                    messages.info(request, DUPLICATE_MESSAGE)
+                    return redirect(back)
+                for fld, errs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                    for err in errs:
+                        form.add_error(fld if fld in form.fields else None, err)
+            else:
+                messages.success(request, "Thank you. A moderator will review your report.")
+                return redirect(back)
+    else:
+        form = ReportForm()
+    return render(
+        request,
+        "moderation/report_create.html",
+        {"form": form, "target": described, "next": back},
+        status=400 if form.errors else 200,
+    )
+
+
+@moderator_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Open reports grouped by target and items awaiting approval, filterable by app and reason."""
+    filters = QueueFilterForm(request.GET)
+    app = reason = ""
+    if filters.is_valid():
+        app = filters.cleaned_data["app"]
+        reason = filters.cleaned_data["reason"]
+    page = Paginator(selectors.open_report_groups(app=app, reason=reason), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    groups = selectors.report_groups_detail(list(page.object_list))
+    awaiting = [] if reason else selectors.awaiting_approval(app=app)
+    return render(
+        request,
+        "moderation/report_queue.html",
+        {
+            "page_obj": page,
+            "groups": groups,
+            "awaiting": awaiting,
+            "apps": selectors.queue_apps(),
+            "reasons": filters.fields["reason"].choices,
+            "app": app,
+            "reason": reason,
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@moderator_required
+@require_POST
+def review_target(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
+    content_type = _content_type_or_404(content_type_id)
+    form = ReviewForm(request.POST)
+    back = _next_url(request, "/moderation/")
+    if not form.is_valid():
+        messages.error(request, "Choose resolve or dismiss.")
+        return redirect(back)
+    try:
+        closed = target_reports_close(
+            actor=request.user,
+            content_type=content_type,
+            object_id=object_id,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        verb = "resolved" if form.cleaned_data["decision"] == "resolve" else "dismissed"
+        messages.success(request, f"{len(closed)} report{'s' if len(closed) != 1 else ''} {verb}.")
+    return redirect(back)
+
+
+@moderator_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    actions = selectors.audit_actions()
+    action = request.GET.get("action", "")
+    if action not in actions:
+        action = ""
+    page = Paginator(selectors.audit_entries(action=action), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "moderation/auditlogentry_list.html",
+        {"page_obj": page, "entries": page.object_list, "actions": actions, "action": action},
+    )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
+from kei_community.notifications.models import Notification
+from kei_community.notifications.registry import get_kind
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    page_url = PageUrlField()
+    kind_label = serializers.SerializerMethodField()
+    actor = serializers.SerializerMethodField()
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "kind_label", "title", "body", "actor", "created_at", "read_at", "is_read", "page_url"]
+        read_only_fields = fields
+
+    def get_kind_label(self, obj: Notification) -> str:
+        try:
+            return get_kind(obj.kind).label
+        except LookupError:
+            return obj.kind
+
+    def get_actor(self, obj: Notification) -> str | None:
+        return obj.actor.public_name if obj.actor_id else None
+
+    def get_is_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
+
+
+class MarkReadSerializer(StrictFieldsMixin, serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
+    all = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("all") and not attrs.get("ids"):
+            raise serializers.ValidationError({"ids": ["Give the ids to mark read, or all=true."]})
+        return attrs
+
+
+class MarkReadResponseSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+    unread = serializers.IntegerField()
