@@ -30,14 +30,25 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
-    for name, value in data.items():
-        setattr(user, name, value.strip() if isinstance(value, str) else value)
-    user.zip_code = validate_zip(user.zip_code)
-    # A ZIP implies a state; fill it in when the member has not chosen one.
-    if user.zip_code and not user.home_state:
-        place = zip_lookup(user.zip_code)
-        if place:
-            user.home_state = place["state"]
-    user.full_clean(exclude=["password"])
-    user.save()
+    before = {name: getattr(user, name) for name in PROFILE_FIELDS}
+    try:
+        for name, value in data.items():
+            setattr(user, name, value.strip() if isinstance(value, str) else value)
+        user.zip_code = validate_zip(user.zip_code)
+        # A ZIP implies a state; fill it in when the member has not chosen one.
+        if user.zip_code and not user.home_state:
+            place = zip_lookup(user.zip_code)
+            if place:
+                user.home_state = place["state"]
+        # TextField's max_length is not a model validator; enforce it here for every caller.
+        bio_limit = User._meta.get_field("bio").max_length or 2000
+        if len(user.bio) > bio_limit:
+            raise ValidationError({"bio": [f"Keep the bio to {bio_limit:,} characters (it has {len(user.bio):,})."]})
+        user.full_clean(exclude=["password"])
+    except ValidationError:
+        # Leave the caller's instance as it was (the page header shows it).
+        for name, value in before.items():
+            setattr(user, name, value)
+        raise
+    user.save(update_fields=[*PROFILE_FIELDS])
     return user

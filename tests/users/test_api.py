@@ -1,0 +1,223 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import SimpleRateThrottle
+
+from tests.factories import DEFAULT_PASSWORD
+from tests.users.conftest import enrol_totp, totp_code
+
+ME = "/api/v1/me/"
+TOKEN = "/api/v1/auth/token/"
+
+
+def _assert_error_shape(body: dict) -> None:
+    assert set(body) == {"detail", "errors"}
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["errors"], dict)
+
+
+# --- /me/ --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_me_returns_the_signed_in_member(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.get(ME)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == user.pk
+    assert body["email"] == user.email
+    assert body["display_name"] == user.display_name
+    assert body["page_url"] == f"/members/{user.pk}/"
+    assert body["is_moderator"] is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "patch"])
+def test_me_without_credentials_is_401_in_the_error_shape(api_client, method):
+    response = getattr(api_client, method)(ME, {}, format="json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    _assert_error_shape(response.json())
+    assert response.json()["errors"] == {}
+
+
+@pytest.mark.django_db
+def test_patch_me_updates_the_profile(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.patch(ME, {"display_name": "Acty Ann", "zip_code": "30303", "bio": "Hi"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Acty Ann"
+    user.refresh_from_db()
+    assert (user.display_name, user.zip_code, user.bio) == ("Acty Ann", "30303", "Hi")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"nickname": "x"}, "nickname"),  # unknown field
+        ({"email": "new@example.com"}, "email"),  # read-only field
+        ({"is_staff": True}, "is_staff"),
+        ({"display_name": ["not", "a", "string"]}, "display_name"),  # wrong type
+        ({"display_name": "x" * 61}, "display_name"),
+        ({"home_state": "ZZ"}, "home_state"),
+        ({"zip_code": "00000"}, "zip_code"),  # service-level validation
+        ({"bio": "x" * 2001}, "bio"),
+    ],
+)
+def test_patch_me_bad_input_is_a_400_in_the_error_shape(api_client, user, payload, field):
+    api_client.force_authenticate(user)
+    before = (user.email, user.display_name, user.home_state, user.zip_code, user.bio, user.is_staff)
+    response = api_client.patch(ME, payload, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    _assert_error_shape(body)
+    assert list(body["errors"]) == [field]
+    assert body["detail"].startswith(f"{field}: ")
+    user.refresh_from_db()
+    assert (user.email, user.display_name, user.home_state, user.zip_code, user.bio, user.is_staff) == before
+
+
+@pytest.mark.django_db
+def test_patch_me_with_malformed_json_is_a_400_in_the_error_shape(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.generic("PATCH", ME, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    _assert_error_shape(response.json())
+
+
+@pytest.mark.django_db
+def test_patch_me_with_a_list_body_is_a_400(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.patch(ME, ["display_name"], format="json")
+    assert response.status_code == 400
+    _assert_error_shape(response.json())
+
+
+@pytest.mark.django_db
+def test_session_authenticated_patch_needs_the_csrf_token(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.patch(ME, {"display_name": "No CSRF"}, format="json")
+    assert response.status_code == 403
+    _assert_error_shape(response.json())
+
+
+# --- token auth ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_token_for_email_and_password_authenticates_requests(api_client, user):
+    response = api_client.post(TOKEN, {"email": user.email.upper(), "password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code == 200
+    key = response.json()["token"]
+    assert Token.objects.get(user=user).key == key
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api_client.get(ME).json()["id"] == user.pk
+    # the same token comes back next time
+    assert (
+        api_client.post(TOKEN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json").json()["token"]
+        == key
+    )
+
+
+@pytest.mark.django_db
+def test_a_wrong_token_is_401(api_client, user):
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = api_client.get(ME)
+    assert response.status_code == 401
+    _assert_error_shape(response.json())
+
+
+@pytest.mark.django_db
+def test_token_with_a_wrong_password_is_refused_in_the_error_shape(api_client, user):
+    response = api_client.post(TOKEN, {"email": user.email, "password": "wrong"}, format="json")
+    assert response.status_code in (401, 403)
+    _assert_error_shape(response.json())
+    assert "wrong" in response.json()["detail"]
+    assert not Token.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_token_for_an_inactive_member_is_refused(api_client, user):
+    user.is_active = False
+    user.save()
+    response = api_client.post(TOKEN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code in (401, 403)
+    assert not Token.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        ({}, {"email", "password"}),
+        ({"email": "not-an-email", "password": "x"}, {"email"}),
+        ({"email": "a@example.com", "password": "x", "remember": True}, {"remember"}),
+    ],
+)
+def test_token_with_bad_input_is_a_400(api_client, payload, fields):
+    response = api_client.post(TOKEN, payload, format="json")
+    assert response.status_code == 400
+    _assert_error_shape(response.json())
+    assert set(response.json()["errors"]) == fields
+
+
+@pytest.mark.django_db
+def test_token_for_an_mfa_account_needs_the_code(api_client, user):
+    secret = enrol_totp(user)
+    credentials = {"email": user.email, "password": DEFAULT_PASSWORD}
+    response = api_client.post(TOKEN, credentials, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["code"]
+    response = api_client.post(TOKEN, {**credentials, "code": "000000"}, format="json")
+    assert response.status_code in (401, 403)
+    _assert_error_shape(response.json())
+    assert not Token.objects.filter(user=user).exists()
+    response = api_client.post(TOKEN, {**credentials, "code": totp_code(secret)}, format="json")
+    assert response.status_code == 200
+    assert response.json()["token"] == Token.objects.get(user=user).key
+
+
+@pytest.mark.django_db
+def test_token_endpoint_is_throttled(api_client, user, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth_token": "2/minute", "anon": None, "user": None})
+    for _ in range(2):
+        api_client.post(TOKEN, {"email": user.email, "password": "wrong"}, format="json")
+    response = api_client.post(TOKEN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code == 429
+    _assert_error_shape(response.json())
+
+
+def test_default_throttles_are_configured(settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert {"anon", "user", "auth_token"} <= set(rates)
+    assert "rest_framework.throttling.AnonRateThrottle" in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+
+
+# --- schema and docs -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_schema_describes_me_and_token(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert {"get", "patch"} <= set(paths["/api/v1/me/"])
+    assert "post" in paths["/api/v1/auth/token/"]
+
+
+@pytest.mark.django_db
+def test_docs_page_uses_the_vendored_swagger_ui_with_the_csp_nonce(client):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    csp = response["Content-Security-Policy"]
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    assert '/static/vendor/swagger-ui/swagger-ui-bundle.js"' in html
+    assert "cdn" not in html.lower()
+    scripts = html.count("<script")
+    assert scripts == html.count(f'nonce="{nonce}"') - 1  # every script plus the one <style>
+    assert "unsafe-inline" not in csp
