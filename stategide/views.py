@@ -1,13 +1,359 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Thin views: selectors read, services write, templates render."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from kei_community.users.permissions import moderator_required
+from stategide import cache as guide_cache
+from stategide import selectors, services
+from stategide.diff import revision_diff
+from stategide.forms import (
+    ApproveForm,
+    CitationFormSet,
+    ProposeForm,
+    ProtectForm,
+    RejectForm,
+    RollbackForm,
+    VerifyForm,
+)
+from stategide.models import Revision, StatePage, Status
+from stategide.tiles import legend, tiles_for
+
+NONCE_MARK = "stategide-nonce"
 
 
+def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Cache whole anonymous GET pages under a versioned key (publish/verify bumps the version).
+
+    The CSP nonce and CSRF token of the cached copy are swapped for this request's on the way out.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        cacheable = request.method == "GET" and not request.user.is_authenticated and not list(get_messages(request))
+        if not cacheable:
+            return view(request, *args, **kwargs)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        cache_key = guide_cache.key("page", digest)
+        nonce = str(getattr(request, "csp_nonce", ""))
+        token = get_token(request)
+        hit = cache.get(cache_key)
+        if hit is not None:
+            content, old_nonce, old_token = hit
+            if old_nonce:
+                content = content.replace(old_nonce, nonce)
+            content = content.replace(old_token, token)
+            response = HttpResponse(content, content_type="text/html; charset=utf-8")
+            response["X-Stategide-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+            cache.set(cache_key, (response.content.decode(), nonce, token), guide_cache.PAGE_TTL)
+            response["X-Stategide-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+def _page_or_404(code: str) -> StatePage:
+    page = selectors.page_get(code)
+    if page is None:
+        raise Http404("No state guide for that code.")
+    return page
+
+
+def _revision_or_404(page: StatePage, number: Any) -> Revision:
+    revision = selectors.revision_get(page=page, number=number)
+    if revision is None:
+        raise Http404("No such revision.")
+    return revision
+
+
+def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+SORT_COLUMNS = [
+    ("state", "State"),
+    ("status", "Status"),
+    ("speed", "Max road speed"),
+    ("roads", "Roads"),
+    ("confidence", "Confidence"),
+    ("verified", "Last verified"),
+]
+
+
+@anonymous_page_cache
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "stategide/index.html")
+    status = request.GET.get("status", "")
+    if status not in Status.values:
+        status = ""
+    sort = request.GET.get("sort", "state")
+    if sort.lstrip("-") not in selectors.SORTS:
+        sort = "state"
+    all_pages = selectors.page_list(sort=sort)
+    pages = [p for p in all_pages if not status or (p.published_revision and p.published_revision.status == status)]
+    columns = []
+    for key, label in SORT_COLUMNS:
+        active = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        next_sort = f"-{key}" if active and not descending else key
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "active": active,
+                "aria_sort": ("descending" if descending else "ascending") if active else None,
+                "next_sort": next_sort,
+            }
+        )
+    counts: dict[str, int] = {}
+    for p in all_pages:
+        s = p.published_revision.status if p.published_revision else Status.UNCLEAR
+        counts[s] = counts.get(s, 0) + 1
+    context = {
+        "pages": pages,
+        "tiles": tiles_for(all_pages),
+        "legend": legend(),
+        "statuses": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
+        "status": status,
+        "sort": sort,
+        "columns": columns,
+    }
+    return render(request, "stategide/statepage_list.html", context)
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    return HttpResponse("Coming soon.", status=404)
+def index_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kei-truck-state-guide.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["state_code", "state_name", "status", "summary", "max_road_speed_mph", "speed_note", "road_restrictions",
+         "confidence", "last_verified", "url"]
+    )  # fmt: skip
+    for page in selectors.page_list(sort="state"):
+        rev = page.published_revision
+        writer.writerow(
+            [
+                page.code,
+                page.name,
+                rev.status if rev else "",
+                rev.summary if rev else "",
+                rev.max_road_speed_mph if rev and rev.max_road_speed_mph is not None else "",
+                rev.speed_note if rev else "",
+                rev.road_restrictions if rev else "",
+                rev.confidence if rev else "",
+                page.last_verified.isoformat() if page.last_verified else "",
+                request.build_absolute_uri(page.get_absolute_url()),
+            ]
+        )
+    return response
 
 
-index_csv = detail = history = diff = propose = watch = verify = protect = revision_detail = review = rollback = _todo
+@anonymous_page_cache
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    page = _page_or_404(code)
+    user = request.user
+    context = {
+        "page": page,
+        "revision": page.published_revision,
+        "watching": selectors.is_watching(user=user, page=page) if user.is_authenticated else False,
+        "is_moderator": user.is_authenticated and user.is_moderator,  # type: ignore[union-attr]
+        "code_lower": page.code.lower(),
+    }
+    return render(request, "stategide/statepage_detail.html", context)
+
+
+def history(request: HttpRequest, code: str) -> HttpResponse:
+    page = _page_or_404(code)
+    revisions = list(selectors.revision_list(page=page))
+    return render(
+        request,
+        "stategide/revision_history.html",
+        {
+            "page": page,
+            "revisions": revisions,
+            "pending": [r for r in revisions if r.state == Revision.State.PENDING],
+            "is_moderator": request.user.is_authenticated and request.user.is_moderator,  # type: ignore[union-attr]
+        },
+    )
+
+
+def diff(request: HttpRequest, code: str) -> HttpResponse:
+    page = _page_or_404(code)
+    old = _revision_or_404(page, request.GET.get("from"))
+    new = _revision_or_404(page, request.GET.get("to"))
+    return render(
+        request,
+        "stategide/revision_diff.html",
+        {"page": page, "old": old, "new": new, "diff": revision_diff(old, new)},
+    )
+
+
+def revision_detail(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    page = _page_or_404(code)
+    revision = _revision_or_404(page, number)
+    base = revision.base_revision
+    user = request.user
+    is_moderator = user.is_authenticated and user.is_moderator  # type: ignore[union-attr]
+    context = {
+        "page": page,
+        "revision": revision,
+        "base": base,
+        "diff": revision_diff(base, revision),
+        "page_changed": revision.state == Revision.State.PENDING
+        and base is not None
+        and page.published_revision_id != base.pk,
+        "current_diff": revision_diff(page.published_revision, revision)
+        if revision.state == Revision.State.PENDING and page.published_revision_id != getattr(base, "pk", None)
+        else None,
+        "is_moderator": is_moderator,
+        "approve_form": ApproveForm(),
+        "reject_form": RejectForm(),
+        "rollback_form": RollbackForm(),
+    }
+    return render(request, "stategide/revision_detail.html", context)
+
+
+@login_required
+def propose(request: HttpRequest, code: str) -> HttpResponse:
+    page = _page_or_404(code)
+    try:
+        services.check_can_propose(user=request.user, page=page)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect(page.get_absolute_url())
+    if request.method == "POST":
+        form = ProposeForm(request.POST)
+        formset = CitationFormSet(request.POST, prefix="citations")
+        if form.is_valid() and formset.is_valid():
+            citations = [c for c in (f.as_citation() for f in formset.forms) if c]
+            try:
+                revision = services.revision_propose(
+                    author=request.user,
+                    page=page,
+                    data=form.content(),
+                    edit_summary=form.cleaned_data["edit_summary"],
+                    citations=citations,
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        target = field if field in form.fields else None
+                        for error in errors:
+                            form.add_error(target, error)
+                else:
+                    for error in exc.messages:
+                        form.add_error(None, error)
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return redirect(page.get_absolute_url())
+            else:
+                messages.success(request, "Thanks! Your edit is waiting for a moderator's review.")
+                return redirect(revision.get_absolute_url())
+    else:
+        form = ProposeForm(initial=ProposeForm.initial_from(page.published_revision))
+        formset = CitationFormSet(prefix="citations")
+    return render(request, "stategide/revision_form.html", {"page": page, "form": form, "formset": formset})
+
+
+@require_POST
+@login_required
+def watch(request: HttpRequest, code: str) -> HttpResponse:
+    page = _page_or_404(code)
+    watching = request.POST.get("watching") == "1"
+    services.watch_set(user=request.user, page=page, watching=watching)
+    messages.success(request, f"You are {'now watching' if watching else 'no longer watching'} {page.name}.")
+    return redirect(page.get_absolute_url())
+
+
+@require_POST
+@moderator_required
+def review(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    page = _page_or_404(code)
+    revision = _revision_or_404(page, number)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            form = ApproveForm(request.POST)
+            note = form.cleaned_data["note"] if form.is_valid() else ""
+            services.revision_approve(actor=request.user, revision=revision, note=note)
+            messages.success(request, f"Revision {revision.number} is published.")
+            return redirect(page.get_absolute_url())
+        if decision == "reject":
+            services.revision_reject(actor=request.user, revision=revision, reason=request.POST.get("reason", ""))
+            messages.success(request, f"Revision {revision.number} was rejected; the author was told why.")
+        else:
+            messages.error(request, "Choose approve or reject.")
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    return redirect(revision.get_absolute_url())
+
+
+@require_POST
+@moderator_required
+def rollback(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    page = _page_or_404(code)
+    revision = _revision_or_404(page, number)
+    try:
+        restored = services.page_rollback(
+            actor=request.user, page=page, revision=revision, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return redirect(reverse("stategide:history", kwargs={"code": page.code.lower()}))
+    messages.success(request, f"Revision {revision.number} restored as revision {restored.number}.")
+    return redirect(page.get_absolute_url())
+
+
+@require_POST
+@moderator_required
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    page = _page_or_404(code)
+    form = VerifyForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.page_verify(actor=request.user, page=page, note=note)
+        messages.success(request, f"{page.name} marked as verified today.")
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    return redirect(page.get_absolute_url())
+
+
+@moderator_required
+def protect(request: HttpRequest, code: str) -> HttpResponse:
+    page = _page_or_404(code)
+    if request.method == "POST":
+        if request.POST.get("unprotect") == "1":
+            services.page_unprotect(actor=request.user, page=page, reason=request.POST.get("reason", ""))
+            messages.success(request, f"{page.name} is no longer protected.")
+            return redirect(page.get_absolute_url())
+        form = ProtectForm(request.POST)
+        if form.is_valid():
+            try:
+                services.page_protect(actor=request.user, page=page, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_to_messages(request, exc)
+            else:
+                messages.success(request, f"{page.name} is protected: only moderators can edit it.")
+                return redirect(page.get_absolute_url())
+    else:
+        form = ProtectForm()
+    return render(request, "stategide/statepage_protect.html", {"page": page, "form": form})

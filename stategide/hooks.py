@@ -1,0 +1,54 @@
+"""What the state guide plugs into shared registries (registered in StategideConfig.ready())."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from stategide import cache as guide_cache
+from stategide import selectors
+from stategide.tiles import legend, tiles_for
+
+
+def home_sections(request: Any) -> dict[str, SafeString]:
+    """A small tile map for the home page; rendered once per cache version (0 queries when warm)."""
+    cache_key = guide_cache.key("home_map")
+    html = cache.get(cache_key)
+    if html is None:
+        outlooks = list(selectors.registration_outlooks().values())
+        html = render_to_string(
+            "stategide/includes/home_map.html",
+            {"tiles": tiles_for(outlooks), "legend": legend(), "compact": True},
+        )
+        cache.set(cache_key, html, guide_cache.PAGE_TTL)
+    return {"state_map": mark_safe(html)}  # noqa: S308 - our own template output
+
+
+def site_search(query: str, limit: int) -> dict[str, Any]:
+    results = [
+        {
+            "title": f"{page.name} state guide",
+            "url": page.get_absolute_url(),
+            "snippet": selectors.one_line(page.published_revision.summary) if page.published_revision else "",
+        }
+        for page in selectors.search_pages(query=query, limit=limit)
+    ]
+    return {"label": "State guide", "results": results}
+
+
+def queue_items() -> list[dict[str, Any]]:
+    """Pending proposals for the shared moderation queue."""
+    return [
+        {
+            "app": "stategide",
+            "kind": "Guide edit" + (" (conflicts)" if rev.conflicting else ""),
+            "title": f"{rev.page.name}: {rev.edit_summary}",
+            "url": rev.get_absolute_url(),
+            "created_at": rev.created_at,
+            "author": rev.author.public_name if rev.author else "",
+        }
+        for rev in selectors.pending_proposals()
+    ]

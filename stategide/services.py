@@ -1,0 +1,558 @@
+"""Writes for the state guide. Every function checks permissions itself."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from kei_community.core.markdown import render_markdown
+from kei_community.moderation.services import audit_record
+from kei_community.notifications.services import notification_create, notification_create_many
+from kei_community.users.models import MODERATORS_GROUP
+from kei_community.users.permissions import check_moderator
+from stategide import cache as guide_cache
+from stategide import selectors
+from stategide.models import CITATION_REQUIRED_FIELDS, CONTENT_FIELDS, Citation, Revision, StatePage, Watch
+
+logger = logging.getLogger(__name__)
+
+MAX_CITATIONS = 20
+MAX_PROTECTION_DAYS = 365
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def check_can_propose(*, user: Any, page: StatePage) -> None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise PermissionDenied("Sign in to propose an edit.")
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        raise PermissionDenied("Verify your email address before proposing edits.")
+    if page.is_protected and not user.is_moderator:
+        raise PermissionDenied(
+            f"This page is protected until {timezone.localtime(page.protected_until):%b %d, %Y}: "
+            f"{page.protection_reason} Only moderators can edit it for now."
+        )
+
+
+def _content_of(revision: Revision | None) -> dict[str, Any]:
+    if revision is None:
+        return {}
+    return {field: getattr(revision, field) for field in CONTENT_FIELDS}
+
+
+def _clean_list(value: Any, field: str) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError({field: "Give a list of short text items."})
+    items = []
+    for item in value:
+        if not isinstance(item, str):
+            raise ValidationError({field: "Give a list of short text items."})
+        item = item.strip()
+        if item:
+            if len(item) > 300:
+                raise ValidationError({field: "Keep each item under 300 characters."})
+            items.append(item)
+    return items
+
+
+def _build_citations(citations: list[dict] | None) -> list[Citation]:
+    rows: list[Citation] = []
+    errors: list[str] = []
+    for index, item in enumerate(citations or []):
+        if not isinstance(item, dict):
+            errors.append(f"Citation {index + 1}: give kind, label and URL.")
+            continue
+        citation = Citation(
+            position=index,
+            kind=item.get("kind") or Citation.Kind.AGGREGATOR,
+            label=(item.get("label") or "").strip(),
+            url=(item.get("url") or "").strip(),
+            retrieved_on=item.get("retrieved_on") or None,
+            is_primary=bool(item.get("is_primary", False)),
+        )
+        try:
+            citation.full_clean(exclude=["revision"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.extend(f"Citation {index + 1} {field}: {m}" for m in messages)
+        rows.append(citation)
+    if len(rows) > MAX_CITATIONS:
+        errors.append(f"Give at most {MAX_CITATIONS} citations.")
+    if errors:
+        raise ValidationError({"citations": errors})
+    return rows
+
+
+def _next_number(page: StatePage) -> int:
+    return (page.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _locked_page(page: StatePage) -> StatePage:
+    return StatePage.objects.select_for_update().select_related("published_revision").get(pk=page.pk)
+
+
+def _save_revision(revision: Revision, citations: list[Citation]) -> Revision:
+    revision.body_html = render_markdown(revision.body)
+    revision.full_clean(exclude=["page", "base_revision"])
+    revision.save()
+    for citation in citations:
+        citation.pk = None
+        citation.revision = revision
+    Citation.objects.bulk_create(citations)
+    return revision
+
+
+def _apply(revision: Revision, content: dict[str, Any]) -> None:
+    for field, value in content.items():
+        setattr(revision, field, value)
+
+
+def _normalise(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(CONTENT_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Unknown field."))
+    cleaned = dict(data)
+    for field in ("registration_steps", "required_documents"):
+        if field in cleaned:
+            cleaned[field] = _clean_list(cleaned[field], field)
+    for field, value in list(cleaned.items()):
+        if isinstance(value, str) and field not in ("body",):
+            cleaned[field] = value.strip()
+    return cleaned
+
+
+# --- proposing ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def revision_propose(
+    *,
+    author: Any,
+    page: StatePage,
+    data: dict[str, Any],
+    edit_summary: str,
+    citations: list[dict] | None = None,
+    base_revision: Revision | None = None,
+) -> Revision:
+    """A verified member proposes an edit: a new pending revision based on the published one.
+
+    `data` holds only the fields being changed; `citations` are new sources added by this proposal
+    (the published revision's citations are carried over). Changing status, speeds or road rules
+    needs at least one new citation.
+    """
+    check_can_propose(user=author, page=page)
+    page = _locked_page(page)
+    published = page.published_revision
+    base = base_revision if base_revision is not None else published
+    if base is not None and base.page_id != page.pk:
+        raise ValidationError("That revision belongs to another page.")
+    edit_summary = (edit_summary or "").strip()
+    if not edit_summary:
+        raise ValidationError({"edit_summary": "Say briefly what you changed and why."})
+    content = {**_content_of(base), **_normalise(data)}
+    revision = Revision(
+        page=page,
+        number=_next_number(page),
+        state=Revision.State.PENDING,
+        base_revision=base,
+        author=author,
+        edit_summary=edit_summary[:300],
+    )
+    _apply(revision, content)
+    new_citations = _build_citations(citations)
+    changed = [f for f in CONTENT_FIELDS if base is None or getattr(base, f) != content.get(f)]
+    if not changed and not new_citations:
+        raise ValidationError("Your proposal does not change anything.")
+    if CITATION_REQUIRED_FIELDS.intersection(changed) and not new_citations:
+        raise ValidationError(
+            {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
+        )
+    carried = [
+        Citation(
+            kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary
+        )
+        for c in (base.citations.all() if base is not None else [])
+    ]
+    new_urls = {c.url for c in new_citations}
+    all_citations = new_citations + [c for c in carried if c.url not in new_urls]
+    for position, citation in enumerate(all_citations):
+        citation.position = position
+    return _save_revision(revision, all_citations)
+
+
+@transaction.atomic
+def revision_update_pending(
+    *, actor: Any, revision: Revision, data: dict[str, Any], edit_summary: str | None = None
+) -> Revision:
+    """The author changes their own pending proposal (nobody else may)."""
+    if not getattr(actor, "is_authenticated", False) or revision.author_id != actor.pk:
+        raise PermissionDenied("Only the author can change a pending proposal.")
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    if revision.state != Revision.State.PENDING:
+        raise ValidationError("Only pending proposals can be changed.")
+    check_can_propose(user=actor, page=revision.page)
+    content = _normalise(data)
+    _apply(revision, content)
+    changed = [f for f in content if revision.base_revision is None or getattr(revision.base_revision, f) != content[f]]
+    new_urls = set(revision.citations.values_list("url", flat=True))
+    base_urls = set(revision.base_revision.citations.values_list("url", flat=True)) if revision.base_revision else set()
+    if CITATION_REQUIRED_FIELDS.intersection(changed) and not (new_urls - base_urls):
+        raise ValidationError(
+            {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
+        )
+    if edit_summary is not None:
+        if not edit_summary.strip():
+            raise ValidationError({"edit_summary": "Say briefly what you changed and why."})
+        revision.edit_summary = edit_summary.strip()[:300]
+    revision.body_html = render_markdown(revision.body)
+    revision.full_clean(exclude=["page", "base_revision"])
+    revision.save()
+    return revision
+
+
+# --- publishing (one action object, Wagtail style) ---------------------------------------
+
+
+class PublishRevisionAction:
+    """Publish a pending revision: `check()` permissions and conflicts, `execute()` the change.
+
+    If the page changed after the proposal began, the proposal's own changes are applied on top of
+    the current published revision (a three-way merge). When both touched the same field with
+    different values, the proposal conflicts and cannot be published as is.
+    """
+
+    def __init__(self, revision: Revision, *, user: Any, note: str = "", audit_action: str = "stategide_approve"):
+        self.revision = revision
+        self.user = user
+        self.note = (note or "").strip()
+        self.audit_action = audit_action
+
+    # three-way merge helpers
+    @staticmethod
+    def proposal_delta(revision: Revision) -> dict[str, Any]:
+        base = revision.base_revision
+        return {f: getattr(revision, f) for f in CONTENT_FIELDS if base is None or getattr(base, f) != getattr(revision, f)}
+
+    @classmethod
+    def classify(cls, revision: Revision, published: Revision | None) -> str:
+        """"clean" (based on the published revision), "merge", "conflict" or "superseded"."""
+        base = revision.base_revision
+        if published is None or base is None or base.pk == published.pk:
+            return "clean"
+        delta = cls.proposal_delta(revision)
+        if all(getattr(published, f) == v for f, v in delta.items()):
+            new_urls = set(revision.citations.values_list("url", flat=True)) - set(
+                base.citations.values_list("url", flat=True)
+            )
+            if not new_urls - set(published.citations.values_list("url", flat=True)):
+                return "superseded"
+        for field, value in delta.items():
+            if getattr(published, field) != getattr(base, field) and getattr(published, field) != value:
+                return "conflict"
+        return "merge"
+
+    def check(self) -> str:
+        check_moderator(self.user)
+        if self.revision.state != Revision.State.PENDING:
+            raise ValidationError("Only pending proposals can be published.")
+        published = self.revision.page.published_revision
+        outcome = self.classify(self.revision, published)
+        if outcome == "conflict":
+            raise ValidationError(
+                "The page changed after this proposal began and both changed the same fields. "
+                "Reject it with a note asking the author to propose again from the current version."
+            )
+        if outcome == "superseded":
+            raise ValidationError("The published page already contains everything this proposal changes.")
+        return outcome
+
+    @transaction.atomic
+    def execute(self) -> Revision:
+        page = _locked_page(self.revision.page)
+        revision = Revision.objects.select_for_update().select_related("base_revision").get(pk=self.revision.pk)
+        revision.page = page
+        self.revision = revision
+        outcome = self.check()
+        previous = page.published_revision
+        if outcome == "merge" and previous is not None:
+            delta = self.proposal_delta(revision)
+            _apply(revision, {**_content_of(previous), **delta})
+            base_urls = set(revision.base_revision.citations.values_list("url", flat=True))
+            own = [c for c in revision.citations.all() if c.url not in base_urls]
+            own_urls = {c.url for c in own}
+            revision.citations.exclude(pk__in=[c.pk for c in own]).delete()
+            carried = [
+                Citation(
+                    revision=revision, kind=c.kind, label=c.label, url=c.url,
+                    retrieved_on=c.retrieved_on, is_primary=c.is_primary,
+                )
+                for c in previous.citations.all()
+                if c.url not in own_urls
+            ]  # fmt: skip
+            Citation.objects.bulk_create(carried)
+            for position, citation in enumerate([*own, *carried]):
+                Citation.objects.filter(pk=citation.pk).update(position=position)
+            revision.review_note = f"Merged onto revision {previous.number}. {self.note}".strip()
+            revision.base_revision = previous
+        elif self.note:
+            revision.review_note = self.note
+        revision.state = Revision.State.PUBLISHED
+        revision.conflicting = False
+        revision.reviewed_by = self.user
+        revision.reviewed_at = timezone.now()
+        revision.body_html = render_markdown(revision.body)
+        revision.save()
+        page.published_revision = revision
+        page.save(update_fields=["published_revision", "updated_at"])
+        self._settle_other_proposals(page, revision)
+        audit_record(
+            actor=self.user,
+            action=self.audit_action,
+            target=page,
+            before={"published_revision": previous.number if previous else None},
+            after={"published_revision": revision.number, "status": revision.status},
+            note=self.note or revision.edit_summary,
+        )
+        self._notify(page, revision)
+        guide_cache.invalidate_on_commit()
+        return revision
+
+    def _settle_other_proposals(self, page: StatePage, published: Revision) -> None:
+        others = (
+            Revision.objects.select_for_update()
+            .filter(page=page, state=Revision.State.PENDING)
+            .exclude(pk=published.pk)
+            .select_related("base_revision")
+        )
+        for other in others:
+            outcome = self.classify(other, published)
+            if outcome == "superseded":
+                other.state = Revision.State.SUPERSEDED
+                other.review_note = f"Superseded by revision {published.number}."
+                other.reviewed_at = timezone.now()
+                other.save(update_fields=["state", "review_note", "reviewed_at"])
+            elif outcome == "conflict" and not other.conflicting:
+                other.conflicting = True
+                other.save(update_fields=["conflicting"])
+
+    def _notify(self, page: StatePage, revision: Revision) -> None:
+        url = page.get_absolute_url()
+        if revision.author is not None and self.audit_action == "stategide_approve":
+            notification_create(
+                recipient=revision.author,
+                kind="proposal_approved",
+                actor=self.user,
+                target=revision,
+                title=f"Your edit to the {page.name} guide was published",
+                url=url,
+                body=revision.edit_summary,
+            )
+        watchers = [u for u in selectors.page_watchers(page=page) if revision.author_id != u.pk]
+        notification_create_many(
+            recipients=watchers,
+            kind="guide_change",
+            actor=self.user,
+            target=revision,
+            title=f"The {page.name} state guide changed",
+            url=url,
+            body=revision.edit_summary,
+        )
+
+
+def revision_approve(*, actor: Any, revision: Revision, note: str = "") -> Revision:
+    return PublishRevisionAction(revision, user=actor, note=note).execute()
+
+
+@transaction.atomic
+def revision_reject(*, actor: Any, revision: Revision, reason: str) -> Revision:
+    check_moderator(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the author a reason."})
+    revision = Revision.objects.select_for_update().select_related("page", "author").get(pk=revision.pk)
+    if revision.state != Revision.State.PENDING:
+        raise ValidationError("Only pending proposals can be rejected.")
+    revision.state = Revision.State.REJECTED
+    revision.reviewed_by = actor
+    revision.reviewed_at = timezone.now()
+    revision.review_note = reason[:2000]
+    revision.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
+    audit_record(
+        actor=actor,
+        action="stategide_reject",
+        target=revision.page,
+        before={"revision": revision.number, "state": "pending"},
+        after={"revision": revision.number, "state": "rejected"},
+        note=reason,
+    )
+    if revision.author is not None:
+        notification_create(
+            recipient=revision.author,
+            kind="proposal_rejected",
+            actor=actor,
+            target=revision,
+            title=f"Your edit to the {revision.page.name} guide was not published",
+            url=revision.get_absolute_url(),
+            body=reason,
+        )
+    return revision
+
+
+@transaction.atomic
+def page_rollback(*, actor: Any, page: StatePage, revision: Revision, reason: str = "") -> Revision:
+    """Restore an older revision's content as a NEW published revision (history is never rewritten)."""
+    check_moderator(actor)
+    page = _locked_page(page)
+    if revision.page_id != page.pk:
+        raise ValidationError("That revision belongs to another page.")
+    if revision.state != Revision.State.PUBLISHED:
+        raise ValidationError("Only revisions that were published can be restored.")
+    if page.published_revision_id == revision.pk:
+        raise ValidationError("That revision is already the published one.")
+    restored = Revision(
+        page=page,
+        number=_next_number(page),
+        state=Revision.State.PENDING,
+        base_revision=page.published_revision,
+        author=actor,
+        edit_summary=(f"Restore revision {revision.number}. {reason}".strip())[:300],
+    )
+    _apply(restored, _content_of(revision))
+    citations = [
+        Citation(kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary, position=c.position)
+        for c in revision.citations.all()
+    ]
+    _save_revision(restored, citations)
+    return PublishRevisionAction(restored, user=actor, note=reason, audit_action="stategide_rollback").execute()
+
+
+# --- verification, protection ----------------------------------------------------------
+
+
+@transaction.atomic
+def page_verify(*, actor: Any, page: StatePage, verified_on: date | None = None, note: str = "") -> StatePage:
+    """A moderator confirms the published content: only last_verified and verifier change."""
+    check_moderator(actor)
+    page = _locked_page(page)
+    today = timezone.localdate()
+    verified_on = verified_on or today
+    if verified_on > today:
+        raise ValidationError({"verified_on": "The verification date cannot be in the future."})
+    before = {"last_verified": page.last_verified.isoformat() if page.last_verified else None}
+    page.last_verified = verified_on
+    page.verified_by = actor
+    page.save(update_fields=["last_verified", "verified_by", "updated_at"])
+    audit_record(
+        actor=actor, action="stategide_verify", target=page, before=before,
+        after={"last_verified": verified_on.isoformat()}, note=note,
+    )  # fmt: skip
+    guide_cache.invalidate_on_commit()
+    return page
+
+
+@transaction.atomic
+def page_protect(*, actor: Any, page: StatePage, days: int, reason: str) -> StatePage:
+    check_moderator(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the page is protected."})
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        raise ValidationError({"days": "Give a number of days."})
+    if not 1 <= days <= MAX_PROTECTION_DAYS:
+        raise ValidationError({"days": f"Protect for 1 to {MAX_PROTECTION_DAYS} days."})
+    page = _locked_page(page)
+    before = {"protected_until": page.protected_until.isoformat() if page.protected_until else None}
+    page.protected_until = timezone.now() + timedelta(days=days)
+    page.protection_reason = reason[:300]
+    page.protected_by = actor
+    page.save(update_fields=["protected_until", "protection_reason", "protected_by", "updated_at"])
+    audit_record(
+        actor=actor, action="stategide_protect", target=page, before=before,
+        after={"protected_until": page.protected_until.isoformat()}, note=reason,
+    )  # fmt: skip
+    guide_cache.invalidate_on_commit()
+    return page
+
+
+@transaction.atomic
+def page_unprotect(*, actor: Any, page: StatePage, reason: str = "") -> StatePage:
+    check_moderator(actor)
+    page = _locked_page(page)
+    before = {"protected_until": page.protected_until.isoformat() if page.protected_until else None}
+    page.protected_until = None
+    page.protection_reason = ""
+    page.protected_by = None
+    page.save(update_fields=["protected_until", "protection_reason", "protected_by", "updated_at"])
+    audit_record(actor=actor, action="stategide_unprotect", target=page, before=before, after={}, note=reason)
+    guide_cache.invalidate_on_commit()
+    return page
+
+
+# --- watching --------------------------------------------------------------------------
+
+
+def watch_set(*, user: Any, page: StatePage, watching: bool) -> Watch:
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Sign in to watch a state.")
+    watch, _ = Watch.objects.update_or_create(user=user, page=page, defaults={"watching": bool(watching)})
+    return watch
+
+
+# --- reminders -------------------------------------------------------------------------
+
+
+def moderators() -> list[Any]:
+    User = get_user_model()
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(is_staff=True) | Q(is_superuser=True) | Q(groups__name=MODERATORS_GROUP))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def send_moderator_reminders(*, today: date | None = None) -> int:
+    """Weekly: pages unverified > 180 days and laws taking effect within 90 days. Once per week per moderator."""
+    from kei_community.notifications.models import Notification
+
+    today = today or timezone.localdate()
+    stale = selectors.pages_needing_verification(today=today)
+    soon = selectors.laws_taking_effect_soon(today=today)
+    if not stale and not soon:
+        return 0
+    week_ago = timezone.now() - timedelta(days=6)
+    already = set(
+        Notification.objects.filter(kind="guide_reminder", created_at__gte=week_ago).values_list("recipient_id", flat=True)
+    )
+    recipients = [m for m in moderators() if m.pk not in already]
+    lines = []
+    if soon:
+        lines.append("Laws taking effect within 90 days:")
+        lines += [f"- {p.name}: {p.published_revision.law_effective_date:%b %d, %Y}" for p in soon]
+    if stale:
+        lines.append(f"{len(stale)} pages not verified in the last 180 days:")
+        lines += [f"- {p.name} ({p.code})" for p in stale]
+    created = notification_create_many(
+        recipients=recipients,
+        kind="guide_reminder",
+        title=f"State guide: {len(stale)} pages to verify, {len(soon)} laws taking effect soon",
+        url="/states/?sort=verified",
+        body="\n".join(lines),
+    )
+    return len(created)
