@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kei_community.media import views
 
 app_name = "media"
-urlpatterns: list = []
+urlpatterns = [
+    path("avatar/", views.avatar, name="avatar"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kei_community.media.api import views
+
+urlpatterns = [
+    path("photos/<int:pk>/", views.PhotoDetailView.as_view(), name="photo-detail"),
+    path("me/avatar/", views.AvatarView.as_view(), name="avatar"),
+]

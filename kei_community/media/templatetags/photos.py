@@ -101,3 +101,14 @@ def avatar(member: Any, size: int = 48) -> SafeString:
         "size": size,
     }
     return SafeString(render_to_string("media/avatar.html", ctx))
+
+
+@register.inclusion_tag("media/photo_manager.html", takes_context=True)
+def photo_manager(context: Any, owner: Any, action_url: str, max_photos: int | None = None) -> dict[str, Any]:
+    """Embed the photo manager for `owner`, posting to `action_url` (a view calling handle_photo_action)."""
+    from kei_community.media.views import manager_context
+
+    ctx = manager_context(owner=owner, action_url=action_url, max_photos=max_photos)
+    ctx["request"] = context.get("request")
+    ctx["csrf_token"] = context.get("csrf_token")
+    return ctx

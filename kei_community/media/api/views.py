@@ -1,0 +1,193 @@
+"""Photo API.
+
+- GET/DELETE /api/v1/photos/{id}/ : status polling for the uploader (and moderators).
+- GET/PUT/DELETE /api/v1/me/avatar/ : your profile picture.
+- PhotosViewSetMixin: adds /…/{id}/photos/ and /…/{id}/photos/{photo_id}/ to an app's viewset.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kei_community.media import selectors, services
+from kei_community.media.api.serializers import (
+    PhotoOrderSerializer,
+    PhotoSerializer,
+    PhotoUpdateSerializer,
+    PhotoUploadSerializer,
+)
+from kei_community.media.models import Photo
+
+
+def _may_see(user: Any, photo: Photo) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if photo.uploader_id == user.pk:
+        return True
+    return services._is_moderator(user)
+
+
+class PhotoDetailView(APIView):
+    """One photo's state, for the uploader (poll it after an upload) or a moderator.
+
+    Others get 404. `sizes` holds each width's WebP and JPEG URL once `status` is "ready".
+    """
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _get(self, request: Request, pk: int) -> Photo:
+        photo = selectors.photo_get(photo_id=pk)
+        if photo is None or not _may_see(request.user, photo):
+            raise Http404("No such photo.")
+        return photo
+
+    @extend_schema(responses={200: PhotoSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PhotoSerializer(self._get(request, pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.photo_delete(actor=request.user, photo=self._get(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AvatarView(APIView):
+    """Your profile picture: GET it, PUT a new one (multipart `file`), DELETE it."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses={200: PhotoSerializer, 204: None})
+    def get(self, request: Request) -> Response:
+        photo = selectors.avatar_for(request.user)
+        if photo is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(PhotoSerializer(photo).data)
+
+    @extend_schema(request={"multipart/form-data": PhotoUploadSerializer}, responses={201: PhotoSerializer})
+    def put(self, request: Request) -> Response:
+        ser = PhotoUploadSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        photo = services.avatar_set(user=request.user, upload=ser.validated_data["file"])
+        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request) -> Response:
+        services.avatar_remove(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PhotosViewSetMixin:
+    """Add photo endpoints to an app's ModelViewSet (detail routes):
+
+        class ListingViewSet(PhotosViewSetMixin, viewsets.ModelViewSet):
+            photos_max = 24                                  # optional; default PHOTO_MAX_PER_OBJECT
+            def photos_can_edit(self, request, obj):         # required: the app's rule
+                return obj.seller_id == request.user.pk
+
+    Routes (under the viewset's prefix):
+      GET    {id}/photos/                 the object's photos (each size's URL once ready)
+      POST   {id}/photos/                 multipart `file` (+ optional `alt`) -> 201 photo (status "pending")
+      PATCH  {id}/photos/                 {"order": [ids...]} and/or {"cover": id}
+      GET/PATCH/DELETE {id}/photos/{photo_id}/   one photo; PATCH {"alt": "...", "is_cover": true}
+    Override `photos_add(request, obj, upload, alt)` to route uploads through the app's own service.
+    """
+
+    photos_max: int | None = None
+
+    def photos_can_edit(self, request: Request, obj: models.Model) -> bool:
+        return False
+
+    def _photos_owner(self) -> models.Model:
+        return self.get_object()  # type: ignore[attr-defined]
+
+    def _photos_check(self, request: Request, obj: models.Model) -> Any:
+        if not request.user.is_authenticated or not self.photos_can_edit(request, obj):
+            raise PermissionDenied("You can only change photos of your own posts.")
+        return lambda actor: actor == request.user
+
+    def photos_add(self, request: Request, obj: models.Model, upload: Any, alt: str) -> Photo:
+        return services.photo_add(uploader=request.user, owner=obj, upload=upload, max_photos=self.photos_max, alt=alt)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: PhotoSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request={"multipart/form-data": PhotoUploadSerializer}, responses={201: PhotoSerializer}
+    )
+    @extend_schema(methods=["PATCH"], request=PhotoOrderSerializer, responses={200: PhotoSerializer(many=True)})
+    @action(
+        detail=True,
+        methods=["get", "post", "patch"],
+        url_path="photos",
+        url_name="photos",
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def photos(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self._photos_owner()
+        if request.method == "GET":
+            return Response(PhotoSerializer(selectors.photos_for(obj), many=True).data)
+        allowed = self._photos_check(request, obj)
+        if request.method == "POST":
+            ser = PhotoUploadSerializer(data=request.data)
+            ser.is_valid(raise_exception=True)
+            photo = self.photos_add(request, obj, ser.validated_data["file"], ser.validated_data.get("alt", ""))
+            return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+        ser = PhotoOrderSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        if "order" in ser.validated_data:
+            services.photos_reorder(
+                owner=obj, ordered_ids=ser.validated_data["order"], actor=request.user, can_edit=allowed
+            )
+        if "cover" in ser.validated_data:
+            photo = selectors.photo_for_owner(owner=obj, photo_id=ser.validated_data["cover"])
+            if photo is None:
+                from django.core.exceptions import ValidationError
+
+                raise ValidationError({"cover": ["That photo does not belong here."]})
+            services.photo_set_cover(photo=photo, actor=request.user, can_edit=allowed)
+        return Response(PhotoSerializer(selectors.photos_for(obj), many=True).data)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: PhotoSerializer})
+    @extend_schema(methods=["PATCH"], request=PhotoUpdateSerializer, responses={200: PhotoSerializer})
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @action(
+        detail=True,
+        methods=["get", "patch", "delete"],
+        url_path=r"photos/(?P<photo_id>[0-9]+)",
+        url_name="photo",
+        parser_classes=[JSONParser, FormParser, MultiPartParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def photo(self, request: Request, photo_id: str, *args: Any, **kwargs: Any) -> Response:
+        obj = self._photos_owner()
+        photo = selectors.photo_for_owner(owner=obj, photo_id=photo_id)
+        if photo is None:
+            raise Http404("No such photo.")
+        if request.method == "GET":
+            return Response(PhotoSerializer(photo).data)
+        allowed = self._photos_check(request, obj)
+        if request.method == "DELETE":
+            services.photo_delete(actor=request.user, photo=photo, can_edit=allowed)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        ser = PhotoUpdateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        if "alt" in ser.validated_data:
+            photo = services.photo_update_alt(
+                photo=photo, alt=ser.validated_data["alt"], actor=request.user, can_edit=allowed
+            )
+        if ser.validated_data.get("is_cover"):
+            photo = services.photo_set_cover(photo=photo, actor=request.user, can_edit=allowed)
+        return Response(PhotoSerializer(photo).data)
