@@ -1,3 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
 
-urlpatterns: list = []
+from stategide.api import views
+
+CODE = r"(?P<code>[A-Za-z]{2})"
+
+urlpatterns = [
+    path("states/", views.StateListView.as_view(), name="state-list"),
+    re_path(rf"^states/{CODE}/$", views.StateDetailView.as_view(), name="state-detail"),
+    re_path(rf"^states/{CODE}/revisions/$", views.RevisionListView.as_view(), name="state-revision-list"),
+    re_path(
+        rf"^states/{CODE}/revisions/(?P<revision_id>\d+)/approve/$",
+        views.RevisionApproveView.as_view(),
+        name="state-revision-approve",
+    ),
+    re_path(
+        rf"^states/{CODE}/revisions/(?P<revision_id>\d+)/reject/$",
+        views.RevisionRejectView.as_view(),
+        name="state-revision-reject",
+    ),
+    re_path(rf"^states/{CODE}/verify/$", views.StateVerifyView.as_view(), name="state-verify"),
+]

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
+from stategide.models import MAX_SPEED_MPH, Citation, Confidence, Revision, StatePage, Status
+
+
+class StateListSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    confidence = serializers.SerializerMethodField()
+    speed = serializers.SerializerMethodField(help_text="Maximum posted road speed allowed (mph), or null.")
+    url = serializers.SerializerMethodField(help_text="Absolute URL of the state's page.")
+    page_url = PageUrlField()
+
+    class Meta:
+        model = StatePage
+        fields = ["code", "name", "status", "confidence", "last_verified", "speed", "url", "page_url"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
+    def get_status(self, obj: StatePage) -> str:
+        return obj.published_revision.status if obj.published_revision else Status.UNCLEAR
+
+    @extend_schema_field(serializers.ChoiceField(choices=Confidence.choices))
+    def get_confidence(self, obj: StatePage) -> str:
+        return obj.published_revision.confidence if obj.published_revision else Confidence.LOW
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_speed(self, obj: StatePage) -> int | None:
+        return obj.published_revision.max_road_speed_mph if obj.published_revision else None
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj: StatePage) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class CitationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=Citation.Kind.choices, default=Citation.Kind.AGGREGATOR)
+
+    class Meta:
+        model = Citation
+        fields = ["kind", "label", "url", "retrieved_on", "is_primary"]
+
+    def validate_url(self, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Enter a web address that starts with http:// or https://.")
+        return value
+
+
+REVISION_FIELDS = [
+    "status", "summary", "vehicle_class", "max_road_speed_mph", "speed_note", "vehicle_speed_cap_mph",
+    "road_restrictions", "local_option", "interstate_ban", "registration_steps", "required_documents",
+    "registration_notes", "plate_type", "insurance_notes", "inspection_notes", "statute_refs",
+    "law_effective_date", "pending_bills", "confidence",
+]  # fmt: skip
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    citations = CitationSerializer(many=True, read_only=True)
+    page_url = PageUrlField()
+    registration_steps = serializers.ListField(child=serializers.CharField())
+    required_documents = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Revision
+        fields = [
+            "id", "number", "state", "conflicting", "author", "edit_summary", "created_at", "reviewed_at",
+            "review_note", *REVISION_FIELDS, "body", "body_html", "citations", "page_url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_author(self, obj: Revision) -> str | None:
+        return obj.author.public_name if obj.author else None
+
+
+class RevisionSummarySerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    page_url = PageUrlField()
+
+    class Meta:
+        model = Revision
+        fields = ["id", "number", "state", "conflicting", "author", "edit_summary", "created_at", "status", "page_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_author(self, obj: Revision) -> str | None:
+        return obj.author.public_name if obj.author else None
+
+
+class StateDetailSerializer(StateListSerializer):
+    verified_by = serializers.SerializerMethodField()
+    protected_until = serializers.DateTimeField(read_only=True)
+    revision = RevisionSerializer(source="published_revision", read_only=True)
+
+    class Meta(StateListSerializer.Meta):
+        fields = [*StateListSerializer.Meta.fields, "verified_by", "protected_until", "revision"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_verified_by(self, obj: StatePage) -> str | None:
+        return obj.verified_by.public_name if obj.verified_by else None
+
+
+class ProposeSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Fields you leave out keep their published value; `citations` are sources you add."""
+
+    edit_summary = serializers.CharField(max_length=300)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    summary = serializers.CharField(max_length=1000, required=False)
+    vehicle_class = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    max_road_speed_mph = serializers.IntegerField(min_value=0, max_value=MAX_SPEED_MPH, required=False, allow_null=True)
+    speed_note = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    vehicle_speed_cap_mph = serializers.IntegerField(
+        min_value=0, max_value=MAX_SPEED_MPH, required=False, allow_null=True
+    )
+    road_restrictions = serializers.CharField(required=False, allow_blank=True)
+    local_option = serializers.BooleanField(required=False, allow_null=True)
+    interstate_ban = serializers.BooleanField(required=False, allow_null=True)
+    registration_steps = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    required_documents = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    registration_notes = serializers.CharField(required=False, allow_blank=True)
+    plate_type = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    insurance_notes = serializers.CharField(required=False, allow_blank=True)
+    inspection_notes = serializers.CharField(required=False, allow_blank=True)
+    statute_refs = serializers.CharField(required=False, allow_blank=True)
+    law_effective_date = serializers.DateField(required=False, allow_null=True)
+    pending_bills = serializers.CharField(required=False, allow_blank=True)
+    confidence = serializers.ChoiceField(choices=Confidence.choices, required=False)
+    body = serializers.CharField(required=False, allow_blank=True)
+    citations = CitationSerializer(many=True, required=False)
+
+    def validate_summary(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Write a short summary of the law.")
+        return value
+
+    def content(self) -> dict[str, Any]:
+        return {k: v for k, v in self.validated_data.items() if k not in ("edit_summary", "citations")}
+
+
+class RejectSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ApproveSerializer(StrictFieldsMixin, serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class VerifySerializer(StrictFieldsMixin, serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")

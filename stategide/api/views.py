@@ -1,0 +1,125 @@
+"""State guide API: thin views over selectors and services."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kei_community.users.permissions import IsModerator
+from stategide import selectors, services
+from stategide.api.serializers import (
+    ApproveSerializer,
+    ProposeSerializer,
+    RejectSerializer,
+    RevisionSerializer,
+    RevisionSummarySerializer,
+    StateDetailSerializer,
+    StateListSerializer,
+    VerifySerializer,
+)
+from stategide.models import Revision, StatePage
+
+
+def _page(code: str) -> StatePage:
+    page = selectors.page_get(code)
+    if page is None:
+        raise Http404("No state guide for that code.")
+    return page
+
+
+def _revision(page: StatePage, revision_id: str) -> Revision:
+    revision = selectors.revision_get_by_id(page=page, revision_id=revision_id)
+    if revision is None:
+        raise Http404("No such revision.")
+    return revision
+
+
+class StateListView(APIView):
+    """All 51 jurisdictions (50 states + DC) with their published status; not paginated."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=StateListSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        pages = selectors.page_list(sort="state")
+        return Response(StateListSerializer(pages, many=True, context={"request": request}).data)
+
+
+class StateDetailView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=StateDetailSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        return Response(StateDetailSerializer(_page(code), context={"request": request}).data)
+
+
+class RevisionListView(GenericAPIView):
+    """GET: the page's revisions, newest first. POST: propose an edit (verified members)."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    serializer_class = RevisionSummarySerializer
+
+    @extend_schema(responses=RevisionSummarySerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        page = _page(code)
+        queryset = selectors.revision_list(page=page)
+        paged = self.paginate_queryset(queryset)
+        return self.get_paginated_response(RevisionSummarySerializer(paged, many=True).data)
+
+    @extend_schema(request=ProposeSerializer, responses={201: RevisionSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        page = _page(code)
+        serializer = ProposeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        revision = services.revision_propose(
+            author=request.user,
+            page=page,
+            data=serializer.content(),
+            edit_summary=serializer.validated_data["edit_summary"],
+            citations=serializer.validated_data.get("citations", []),
+        )
+        revision = _revision(page, revision.pk)
+        return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+
+class RevisionApproveView(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(request=ApproveSerializer, responses=RevisionSerializer)
+    def post(self, request: Request, code: str, revision_id: str) -> Response:
+        page = _page(code)
+        revision = _revision(page, revision_id)
+        serializer = ApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        revision = services.revision_approve(actor=request.user, revision=revision, note=serializer.validated_data["note"])
+        return Response(RevisionSerializer(_revision(page, revision.pk)).data)
+
+
+class RevisionRejectView(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(request=RejectSerializer, responses=RevisionSerializer)
+    def post(self, request: Request, code: str, revision_id: str) -> Response:
+        page = _page(code)
+        revision = _revision(page, revision_id)
+        serializer = RejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        revision = services.revision_reject(actor=request.user, revision=revision, reason=serializer.validated_data["reason"])
+        return Response(RevisionSerializer(_revision(page, revision.pk)).data)
+
+
+class StateVerifyView(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(request=VerifySerializer, responses=StateDetailSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        page = _page(code)
+        serializer = VerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.page_verify(actor=request.user, page=page, note=serializer.validated_data["note"])
+        return Response(StateDetailSerializer(_page(code), context={"request": request}).data)
