@@ -5,8 +5,9 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from kei_community.core.registry import call_hooks
@@ -86,7 +87,12 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # No request context: the 500 page must render even when the database is what failed.
+    try:
+        return HttpResponseServerError(render_to_string("500.html"))
+    except Exception:  # a broken template must not hide the original error behind another
+        logger.exception("500.html failed to render")
+        return HttpResponseServerError("<h1>Server error</h1><p>Please try again in a moment.</p>")
 
 
 def site_search(request: HttpRequest) -> HttpResponse:

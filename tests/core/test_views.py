@@ -1,6 +1,20 @@
-import pytest
+import re
 
-PAGES = ["/", "/accounts/signup/", "/accounts/login/", "/api/v1/schema/", "/api/v1/docs/", "/listings/", "/forum/", "/states/"]
+import pytest
+from django.test import Client
+
+from tests.factories import UserFactory
+
+PAGES = [
+    "/",
+    "/accounts/signup/",
+    "/accounts/login/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+    "/listings/",
+    "/forum/",
+    "/states/",
+]
 
 
 @pytest.mark.django_db
@@ -9,12 +23,16 @@ def test_key_pages_answer_200_to_anonymous_visitors(client, path):
     assert client.get(path).status_code == 200
 
 
+# --- /healthz ------------------------------------------------------------------
+
+
 @pytest.mark.django_db
 def test_healthz_reports_database_cache_and_eager_broker(client, settings):
     settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "eager"}
+    assert "no-cache" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
@@ -25,10 +43,118 @@ def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "down"
+    assert response.json()["status"] == "down"
+
+
+@pytest.mark.django_db
+def test_healthz_is_degraded_but_200_when_the_broker_is_down(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["broker"] == "down"
+    assert response.json()["status"] == "degraded"
+
+
+# --- error pages ---------------------------------------------------------------
 
 
 @pytest.mark.django_db
 def test_unknown_page_is_a_styled_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
-    assert b"Page not found" in response.content
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert "Skip to main content" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.urls")
+def test_permission_denied_is_a_styled_403_with_the_reason(client):
+    response = client.get("/test-forbidden/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Not allowed" in html
+    assert "Only the owner can change this listing." in html
+    assert "Skip to main content" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.urls")
+def test_an_error_in_a_view_is_a_styled_500():
+    client = Client(raise_request_exception=False)
+    response = client.get("/test-boom/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html
+    assert "/static/css/site.css" in html
+    assert "deliberate failure" not in html
+
+
+def test_500_page_renders_without_a_database_or_context():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html and '<html lang="en">' in html
+
+
+# --- Content-Security-Policy ------------------------------------------------------
+
+
+def _nonce(response) -> str:  # type: ignore[no-untyped-def]
+    csp = response["Content-Security-Policy"]
+    match = re.search(r"script-src 'self' 'nonce-([^']+)'", csp)
+    assert match, csp
+    return match.group(1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/search/?q=hijet"]
+)
+def test_pages_send_a_nonce_csp_without_unsafe_inline(client, path):
+    response = client.get(path)
+    csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    nonce = _nonce(response)
+    html = response.content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts, "base.html loads Bootstrap, htmx and site.js"
+    assert all(f'nonce="{nonce}"' in tag for tag in scripts), scripts
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
+    assert not re.search(r"\sstyle\s*=", html), "inline style attribute"
+    assert "<style" not in html
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_have_no_inline_script_or_style(client):
+    member = UserFactory(bio="**hi**")
+    client.force_login(member)
+    for path in [f"/members/{member.pk}/", "/settings/profile/", "/accounts/email/", "/accounts/2fa/"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        nonce = _nonce(response)
+        html = response.content.decode()
+        assert all(f'nonce="{nonce}"' in tag for tag in re.findall(r"<script\b[^>]*>", html)), path
+        assert not re.search(r"\s(on[a-z]+|style)\s*=", html), path
+
+
+@pytest.mark.django_db
+def test_each_response_gets_a_fresh_nonce(client):
+    assert _nonce(client.get("/")) != _nonce(client.get("/"))
+
+
+# --- markdown ---------------------------------------------------------------------
+
+
+def test_render_markdown_strips_html_and_unsafe_links():
+    from kei_community.core.markdown import render_markdown
+
+    html = render_markdown(
+        "Hello **kei** <img src=x onerror=alert(1)> [a](javascript:alert(1)) [b](https://kei.example)"
+    )
+    assert "<strong>kei</strong>" in html
+    assert "<img" not in html  # raw HTML stays text
+    assert 'href="javascript:' not in html
+    assert 'href="https://kei.example"' in html and "nofollow" in html
