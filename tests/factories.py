@@ -45,13 +45,120 @@ class StaffFactory(UserFactory):
 
 # --- media ------------------------------------------------------------------
 
+
+def make_upload(data: bytes | None = None, name: str = "photo.jpg", content_type: str = "image/jpeg"):
+    """An uploaded file as Django hands it to a view (default: a small real JPEG)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if data is None:
+        from tests.media.images import jpeg_bytes
+
+        data = jpeg_bytes()
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def make_photo(*, owner, uploader=None, data: bytes | None = None, **kwargs):
+    """A pending Photo attached to `owner` through the real service (validation included)."""
+    from kei_community.media.services import photo_add
+
+    return photo_add(uploader=uploader or owner, owner=owner, upload=make_upload(data), **kwargs)
+
+
 # --- notifications ----------------------------------------------------------
 
+
+class NotificationFactory(DjangoModelFactory):
+    """A notification row as notification_create writes it (kind "report_resolved" is always registered)."""
+
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "report_resolved"
+    title = factory.Sequence(lambda n: f"Notification {n}")
+    url = "/"
+    actor = factory.SubFactory(UserFactory)
+
+
 # --- moderation -------------------------------------------------------------
+
+
+def _content_type_of(obj: object) -> object:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj)  # type: ignore[arg-type]
+
+
+class ReportFactory(DjangoModelFactory):
+    """An open report on target (pass target=<registered object>)."""
+
+    class Meta:
+        model = "moderation.Report"
+        exclude = ["target"]
+
+    target = factory.SubFactory(UserFactory)
+    reporter = factory.SubFactory(UserFactory)
+    target_type = factory.LazyAttribute(lambda o: _content_type_of(o.target))
+    target_id = factory.LazyAttribute(lambda o: o.target.pk)
+    reason = "spam"
+    note = "Looks like spam."
+
+
+class AuditLogEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = "moderation.AuditLogEntry"
+
+    actor = factory.SubFactory(UserFactory)
+    action = "report_resolved"
+    target_repr = factory.Sequence(lambda n: f"Thing {n}")
+    note = "checked"
+
 
 # --- vehicles ---------------------------------------------------------------
 
 # --- stategide --------------------------------------------------------------
+
+
+def _state_name(code: str) -> str:
+    from kei_community.core.us import US_STATES
+
+    return US_STATES[code]
+
+
+class StatePageFactory(DjangoModelFactory):
+    """A page with a published first revision (use `page.published_revision`)."""
+
+    class Meta:
+        model = "stategide.StatePage"
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = "TX"
+    name = factory.LazyAttribute(lambda o: _state_name(o.code))
+
+    @factory.post_generation
+    def published(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if not create or self.published_revision_id:
+            return
+        from stategide.models import Citation, Revision
+
+        revision = Revision.objects.create(
+            page=self, number=1, state=Revision.State.PUBLISHED, edit_summary="First version",
+            status=kwargs.get("status", "restricted"), summary=kwargs.get("summary", "Allowed on roads posted 35 mph or less."),
+            max_road_speed_mph=kwargs.get("speed", 35), confidence="medium", road_restrictions="Roads posted 35 mph or less.",
+        )  # fmt: skip
+        Citation.objects.create(
+            revision=revision, kind="statute", label="Statute 1", url="https://statutes.example.gov/1", is_primary=True
+        )
+        self.published_revision = revision
+        self.save(update_fields=["published_revision"])
+
+
+def citation_data(**overrides: object) -> dict:
+    data = {"kind": "statute", "label": "State code 42", "url": "https://law.example.gov/42", "is_primary": True}
+    data.update(overrides)
+    return data
+
 
 # --- marketplace ------------------------------------------------------------
 
