@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-app_name = "messages"
-urlpatterns: list = []
+from marketplace import views
+
+# Mounted at /messages/. Namespace "conversations" so it never clashes with django.contrib.messages.
+app_name = "conversations"
+urlpatterns = [
+    path("", views.conversation_list, name="inbox"),
+    path("<int:pk>/", views.conversation_detail, name="detail"),
+]

@@ -1,6 +1,569 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Thin views: parse input, call services/selectors, render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from kei_community.core.registry import call_hooks
+from kei_community.core.us import zip_lookup
+from kei_community.users.permissions import moderator_required
+from kei_community.vehicles.eligibility import import_eligibility
+from kei_community.vehicles.frame import mask_frame_number
+from marketplace import selectors, services
+from marketplace.filters import ORDERING_LABELS, parse_search_params
+from marketplace.forms import (
+    AnswerForm,
+    DealerProfileForm,
+    ListingForm,
+    MessageForm,
+    PhotoUploadForm,
+    QuestionForm,
+    SavedSearchForm,
+    SoldForm,
+)
+from marketplace.models import DealerProfile, Listing, Question, SavedSearch
+from marketplace.outlook import registration_outlook
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+def _owned_listing(request: HttpRequest, pk: int) -> Listing:
+    listing = get_object_or_404(Listing.objects.select_related("seller", "chassis_code"), pk=pk)
+    if listing.seller_id != request.user.pk:
+        raise Http404("No such listing.")  # don't reveal other members' drafts
+    return listing
+
+
+# --- search -------------------------------------------------------------------------
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "marketplace/index.html")
+    params, errors = parse_search_params(request.GET)
+    viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
+    result = selectors.listing_search(params=params, viewer=request.user)
+    query_no_page = request.GET.copy()
+    query_no_page.pop("page", None)
+    for facet in result.facets:
+        for value in facet["values"]:
+            q = query_no_page.copy()
+            q[facet["name"]] = value["value"]
+            value["url"] = "?" + q.urlencode()
+    context = {
+        "params": params,
+        "errors": errors,
+        "result": result,
+        "orderings": ORDERING_LABELS,
+        "query_no_page": query_no_page.urlencode(),
+        "query_string": request.GET.urlencode(),
+        "viewer_state": viewer_state,
+        "filter_choices": {
+            "drive": Listing.Drive.choices,
+            "transmission": Listing.Transmission.choices,
+            "bed_type": Listing.BedType.choices,
+            "title_status": Listing.TitleStatus.choices,
+            "location_status": Listing.LocationStatus.choices,
+            "seller_type": Listing.SellerType.choices,
+        },  # fmt: skip
+        "widen": _widen_suggestions(request, params) if not result.total else [],
+        "saved_search_form": SavedSearchForm(initial={"name": params.get("q") or "My kei search"}),
+    }
+    template = (
+        "marketplace/includes/listing_results.html"
+        if getattr(request, "htmx", False) and not request.htmx.boosted
+        else "marketplace/listing_list.html"
+    )
+    return render(request, template, context, status=400 if errors and not result.total else 200)
+
+
+def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
+    """Links that drop one filter at a time, so an empty search explains itself."""
+    out = []
+    for key in ("q", "make", "model", "chassis_code", "price_max", "year_min", "year_max", "odometer_max", "drive",
+                "transmission", "bed_type", "title_status", "location_status", "state", "registrable_in"):  # fmt: skip
+        if key in request.GET and request.GET.get(key):
+            q = request.GET.copy()
+            q.pop(key)
+            q.pop("page", None)
+            out.append({"label": f"Remove “{key.replace('_', ' ')}: {request.GET[key]}”", "url": "?" + q.urlencode()})
+    if params.get("radius"):
+        q = request.GET.copy()
+        q["radius"] = str(min(int(params["radius"]) * 2, 3000))
+        out.append({"label": f"Search within {q['radius']} miles", "url": "?" + q.urlencode()})
+    return out
+
+
+# --- detail --------------------------------------------------------------------------
+
+
+def listing_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = get_object_or_404(Listing, pk=pk)
+    return HttpResponseRedirect(listing.get_absolute_url(), status=301)
+
+
+def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    listing = selectors.listing_get_for_detail(pk=pk)
+    if listing is None or not selectors.listing_visible_to(listing=listing, viewer=request.user):
+        raise Http404("No such listing.")
+    if slug != listing.slug:
+        return HttpResponseRedirect(listing.get_absolute_url(), status=301)
+    is_owner = request.user.is_authenticated and request.user.pk == listing.seller_id
+    if not is_owner:
+        services.listing_record_view(listing=listing)
+    eligibility = import_eligibility(
+        year_built=listing.year_built, month_built=listing.month_built, us_market=listing.us_market
+    )
+    viewer_zip = (request.GET.get("zip") or "").strip()
+    viewer_state = ""
+    zip_error = ""
+    if viewer_zip:
+        place = zip_lookup(viewer_zip)
+        if place:
+            viewer_state = place["state"]
+        else:
+            zip_error = f"“{viewer_zip}” is not a US ZIP code we know."
+    elif request.user.is_authenticated:
+        viewer_state = request.user.home_state or ""
+    listing_outlook = registration_outlook(listing.state)
+    viewer_outlook = registration_outlook(viewer_state) if viewer_state and viewer_state != listing.state else None
+    comps_key = f"mkt:comps:{listing.chassis_code_id}:{listing.year_built // 5}"
+    comps = cache.get(comps_key)
+    if comps is None:
+        comps = selectors.comps_for_listing(listing=listing) or {}
+        cache.set(comps_key, comps, 600)
+    truck_threads = []
+    if listing.truck_id:
+        for items in call_hooks("truck_threads", listing.truck):
+            truck_threads.extend(items or [])
+    is_favorite = bool(selectors.favorite_ids_for(viewer=request.user, listing_ids=[listing.pk]))
+    context = {
+        "listing": listing,
+        "photos": list(listing.photos.all()),
+        "is_owner": is_owner,
+        "eligibility": eligibility,
+        "listing_outlook": listing_outlook,
+        "viewer_outlook": viewer_outlook,
+        "viewer_state": viewer_state,
+        "viewer_zip": viewer_zip,
+        "zip_error": zip_error,
+        "frame_number": listing.frame_number
+        if (listing.show_full_frame_number or is_owner)
+        else mask_frame_number(listing.frame_number),
+        "comps": comps,
+        "similar": selectors.similar_listings(listing=listing),
+        "other_listings": selectors.seller_other_listings(listing=listing),
+        "truck_threads": truck_threads,
+        "is_favorite": is_favorite,
+        "questions": list(listing.questions.all()),
+        "dealer": getattr(listing.seller, "dealer_profile", None),
+        "message_form": MessageForm(),
+        "question_form": QuestionForm(),
+        "answer_form": AnswerForm(),
+        "sold_form": SoldForm(),
+        "share_url": request.build_absolute_uri(listing.get_absolute_url()),
+    }
+    return render(request, "marketplace/listing_detail.html", context)
+
+
+# --- create / edit / photos -------------------------------------------------------
+
+
+@login_required
+def listing_create(request: HttpRequest) -> HttpResponse:
+    form = ListingForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing = services.listing_create(seller=request.user, data=form.service_data())
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            # Photos after the listing is saved: a failed photo never loses the text.
+            _add_photos(request, listing, form.cleaned_data.get("photos") or [])
+            messages.success(request, "Draft saved. Add or reorder photos, then publish.")
+            return redirect("marketplace:listing-photos", pk=listing.pk)
+    return render(request, "marketplace/listing_form.html", {"form": form, "creating": True})
+
+
+def _add_photos(request: HttpRequest, listing: Listing, uploads: list) -> int:
+    added = 0
+    for upload in uploads:
+        try:
+            services.listing_photo_add(actor=request.user, listing=listing, upload=upload)
+            added += 1
+        except ValidationError as exc:
+            messages.error(request, f"{getattr(upload, 'name', 'Photo')}: {' '.join(exc.messages)}")
+    return added
+
+
+@login_required
+def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _owned_listing(request, pk)
+    form = ListingForm(request.POST or None, instance=listing, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_update(actor=request.user, listing=listing, data=form.service_data())
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Listing saved.")
+            return redirect(listing.get_absolute_url())
+    return render(request, "marketplace/listing_form.html", {"form": form, "listing": listing, "creating": False})
+
+
+@login_required
+def listing_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _owned_listing(request, pk)
+    form = PhotoUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        added = _add_photos(request, listing, form.cleaned_data["photos"])
+        if added:
+            messages.success(request, f"{added} photo(s) added.")
+        return redirect("marketplace:listing-photos", pk=listing.pk)
+    photos = list(listing.photos.order_by("position", "id"))
+    return render(request, "marketplace/listing_photos.html", {"listing": listing, "photos": photos, "form": form})
+
+
+@login_required
+@require_POST
+def listing_photo_action(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
+    listing = _owned_listing(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        if action in ("up", "down"):
+            ids = list(listing.photos.order_by("position", "id").values_list("pk", flat=True))
+            if photo_id not in ids:
+                raise ValidationError("That photo is not on this listing.")
+            i = ids.index(photo_id)
+            j = i - 1 if action == "up" else i + 1
+            if 0 <= j < len(ids):
+                ids[i], ids[j] = ids[j], ids[i]
+            services.listing_photos_reorder(actor=request.user, listing=listing, ordered_ids=ids)
+        elif action == "cover":
+            services.listing_photo_set_cover(actor=request.user, listing=listing, photo_id=photo_id)
+        elif action == "delete":
+            services.listing_photo_delete(actor=request.user, listing=listing, photo_id=photo_id)
+        else:
+            raise ValidationError("Unknown photo action.")
+    except ValidationError as exc:
+        _flash_error(request, exc)
+    return redirect("marketplace:listing-photos", pk=listing.pk)
+
+
+@login_required
+@require_POST
+def listing_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _owned_listing(request, pk)
+    try:
+        services.listing_publish(actor=request.user, listing=listing)
+    except ValidationError as exc:
+        _flash_error(request, exc)
+        return redirect("marketplace:listing-edit", pk=listing.pk)
+    if listing.held_for_review:
+        messages.info(
+            request, "Published. As a new member, your first listing is shown once a moderator has looked at it."
+        )
+    else:
+        messages.success(request, "Your listing is live.")
+    return redirect(listing.get_absolute_url())
+
+
+@login_required
+@require_POST
+def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _owned_listing(request, pk)
+    status = request.POST.get("status", "")
+    try:
+        if request.POST.get("renew"):
+            services.listing_renew(actor=request.user, listing=listing)
+            messages.success(request, "Renewed for another period.")
+        elif status == Listing.Status.SOLD:
+            form = SoldForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors.get("sold_price") or "Check the sold price.")
+            services.listing_mark_sold(actor=request.user, listing=listing, sold_price=form.cleaned_data["sold_price"])
+            messages.success(request, "Marked as sold. Congratulations!")
+        else:
+            services.listing_set_status(actor=request.user, listing=listing, status=status)
+            messages.success(request, f"Listing is now {listing.get_status_display().lower()}.")
+    except ValidationError as exc:
+        _flash_error(request, exc)
+    return redirect(request.POST.get("next") or listing.get_absolute_url())
+
+
+@login_required
+def listing_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _owned_listing(request, pk)
+    if request.method == "POST":
+        services.listing_delete(actor=request.user, listing=listing)
+        messages.success(request, "Listing deleted.")
+        return redirect("marketplace:dashboard")
+    return render(request, "marketplace/listing_confirm_delete.html", {"listing": listing})
+
+
+# --- favourites, questions, contact ----------------------------------------------
+
+
+def _public_listing(pk: int) -> Listing:
+    listing = get_object_or_404(Listing.objects.select_related("seller"), pk=pk)
+    if not listing.is_public:
+        raise Http404("No such listing.")
+    return listing
+
+
+@login_required
+@require_POST
+def favorite_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _public_listing(pk)
+    if request.POST.get("remove"):
+        services.favorite_remove(user=request.user, listing=listing)
+        is_favorite = False
+    else:
+        try:
+            services.favorite_add(user=request.user, listing=listing)
+            is_favorite = True
+        except ValidationError as exc:
+            _flash_error(request, exc)
+            is_favorite = False
+    if getattr(request, "htmx", False):
+        return render(
+            request, "marketplace/includes/favorite_button.html", {"listing": listing, "is_favorite": is_favorite}
+        )
+    return redirect(request.POST.get("next") or listing.get_absolute_url())
+
+
+@login_required
+def favorite_list(request: HttpRequest) -> HttpResponse:
+    listings = selectors.favorites_for(user=request.user)
+    return render(
+        request, "marketplace/favorite_list.html", {"listings": listings, "favorite_ids": {o.pk for o in listings}}
+    )
+
+
+@login_required
+@require_POST
+def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _public_listing(pk)
+    form = QuestionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Write your question (up to 2,000 characters).")
+        services.question_ask(asker=request.user, listing=listing, body=form.cleaned_data["body"])
+        messages.success(request, "Question posted. The seller has been notified.")
+    except ValidationError as exc:
+        _flash_error(request, exc)
+    return redirect(listing.get_absolute_url() + "#questions")
+
+
+@login_required
+@require_POST
+def question_answer(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("listing", "asker"), pk=question_id, listing_id=pk)
+    form = AnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Write an answer.")
+        services.question_answer(actor=request.user, question=question, answer=form.cleaned_data["answer"])
+        messages.success(request, "Answer posted.")
+    except PermissionDenied:
+        raise Http404("No such question.") from None
+    except ValidationError as exc:
+        _flash_error(request, exc)
+    return redirect(question.get_absolute_url())
+
+
+@login_required
+@require_POST
+def contact_seller(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = _public_listing(pk)
+    form = MessageForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Write a message (up to 5,000 characters).")
+        conversation = services.conversation_start(buyer=request.user, listing=listing, body=form.cleaned_data["body"])
+    except ValidationError as exc:
+        _flash_error(request, exc)
+        return redirect(listing.get_absolute_url() + "#contact")
+    messages.success(request, "Message sent to the seller.")
+    return redirect(conversation.get_absolute_url())
+
+
+# --- saved searches --------------------------------------------------------------
+
+
+@login_required
+def saved_search_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = SavedSearchForm(request.POST)
+        query = request.POST.get("query", "")
+        if form.is_valid():
+            try:
+                services.saved_search_create(
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    query=query,
+                    frequency=form.cleaned_data["frequency"],
+                )
+                messages.success(request, "Search saved. We'll tell you about new matches.")
+            except ValidationError as exc:
+                _flash_error(request, exc)
+        else:
+            messages.error(request, "Give the search a name and choose how often to be alerted.")
+        return redirect("marketplace:saved-searches")
+    searches = list(SavedSearch.objects.filter(user=request.user))
+    return render(
+        request,
+        "marketplace/savedsearch_list.html",
+        {"searches": searches, "frequencies": SavedSearch.Frequency.choices},
+    )
+
+
+@login_required
+@require_POST
+def saved_search_change(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    try:
+        if request.POST.get("delete"):
+            services.saved_search_delete(actor=request.user, saved_search=saved)
+            messages.success(request, "Saved search deleted.")
+        else:
+            services.saved_search_update(
+                actor=request.user, saved_search=saved, frequency=request.POST.get("frequency", "")
+            )
+            messages.success(request, "Alert setting saved.")
+    except ValidationError as exc:
+        _flash_error(request, exc)
+    return redirect("marketplace:saved-searches")
+
+
+# --- dashboard, comps, dealers ------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    listings = selectors.seller_dashboard(user=request.user)
+    groups: dict[str, list] = {}
+    for obj in listings:
+        groups.setdefault(obj.get_status_display(), []).append(obj)
+    return render(
+        request,
+        "marketplace/listing_dashboard.html",
+        {"groups": groups, "count": len(listings), "sold_form": SoldForm()},
+    )
+
+
+def price_comps(request: HttpRequest) -> HttpResponse:
+    family = (request.GET.get("family") or "").strip().upper()[:20] or None
+    rows = cache.get_or_set(f"mkt:comps-page:{family}", lambda: selectors.price_comps(family=family), 600)
+    scale = max([r[k]["max"] for r in rows for k in ("asking", "sold") if r[k]] or [1])
+    for row in rows:
+        for kind in ("asking", "sold"):
+            stats = row[kind]
+            if stats:
+                stats["bar"] = {k: round(stats[k] * 100 / scale, 1) for k in ("min", "q1", "median", "q3", "max")}
+                stats["bar"]["box_width"] = round(stats["bar"]["q3"] - stats["bar"]["q1"], 1)
+                stats["bar"]["whisker_width"] = round(stats["bar"]["max"] - stats["bar"]["min"], 1)
+    return render(request, "marketplace/listing_prices.html", {"rows": rows, "family": family or "", "scale": scale})
+
+
+def dealer_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    dealer = get_object_or_404(DealerProfile.objects.select_related("user"), slug=slug)
+    listings = list(
+        selectors.listing_card_qs().filter(pk__in=selectors.listing_public_qs().filter(seller=dealer.user).values("pk"))
+    )
+    return render(request, "marketplace/dealerprofile_detail.html", {"dealer": dealer, "listings": listings})
+
+
+@login_required
+def dealer_edit(request: HttpRequest) -> HttpResponse:
+    instance = DealerProfile.objects.filter(user=request.user).first()
+    form = DealerProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data.items())
+        try:
+            profile = services.dealer_profile_save(user=request.user, data=data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Dealer profile saved.")
+            return redirect(profile.get_absolute_url())
+    return render(request, "marketplace/dealerprofile_form.html", {"form": form})
+
+
+@moderator_required
+def listing_review(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = get_object_or_404(Listing.objects.select_related("seller"), pk=pk)
+    if request.method == "POST":
+        with transaction.atomic():
+            if request.POST.get("decision") == "approve":
+                services.listing_approve(actor=request.user, listing=listing)
+                messages.success(request, "Listing approved and visible.")
+            elif request.POST.get("decision") == "remove":
+                services.listing_remove(actor=request.user, listing=listing, note=request.POST.get("note", "")[:500])
+                messages.success(request, "Listing removed.")
+        return redirect(reverse("moderation:queue"))
+    return render(request, "marketplace/listing_review.html", {"listing": listing})
+
+
+def search_url(params: dict[str, Any]) -> str:
+    return reverse("marketplace:index") + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+# --- conversations (/messages/) ------------------------------------------------------
+
+
+@login_required
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    conversations = list(selectors.conversations_for(user=request.user)[:200])
+    unread = sum(1 for c in conversations if c.has_unread)
+    return render(request, "marketplace/conversation_list.html", {"conversations": conversations, "unread": unread})
+
+
+@login_required
+def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = selectors.conversation_get_for(user=request.user, pk=pk)
+    if conversation is None:
+        raise Http404("No such conversation.")
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_send(sender=request.user, conversation=conversation, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return redirect(conversation.get_absolute_url() + "#latest")
+    services.conversation_mark_read(user=request.user, conversation=conversation)
+    other = conversation.seller if request.user.pk == conversation.buyer_id else conversation.buyer
+    msgs = list(conversation.messages.all())
+    return render(
+        request,
+        "marketplace/conversation_detail.html",
+        {
+            "conversation": conversation,
+            "messages_list": msgs,
+            "other": other,
+            "form": form,
+            "any_warning": any(m.scam_warning for m in msgs),
+            "scam_warning": services.SCAM_WARNING,
+        },
+    )

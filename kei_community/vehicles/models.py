@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -73,6 +74,7 @@ class GarageTruck(models.Model):
     notes = models.TextField(blank=True)
     us_market = models.BooleanField(default=False, help_text="Built for the US market (import rules don't apply).")
     registered_as = models.CharField(max_length=10, choices=RegisteredAs.choices, blank=True, default="")
+    photos = GenericRelation("media.Photo", content_type_field="owner_type", object_id_field="owner_id")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from kei_community.core.forms import BootstrapFormMixin
+from kei_community.core.us import US_STATE_CHOICES
+from kei_community.vehicles.models import ChassisCode, GarageTruck
+from marketplace.models import DealerProfile, Listing, SavedSearch
+from marketplace.services import LISTING_FIELDS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,.heic,.heif"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        if not data:
+            return []
+        items = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleImageField, self).clean(item, initial) for item in items]
+
+
+class ListingForm(BootstrapFormMixin, forms.ModelForm):
+    chassis_code = forms.ModelChoiceField(
+        queryset=ChassisCode.objects.all(),
+        required=False,
+        empty_label="Not in the catalog / not sure",
+        help_text="Choosing a code fills make, model and drive. Codes marked (unverified) are not confirmed by a source.",
+    )
+    photos = MultipleImageField(
+        required=False,
+        label="Photos",
+        help_text="JPEG, PNG, WebP or HEIC. The first photo is the cover; you can reorder them on the next page.",
+    )
+
+    class Meta:
+        model = Listing
+        fields = list(LISTING_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "condition_notes": forms.Textarea(attrs={"rows": 3}),
+            "zip_code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code", "maxlength": 5}),
+        }
+        help_texts = {
+            "description": "Markdown is supported.",
+            "frame_number": "The Japanese frame number, e.g. DA63T-123456 (not a 17-character VIN). Shown partly masked unless you tick the box below.",
+            "odometer": "Import odometers usually read in km.",
+            "zip_code": "Where the truck is; city and state are filled in from the ZIP.",
+        }
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chassis_code"].label_from_instance = lambda c: (
+            f"{c.code} — {c.make} {c.model} ({c.years_label}, {c.drive})" + ("" if c.verified else " (unverified)")
+        )
+        self.fields["truck"].queryset = GarageTruck.objects.filter(owner=user) if user else GarageTruck.objects.none()
+        self.fields["truck"].required = False
+        self.fields["truck"].label = "Truck from my garage (optional)"
+        self.fields["make"].required = False
+        self.fields["make"].help_text = "Filled from the chassis code; type it for trucks not in the catalog."
+        self.fields["title"].required = False
+        self.fields["title"].help_text = "Leave empty to use year, make and model."
+        self.fields["price"].widget.attrs.update({"min": 1, "step": 1})
+        if self.instance.pk:
+            del self.fields["photos"]
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k in LISTING_FIELDS}
+
+
+class PhotoUploadForm(BootstrapFormMixin, forms.Form):
+    photos = MultipleImageField(label="Add photos", required=True)
+
+
+class SoldForm(BootstrapFormMixin, forms.Form):
+    sold_price = forms.IntegerField(
+        label="Sold price (US$, optional)", required=False, min_value=1, max_value=500_000,
+        help_text="Recorded anonymously for the price comps.",
+    )  # fmt: skip
+
+
+class MessageForm(BootstrapFormMixin, forms.Form):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class QuestionForm(BootstrapFormMixin, forms.Form):
+    body = forms.CharField(label="Your question", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class AnswerForm(BootstrapFormMixin, forms.Form):
+    answer = forms.CharField(label="Your answer", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class SavedSearchForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = SavedSearch
+        fields = ["name", "frequency"]
+
+
+class DealerProfileForm(BootstrapFormMixin, forms.ModelForm):
+    state = forms.ChoiceField(choices=[("", "—"), *US_STATE_CHOICES], required=False)
+
+    class Meta:
+        model = DealerProfile
+        fields = ["business_name", "city", "state", "website", "phone", "show_phone", "about"]
+
+
+class ZipForm(forms.Form):
+    zip = forms.CharField(max_length=10, required=False)

@@ -1,0 +1,95 @@
+"""Providers registered in MarketplaceConfig.ready() (home page, site search, garage, moderation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from marketplace.models import Listing, Question
+
+
+def _card(listing: Listing) -> dict:
+    place = ", ".join(p for p in (listing.city, listing.state) if p)
+    return {
+        "title": listing.title,
+        "url": listing.get_absolute_url(),
+        "subtitle": f"${listing.price:,} · {place}" + (" · SOLD" if listing.status == Listing.Status.SOLD else ""),
+    }
+
+
+def home_sections(request: Any) -> dict:
+    from marketplace.selectors import newest_listings
+
+    return {"newest_listings": [_card(obj) for obj in newest_listings(limit=6)]}
+
+
+def site_search(query: str, limit: int) -> dict:
+    from marketplace.selectors import listing_public_qs
+
+    qs = listing_public_qs().filter(
+        Q(title__icontains=query) | Q(description__icontains=query) | Q(model__icontains=query)
+        | Q(make__icontains=query) | Q(chassis_code__code__iexact=query)
+    )[:limit]  # fmt: skip
+    return {
+        "label": "Listings",
+        "results": [
+            {"title": o.title, "url": o.get_absolute_url(), "snippet": f"${o.price:,} · {o.city}, {o.state}"}
+            for o in qs
+        ],
+        "more_url": reverse("marketplace:index") + "?q=" + query,
+    }
+
+
+def truck_listings(truck: Any) -> list[dict]:
+    from marketplace.selectors import listings_for_truck
+
+    return [_card(obj) for obj in listings_for_truck(truck=truck)]
+
+
+def describe_listing(listing: Listing) -> dict:
+    return {
+        "title": listing.title,
+        "url": listing.get_absolute_url(),
+        "app": "marketplace",
+        "excerpt": Truncator(strip_tags(listing.description_html)).chars(200),
+    }
+
+
+def describe_question(question: Question) -> dict:
+    return {
+        "title": f"Question on “{question.listing.title}”",
+        "url": question.get_absolute_url(),
+        "app": "marketplace",
+        "excerpt": Truncator(question.body).chars(200),
+    }
+
+
+def held_listings_queue() -> list[dict]:
+    held = Listing.objects.filter(held_for_review=True, status=Listing.Status.ACTIVE).select_related("seller")[:100]
+    return [
+        {
+            "app": "marketplace",
+            "kind": "First listing of a new account",
+            "title": obj.title,
+            "url": reverse("marketplace:listing-review", args=[obj.pk]),
+            "created_at": obj.published_at or obj.created_at,
+            "author": obj.seller.public_name,
+        }
+        for obj in held
+    ]
+
+
+def profile_section(member: Any) -> str:
+    from marketplace.selectors import listing_public_qs
+
+    listings = list(listing_public_qs().filter(seller=member).order_by("-published_at")[:5])
+    if not listings:
+        return ""
+    return render_to_string(
+        "marketplace/includes/listing_profile_section.html", {"listings": listings, "member": member}
+    )

@@ -1,0 +1,377 @@
+"""Reads for the marketplace. Each selector owns its select_related/prefetch_related."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from marketplace.models import PUBLIC_STATUSES, Conversation, Favorite, Listing, Message, Question, SavedSearch
+
+SEARCH_STATUSES = (Listing.Status.ACTIVE, Listing.Status.PENDING)
+PAGE_SIZE = 20
+EARTH_RADIUS_MI = 3958.8
+
+
+def _photos_prefetch() -> Prefetch:
+    from kei_community.media.models import Photo
+
+    return Prefetch("photos", queryset=Photo.objects.order_by("position", "id"))
+
+
+def listing_card_qs() -> QuerySet[Listing]:
+    return Listing.objects.select_related("chassis_code", "seller").prefetch_related(_photos_prefetch())
+
+
+def listing_public_qs() -> QuerySet[Listing]:
+    return Listing.objects.filter(status__in=SEARCH_STATUSES, hidden=False, held_for_review=False)
+
+
+def listing_visible_to(*, listing: Listing, viewer: Any) -> bool:
+    if listing.is_public:
+        return True
+    if viewer is not None and viewer.is_authenticated:
+        return viewer.pk == listing.seller_id or bool(getattr(viewer, "is_moderator", False))
+    return False
+
+
+def listing_get_for_detail(*, pk: int) -> Listing | None:
+    return (
+        Listing.objects.select_related("seller", "chassis_code", "truck", "seller__dealer_profile")
+        .prefetch_related(
+            _photos_prefetch(),
+            Prefetch("questions", queryset=Question.objects.filter(hidden=False).select_related("asker")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lng: float, miles: float) -> tuple[float, float, float, float]:
+    dlat = miles / 69.0
+    dlng = miles / max(69.0 * math.cos(math.radians(lat)), 0.01)
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def registrable_q(*, state_code: str, today: date | None = None) -> Q | None:
+    """Listings a member in state_code could register: state allows kei trucks and the truck is eligible."""
+    from marketplace.outlook import state_allows_registration
+
+    if not state_allows_registration(state_code):
+        return None
+    today = today or timezone.now().date()
+    return Q(us_market=True) | Q(import_eligible_on__lte=today)
+
+
+def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Listing]:
+    if q := params.get("q"):
+        words = [w for w in re.split(r"\s+", q) if w][:6]
+        for word in words:
+            qs = qs.filter(
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(model__icontains=word)
+                | Q(make__icontains=word) | Q(chassis_code__code__iexact=word)
+            )  # fmt: skip
+    if v := params.get("make"):
+        qs = qs.filter(make__iexact=v)
+    if v := params.get("model"):
+        qs = qs.filter(model__iexact=v)
+    if v := params.get("chassis_code"):
+        qs = qs.filter(chassis_code__code__iexact=v)
+    for key, lookup in (
+        ("year_min", "year_built__gte"), ("year_max", "year_built__lte"), ("price_min", "price__gte"),
+        ("price_max", "price__lte"), ("odometer_max", "odometer_km__lte"),
+    ):  # fmt: skip
+        if key in params:
+            qs = qs.filter(**{lookup: params[key]})
+    for key in ("drive", "transmission", "bed_type", "title_status", "location_status", "seller_type", "state"):
+        if v := params.get(key):
+            qs = qs.filter(**{key: v})
+    if v := params.get("registrable_in"):
+        cond = registrable_q(state_code=v)
+        qs = qs.filter(cond) if cond is not None else qs.none()
+    if origin := params.get("origin"):
+        radius = params.get("radius") or 100
+        lat_min, lat_max, lng_min, lng_max = bounding_box(origin["lat"], origin["lng"], radius)
+        qs = qs.filter(lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max)
+    return qs
+
+
+FACET_FIELDS = (
+    "make",
+    "model",
+    "chassis_code__code",
+    "drive",
+    "transmission",
+    "bed_type",
+    "title_status",
+    "location_status",
+)
+FACET_LABELS = {
+    "make": "Make", "model": "Model", "chassis_code__code": "Chassis code", "drive": "Drive",
+    "transmission": "Transmission", "bed_type": "Bed", "title_status": "Title", "location_status": "Where it is",
+}  # fmt: skip
+FACET_PARAM = {"chassis_code__code": "chassis_code"}
+
+
+@dataclass
+class SearchResult:
+    listings: list[Listing]
+    total: int
+    page: int
+    num_pages: int
+    facets: list[dict] = field(default_factory=list)
+    distances: dict[int, float] = field(default_factory=dict)
+    ranges: dict[str, Any] = field(default_factory=dict)
+    favorite_ids: set[int] = field(default_factory=set)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _facet_choices(name: str) -> dict[str, str]:
+    key = FACET_PARAM.get(name, name)
+    enum = {
+        "drive": Listing.Drive, "transmission": Listing.Transmission, "bed_type": Listing.BedType,
+        "title_status": Listing.TitleStatus, "location_status": Listing.LocationStatus,
+    }.get(key)  # fmt: skip
+    return dict(enum.choices) if enum else {}
+
+
+def listing_search(*, params: dict[str, Any], viewer: Any = None, page_size: int = PAGE_SIZE) -> SearchResult:
+    """Filters in SQL (bounding box for a radius), then one pass over the matching rows for the exact
+    distance, facet counts and ranges, then one query (+ photo prefetch) for the page."""
+    from marketplace.filters import ORDERINGS
+
+    ordering = params.get("ordering") or "newest"
+    qs = apply_filters(listing_public_qs(), params)
+    sql_order = ORDERINGS.get(ordering) or ORDERINGS["newest"]
+    rows = list(qs.order_by(*sql_order).values_list("id", "lat", "lng", "year_built", "price", *FACET_FIELDS))
+    origin = params.get("origin")
+    distances: dict[int, float] = {}
+    if origin:
+        radius = params.get("radius") or 100
+        kept = []
+        for row in rows:
+            if row[1] is None:
+                continue
+            d = haversine_miles(origin["lat"], origin["lng"], row[1], row[2])
+            if d <= radius:
+                distances[row[0]] = d
+                kept.append(row)
+        rows = kept
+        if ordering == "distance":
+            rows.sort(key=lambda r: distances[r[0]])
+    counters = [Counter() for _ in FACET_FIELDS]
+    for row in rows:
+        for i, value in enumerate(row[5:]):
+            if value:
+                counters[i][value] += 1
+    facets = []
+    for name, counter in zip(FACET_FIELDS, counters, strict=True):
+        labels = _facet_choices(name)
+        facets.append(
+            {
+                "name": FACET_PARAM.get(name, name),
+                "label": FACET_LABELS[name],
+                "values": [
+                    {"value": value, "label": labels.get(value, value), "count": count}
+                    for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:25]
+                ],
+            }
+        )
+    years = [r[3] for r in rows if r[3]]
+    prices = [r[4] for r in rows if r[4]]
+    ranges = {
+        "year_min": min(years, default=None), "year_max": max(years, default=None),
+        "price_min": min(prices, default=None), "price_max": max(prices, default=None),
+    }  # fmt: skip
+    total = len(rows)
+    num_pages = max(1, math.ceil(total / page_size))
+    page = min(max(int(params.get("page") or 1), 1), num_pages)
+    page_ids = [r[0] for r in rows[(page - 1) * page_size : page * page_size]]
+    by_id = {obj.pk: obj for obj in listing_card_qs().filter(pk__in=page_ids)} if page_ids else {}
+    listings = [by_id[i] for i in page_ids if i in by_id]
+    for obj in listings:
+        obj.distance = distances.get(obj.pk)
+    favorite_ids = favorite_ids_for(viewer=viewer, listing_ids=page_ids)
+    return SearchResult(listings, total, page, num_pages, facets, distances, ranges, favorite_ids)
+
+
+def favorite_ids_for(*, viewer: Any, listing_ids: list[int]) -> set[int]:
+    if viewer is None or not viewer.is_authenticated or not listing_ids:
+        return set()
+    return set(Favorite.objects.filter(user=viewer, listing_id__in=listing_ids).values_list("listing_id", flat=True))
+
+
+def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch) -> bool:
+    from django.http import QueryDict
+
+    from marketplace.filters import parse_search_params
+
+    params, _ = parse_search_params(QueryDict(saved_search.query))
+    qs = apply_filters(listing_public_qs().filter(pk=listing.pk), params)
+    if not qs.exists():
+        return False
+    if origin := params.get("origin"):
+        if listing.lat is None:
+            return False
+        return haversine_miles(origin["lat"], origin["lng"], listing.lat, listing.lng) <= (params.get("radius") or 100)
+    return True
+
+
+def similar_listings(*, listing: Listing, limit: int = 4) -> list[Listing]:
+    qs = listing_public_qs().exclude(pk=listing.pk)
+    if listing.chassis_code_id:
+        qs = qs.filter(
+            Q(chassis_code_id=listing.chassis_code_id) | Q(make__iexact=listing.make, model__iexact=listing.model)
+        )
+    else:
+        qs = qs.filter(make__iexact=listing.make)
+    return list(
+        qs.select_related("chassis_code").prefetch_related(_photos_prefetch()).order_by("-published_at")[:limit]
+    )
+
+
+def seller_other_listings(*, listing: Listing, limit: int = 3) -> list[Listing]:
+    return list(
+        listing_public_qs().filter(seller_id=listing.seller_id).exclude(pk=listing.pk).order_by("-published_at")[:limit]
+    )
+
+
+def newest_listings(*, limit: int = 6) -> list[Listing]:
+    return list(listing_public_qs().order_by("-published_at")[:limit])
+
+
+def listings_for_truck(*, truck: Any) -> list[Listing]:
+    return list(Listing.objects.filter(truck=truck, status__in=PUBLIC_STATUSES, hidden=False, held_for_review=False))
+
+
+def seller_dashboard(*, user: Any) -> list[Listing]:
+    return list(
+        Listing.objects.filter(seller=user)
+        .exclude(status=Listing.Status.REMOVED)
+        .select_related("chassis_code")
+        .prefetch_related(_photos_prefetch())
+        .annotate(conversation_count=Count("conversations", distinct=True))
+        .order_by("status", "-updated_at")
+    )
+
+
+def favorites_for(*, user: Any) -> list[Listing]:
+    return list(listing_card_qs().filter(favorites__user=user).order_by("-favorites__created_at"))
+
+
+def conversations_for(*, user: Any) -> QuerySet[Conversation]:
+    unread = (
+        Message.objects.filter(conversation=OuterRef("pk"))
+        .exclude(sender=user)
+        .filter(
+            Q(conversation__buyer=user, conversation__buyer_read_at__isnull=True)
+            | Q(conversation__buyer=user, created_at__gt=OuterRef("buyer_read_at"))
+            | Q(conversation__seller=user, conversation__seller_read_at__isnull=True)
+            | Q(conversation__seller=user, created_at__gt=OuterRef("seller_read_at"))
+        )
+    )
+    return (
+        Conversation.objects.filter(Q(buyer=user) | Q(seller=user))
+        .select_related("listing", "buyer", "seller")
+        .annotate(has_unread=Exists(unread))
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def unread_conversation_count(*, user: Any) -> int:
+    return conversations_for(user=user).filter(has_unread=True).count()
+
+
+def conversation_get_for(*, user: Any, pk: int) -> Conversation | None:
+    return (
+        Conversation.objects.filter(Q(buyer=user) | Q(seller=user), pk=pk)
+        .select_related("listing", "buyer", "seller")
+        .prefetch_related(Prefetch("messages", queryset=Message.objects.select_related("sender")))
+        .first()
+    )
+
+
+# --- price comps ------------------------------------------------------------------
+
+_CODE_RE = re.compile(r"\b([A-Z]{1,3}\d{1,3}[A-Z]{0,2})\b")
+
+
+def chassis_family(code: str | None, rebadge_of: str | None) -> str:
+    if rebadge_of:
+        match = _CODE_RE.search(rebadge_of)
+        if match:
+            return match.group(1)
+    return code or ""
+
+
+def year_band(year: int) -> str:
+    start = year - year % 5
+    return f"{start}–{start + 4}"
+
+
+def _stats(values: list[int]) -> dict | None:
+    if not values:
+        return None
+    values = sorted(values)
+    if len(values) == 1:
+        q1 = med = q3 = values[0]
+    else:
+        q1, med, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return {
+        "count": len(values),
+        "min": values[0],
+        "q1": round(q1),
+        "median": round(med),
+        "q3": round(q3),
+        "max": values[-1],
+    }
+
+
+def price_comps(*, family: str | None = None, band: str | None = None) -> list[dict]:
+    """Median and quartiles of asking (active/pending) and sold prices by chassis family and year band."""
+    rows = Listing.objects.filter(
+        status__in=PUBLIC_STATUSES, hidden=False, held_for_review=False, chassis_code__isnull=False
+    ).values_list("chassis_code__code", "chassis_code__rebadge_of", "year_built", "status", "price", "sold_price")
+    groups: dict[tuple[str, str], dict[str, list[int]]] = {}
+    for code, rebadge, year, status, price, sold_price in rows:
+        key = (chassis_family(code, rebadge), year_band(year))
+        if (family and key[0] != family) or (band and key[1] != band):
+            continue
+        bucket = groups.setdefault(key, {"asking": [], "sold": []})
+        if status == Listing.Status.SOLD:
+            bucket["sold"].append(sold_price or price)
+        else:
+            bucket["asking"].append(price)
+    out = []
+    for (fam, yb), bucket in sorted(groups.items()):
+        out.append({"family": fam, "year_band": yb, "asking": _stats(bucket["asking"]), "sold": _stats(bucket["sold"])})
+    return out
+
+
+def comps_for_listing(*, listing: Listing) -> dict | None:
+    if not listing.chassis_code_id:
+        return None
+    fam = chassis_family(listing.chassis_code.code, listing.chassis_code.rebadge_of)
+    found = price_comps(family=fam, band=year_band(listing.year_built))
+    return found[0] if found else None
