@@ -1,6 +1,42 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
 class ForumConfig(AppConfig):
     name = "forum"
     verbose_name = "Forum"
+
+    def ready(self) -> None:
+        from datetime import timedelta  # noqa: F401
+
+        from celery.schedules import crontab
+
+        from forum import hooks
+        from forum.models import Post
+        from kei_community.celery import app
+        from kei_community.core.registry import register
+        from kei_community.moderation.registry import register_queue_source, register_target
+        from kei_community.notifications.registry import register_kind
+
+        register_kind("reply", "Replies to forum threads you watch")
+        register_kind("mention", "Mentions of you in the forum")
+        register_kind("post_reaction", "Reactions to your forum posts", default_delivery="off")
+
+        register_target(Post, hide=hooks.post_hide, restore=hooks.post_restore, describe=hooks.post_describe)
+        register_queue_source("forum", hooks.held_queue)
+
+        register("home_sections", hooks.home_sections)
+        register("site_search", hooks.site_search)
+        register("truck_threads", hooks.truck_threads)
+        register("profile_sections", hooks.profile_sections)
+        register("seed_demo", hooks.seed_demo, order=40)
+
+        app.conf.beat_schedule.update(
+            {
+                "forum-repair-counters": {
+                    "task": "forum.tasks.repair_counters",
+                    "schedule": crontab(hour=3, minute=40),
+                },
+            }
+        )

@@ -1,6 +1,557 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Forum pages. Thin: forms in, services/selectors out; anonymous pages are cached whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from forum import cache as page_cache
+from forum import selectors, services
+from forum.forms import (
+    LevelForm,
+    MergeForm,
+    MoveForm,
+    PostEditForm,
+    ReactionForm,
+    ReplyForm,
+    SearchForm,
+    ThreadEditForm,
+    ThreadForm,
+)
+from forum.models import THREADS_PER_PAGE, Category, Level, Post, Reaction, Thread
+from forum.rendering import quote_markdown, render_post
+from kei_community.core.registry import call_hooks
+
+CSRF_PLACEHOLDER = "__forum_csrf__"
+NONCE_PLACEHOLDER = "__forum_nonce__"
 
 
+# --- anonymous whole-page cache ---------------------------------------------------------------------
+
+
+def anonymous_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Cache the whole page for anonymous GETs; CSRF token and CSP nonce are filled in per request."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "GET" or request.user.is_authenticated or getattr(request, "htmx", False):
+            return view(request, *args, **kwargs)
+        if len(get_messages(request)):
+            return view(request, *args, **kwargs)
+        key = page_cache.page_key(request.get_full_path())
+        cached = cache.get(key)
+        if cached is not None:
+            body = cached.replace(NONCE_PLACEHOLDER, str(request.csp_nonce)).replace(
+                CSRF_PLACEHOLDER, get_token(request)
+            )
+            response = HttpResponse(body)
+            response["X-Forum-Cache"] = "hit"
+            return response
+        request.forum_cacheable = True  # type: ignore[attr-defined]
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            content = response.content.decode()
+            nonce = getattr(request, "_csp_nonce", None) or str(request.csp_nonce)
+            cache.set(key, content.replace(nonce, NONCE_PLACEHOLDER), page_cache.PAGE_TTL)
+            response.content = content.replace(CSRF_PLACEHOLDER, get_token(request)).encode()
+            response["X-Forum-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    if getattr(request, "forum_cacheable", False):
+        context["csrf_token"] = CSRF_PLACEHOLDER
+    return render(request, template, context, status=status)
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
+def _pages(current: int, last: int) -> dict:
+    return {
+        "number": current,
+        "last": last,
+        "has_previous": current > 1,
+        "has_next": current < last,
+        "previous": current - 1,
+        "next": current + 1,
+        "numbers": [n for n in range(1, last + 1) if n in (1, last) or abs(n - current) <= 2],
+    }
+
+
+def _error_messages(exc: ValidationError) -> list[str]:
+    return exc.messages
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+@anonymous_cache
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "forum/index.html")
+    categories = list(selectors.category_list())
+    return _render(request, "forum/category_list.html", {"categories": categories})
+
+
+@anonymous_cache
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    category = selectors.category_get(slug)
+    if category is None:
+        raise Http404("No such category.")
+    last = max((category.thread_count - 1) // THREADS_PER_PAGE + 1, 1)
+    page = min(_page_number(request), last)
+    offset = (page - 1) * THREADS_PER_PAGE
+    threads = list(selectors.thread_list(user=request.user, category=category)[offset : offset + THREADS_PER_PAGE])
+    states = selectors.states_for(user=request.user, threads=threads)
+    for thread in threads:
+        thread.unread = request.user.is_authenticated and selectors.is_unread(
+            thread=thread, state=states.get(thread.pk)
+        )
+    return _render(
+        request,
+        "forum/thread_list.html",
+        {"category": category, "threads": threads, "pages": _pages(page, last)},
+    )
+
+
+def thread_short(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = get_object_or_404(Thread.objects.only("id", "slug"), pk=pk)
+    return HttpResponseRedirect(thread.get_absolute_url(), status=301)
+
+
+def _reaction_buttons(post: Post, mine: set[tuple[int, str]]) -> list[dict]:
+    counts = post.reaction_counts or {}
+    return [
+        {"kind": kind, "label": label, "count": counts.get(kind, 0), "on": (post.pk, kind) in mine}
+        for kind, label in Reaction.Kind.choices
+    ]
+
+
+def _state_banners(thread: Thread) -> list:
+    banners = []
+    codes = [t.state_code for t in thread.tags.all() if t.kind == "state" and t.state_code]
+    if codes:
+        from stategide.selectors import registration_outlook
+
+        for code in codes[:2]:
+            outlook = registration_outlook(code)
+            if outlook is not None:
+                banners.append(outlook)
+    return banners
+
+
+@anonymous_cache
+def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    user = request.user
+    thread = selectors.thread_get(pk, user=user)
+    if thread is None:
+        raise Http404("No such thread.")
+    if slug != thread.slug:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponseRedirect(thread.get_absolute_url() + (f"?{query}" if query else ""), status=301)
+    page = min(_page_number(request), thread.page_count)
+    posts = list(selectors.thread_posts_page(thread=thread, page=page))
+    moderator = services.is_moderator(user)
+    state = selectors.thread_state(user=user, thread=thread)
+    read_until = state.last_read_at if state else None
+    mine = selectors.my_reactions(user=user, posts=posts)
+    cutoff = selectors.unread_cutoff()
+    for post in posts:
+        post.reactions_ui = _reaction_buttons(post, mine)
+        post.is_new = bool(user.is_authenticated and post.created_at > max(filter(None, [read_until, cutoff])))
+        post.can_edit = user.is_authenticated and (moderator or (post.author_id == user.pk and not thread.is_locked))
+        post.show_body = post.is_visible or moderator or (post.is_held and post.author_id == getattr(user, "pk", None))
+    first_new = next((p for p in posts if p.is_new and p.is_visible), None)
+    can_reply = user.is_authenticated and (moderator or not thread.is_locked) and not thread.is_hidden
+    listings = call_hooks("truck_listings", thread.truck) if thread.truck_id else []
+    context = {
+        "thread": thread,
+        "category": thread.category,
+        "posts": posts,
+        "pages": _pages(page, thread.page_count),
+        "state": state,
+        "moderator": moderator,
+        "first_new": first_new,
+        "can_reply": can_reply,
+        "can_solve": user.is_authenticated
+        and thread.category.allows_solved
+        and (moderator or thread.author_id == user.pk),
+        "is_author": user.is_authenticated and thread.author_id == user.pk,
+        "banners": _state_banners(thread),
+        "truck_listings": [item for group in listings for item in (group or [])],
+        "reply_form": ReplyForm(draft_key=f"forum-reply-{thread.pk}") if can_reply else None,
+        "levels": Level.choices,
+        "move_form": MoveForm(initial={"category": thread.category_id}) if moderator else None,
+    }
+    if user.is_authenticated:
+        last_position = posts[-1].position if posts else 0
+        services.thread_mark_read(user=user, thread=thread, position=last_position, state=state)
+    return _render(request, "forum/thread_detail.html", context)
+
+
+def post_permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("thread").only("id", "position", "thread__slug"), pk=pk)
+    url = post.thread.get_absolute_url()
+    page = post.page_number
+    return redirect(f"{url}{f'?page={page}' if page > 1 else ''}#post-{post.pk}")
+
+
+@login_required
+def thread_first_unread(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.thread_get(pk, user=request.user)
+    if thread is None:
+        raise Http404("No such thread.")
+    state = selectors.thread_state(user=request.user, thread=thread)
+    post = selectors.first_unread_post(thread=thread, state=state)
+    if post is None:
+        last = thread.page_count
+        return redirect(thread.get_absolute_url() + (f"?page={last}" if last > 1 else "") + "#replies")
+    return post_permalink(request, post.pk)
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+@login_required
+def thread_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if slug := request.GET.get("category"):
+        category = selectors.category_get(slug)
+        if category:
+            initial["category"] = category.pk
+    if truck := request.GET.get("truck"):
+        initial["truck"] = truck
+    form = ThreadForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            thread = services.thread_create(
+                author=request.user,
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                tags=data["tags"],
+                truck=data["truck"],
+                photo=data["photo"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            if thread.is_hidden:
+                messages.info(request, "Thanks! New members' first posts are checked by a moderator before they show.")
+            else:
+                messages.success(request, "Your thread is live.")
+            return redirect(thread.get_absolute_url())
+    return render(request, "forum/thread_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.thread_get(pk, user=request.user)
+    if thread is None:
+        raise Http404("No such thread.")
+    initial = {}
+    if quote := request.GET.get("quote"):
+        quoted = (
+            Post.objects.filter(pk=quote, thread=thread, is_deleted=False, is_hidden=False, is_held=False)
+            .select_related("author")
+            .first()
+        )
+        if quoted is not None:
+            initial["body"] = quote_markdown(author_name=quoted.author.public_name, markdown=quoted.body_markdown)
+    form = ReplyForm(request.POST or None, request.FILES or None, initial=initial, draft_key=f"forum-reply-{thread.pk}")
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_create(
+                author=request.user, thread=thread, body=form.cleaned_data["body"], photo=form.cleaned_data["photo"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            if post.is_held:
+                messages.info(request, "Thanks! New members' first posts are checked by a moderator before they show.")
+            return redirect(post.get_absolute_url())
+    return render(
+        request,
+        "forum/post_form.html",
+        {"form": form, "thread": thread, "mode": "reply"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _post_for(request: HttpRequest, pk: int) -> Post:
+    post = selectors.post_get(pk)
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+@login_required
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_for(request, pk)
+    services.check_can_edit(user=request.user, post=post)
+    form = PostEditForm(request.POST or None, initial={"body": post.body_markdown})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(
+                actor=request.user, post=post, body=form.cleaned_data["body"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Post updated.")
+            return redirect(post.get_absolute_url())
+    return render(
+        request, "forum/post_form.html", {"form": form, "thread": post.thread, "post": post, "mode": "edit"},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_for(request, pk)
+    if not post.is_visible and not services.is_moderator(request.user):
+        raise Http404("No such post.")
+    revisions = list(post.revisions.select_related("editor"))
+    for revision in revisions:
+        revision.html = render_post(revision.body_markdown).html
+    return render(request, "forum/post_history.html", {"post": post, "thread": post.thread, "revisions": revisions})
+
+
+@login_required
+@require_POST
+def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_for(request, pk)
+    services.post_delete(actor=request.user, post=post, reason=request.POST.get("reason", ""))
+    messages.success(request, "Post deleted.")
+    if post.position == 1 and not services.is_moderator(request.user):
+        return redirect(post.thread.category.get_absolute_url())
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_for(request, pk)
+    services.post_restore(actor=request.user, post=post)
+    messages.success(request, "Post restored.")
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_for(request, pk)
+    services.post_approve(actor=request.user, post=post)
+    messages.success(request, "Post approved and published.")
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_react(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_for(request, pk)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown reaction.", status=400)
+    try:
+        services.reaction_toggle(user=request.user, post=post, kind=form.cleaned_data["kind"])
+    except ValidationError as exc:
+        if request.htmx:
+            return HttpResponse(" ".join(exc.messages), status=400)
+        messages.error(request, " ".join(exc.messages))
+        return redirect(post.get_absolute_url())
+    if request.htmx:
+        mine = selectors.my_reactions(user=request.user, posts=[post])
+        post.reactions_ui = _reaction_buttons(post, mine)
+        return render(request, "forum/includes/post_reactions.html", {"post": post, "user": request.user})
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_solve(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_for(request, pk)
+    clear = request.POST.get("clear") == "1"
+    try:
+        services.thread_mark_solved(actor=request.user, thread=post.thread, post=None if clear else post)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Marked as the answer." if not clear else "Answer cleared.")
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+def thread_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = selectors.thread_get(pk, user=request.user)
+    if thread is None:
+        raise Http404("No such thread.")
+    if thread.author_id != request.user.pk and not services.is_moderator(request.user):
+        raise PermissionDenied("Only the thread's author or a moderator can change it.")
+    initial = {"title": thread.title, "tags": ", ".join(t.name for t in thread.tags.all())}
+    form = ThreadEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.thread_update(
+                actor=request.user, thread=thread, title=form.cleaned_data["title"], tags=form.cleaned_data["tags"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Thread updated.")
+            return redirect(thread.get_absolute_url())
+    return render(
+        request, "forum/thread_edit.html", {"form": form, "thread": thread}, status=400 if form.errors else 200
+    )
+
+
+def _thread_or_404(request: HttpRequest, pk: int) -> Thread:
+    thread = selectors.thread_get(pk, user=request.user)
+    if thread is None:
+        raise Http404("No such thread.")
+    return thread
+
+
+@login_required
+@require_POST
+def thread_watch(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    form = LevelForm(request.POST)
+    if form.is_valid():
+        services.thread_set_level(user=request.user, thread=thread, level=form.cleaned_data["level"])
+        messages.success(request, f"Notifications: {Level(form.cleaned_data['level']).label}.")
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def thread_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    on = services.bookmark_toggle(user=request.user, thread=thread)
+    messages.success(request, "Bookmarked." if on else "Bookmark removed.")
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def category_watch(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    level = request.POST.get("level", "")
+    if level and level not in Level.values:
+        messages.error(request, "Unknown notification level.")
+    else:
+        services.category_set_level(user=request.user, category=category, level=level or None)
+        messages.success(
+            request,
+            f"You are {'watching' if level == 'watch' else 'no longer watching'} {category.name}."
+            if level in ("watch", "")
+            else f"{category.name}: {Level(level).label}.",
+        )
+    return redirect(category.get_absolute_url())
+
+
+@login_required
+@require_POST
+def thread_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    user = request.user
+    if action == "pin":
+        services.thread_pin(actor=user, thread=thread, pinned=not thread.is_pinned)
+    elif action == "lock":
+        services.thread_lock(actor=user, thread=thread, locked=not thread.is_locked)
+    elif action == "move":
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Pick a category.")
+            return redirect(thread.get_absolute_url())
+        services.thread_move(actor=user, thread=thread, category=form.cleaned_data["category"])
+    elif action == "merge":
+        form = MergeForm(request.POST)
+        target = Thread.objects.filter(pk=form.cleaned_data["target"]).first() if form.is_valid() else None
+        if target is None:
+            messages.error(request, "No thread with that number.")
+            return redirect(thread.get_absolute_url())
+        try:
+            thread = services.thread_merge(actor=user, source=thread, target=target)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(thread.get_absolute_url())
+    else:
+        raise Http404("Unknown action.")
+    messages.success(request, "Done.")
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """htmx: render the markdown exactly as it will be stored."""
+    html = render_post(request.POST.get("body", "")[:20_000]).html
+    return render(request, "forum/includes/preview.html", {"html": html})
+
+
+@login_required
+def bookmarks(request: HttpRequest) -> HttpResponse:
+    states = list(selectors.bookmarks_for(user=request.user)[:200])
+    return render(request, "forum/bookmark_list.html", {"states": states})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    hits: list = []
+    searched = False
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        searched = any(data.values())
+        hits = selectors.search_posts(
+            q=data["q"], category=data["category"], tag=data["tag"], author=data["author"],
+            since=data["since"], until=data["until"],
+        )  # fmt: skip
+    return render(request, "forum/search.html", {"form": form, "hits": hits, "searched": searched})
+
+
+@login_required
+def held_queue(request: HttpRequest) -> HttpResponse:
+    from kei_community.users.permissions import check_moderator
+
+    check_moderator(request.user)
+    return render(request, "forum/held_list.html", {"posts": list(selectors.held_posts()[:100])})
+
+
+def preview_fragment(html: str) -> str:
+    return render_to_string("forum/includes/preview.html", {"html": html})
+
+
+def new_thread_url(category: Category | None = None) -> str:
+    url = reverse("forum:thread-create")
+    return f"{url}?category={category.slug}" if category else url

@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from forum.api import views
+
+urlpatterns = [
+    path("forum/categories/", views.CategoryListView.as_view(), name="forum-category-list"),
+    path("forum/threads/", views.ThreadListCreateView.as_view(), name="forum-thread-list"),
+    path("forum/threads/<int:pk>/", views.ThreadDetailView.as_view(), name="forum-thread-detail"),
+    path("forum/threads/<int:pk>/posts/", views.ThreadPostsView.as_view(), name="forum-thread-posts"),
+    path("forum/threads/<int:pk>/watch/", views.ThreadWatchView.as_view(), name="forum-thread-watch"),
+    path("forum/threads/<int:pk>/pin/", views.ThreadPinView.as_view(), name="forum-thread-pin"),
+    path("forum/threads/<int:pk>/lock/", views.ThreadLockView.as_view(), name="forum-thread-lock"),
+    path("forum/threads/<int:pk>/move/", views.ThreadMoveView.as_view(), name="forum-thread-move"),
+    path("forum/posts/<int:pk>/", views.PostDetailView.as_view(), name="forum-post-detail"),
+    path("forum/posts/<int:pk>/reactions/", views.PostReactionView.as_view(), name="forum-post-reactions"),
+]

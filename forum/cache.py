@@ -1,0 +1,33 @@
+"""Whole-page cache for anonymous forum pages, keyed on a version bumped by every forum write."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "forum:pages:version"
+PAGE_TTL = 600
+
+
+def version() -> int:
+    value = cache.get(VERSION_KEY)
+    if value is None:
+        value = 1
+        cache.add(VERSION_KEY, value, None)
+    return int(value)
+
+
+def bump() -> None:
+    """Invalidate every cached anonymous forum page (after the writing transaction commits)."""
+
+    def _bump() -> None:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # key missing (evicted or never read)
+            cache.set(VERSION_KEY, 2, None)
+
+    transaction.on_commit(_bump)
+
+
+def page_key(path: str) -> str:
+    return f"forum:page:{version()}:{path}"

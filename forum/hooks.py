@@ -1,0 +1,95 @@
+"""What the forum plugs into shared registries (hooks, moderation, profile, garage, search)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from forum import selectors, services
+from forum.models import Post
+
+# --- moderation ----------------------------------------------------------------------------------------
+
+
+def post_hide(post: Post) -> None:
+    services.post_hide(post)
+
+
+def post_restore(post: Post) -> None:
+    services.post_unhide(post)
+
+
+def post_describe(post: Post) -> dict:
+    return {
+        "title": f"Post #{post.position} in “{post.thread.title}” by {post.author.public_name}",
+        "url": post.get_absolute_url(),
+        "app": "forum",
+        "excerpt": Truncator(post.body_text).chars(200),
+    }
+
+
+def held_queue() -> list[dict]:
+    return [
+        {
+            "app": "forum",
+            "kind": "New thread" if post.position == 1 else "Reply",
+            "title": f"{post.thread.title} #{post.position}",
+            "url": post.get_absolute_url(),
+            "created_at": post.created_at,
+            "author": post.author.public_name,
+        }
+        for post in selectors.held_posts()[:100]
+    ]
+
+
+# --- pages elsewhere ----------------------------------------------------------------------------------
+
+
+def home_sections(request: Any) -> dict:
+    return {
+        "active_threads": [
+            {
+                "title": t.title,
+                "url": t.get_absolute_url(),
+                "subtitle": f"{t.category.name} · {t.reply_count} repl{'y' if t.reply_count == 1 else 'ies'}",
+            }
+            for t in selectors.active_threads(6)
+        ]
+    }
+
+
+def site_search(query: str, limit: int) -> dict:
+    hits = selectors.search_posts(q=query, limit=limit)
+    return {
+        "label": "Forum threads",
+        "results": [
+            {"title": h.thread.title, "url": h.post.get_absolute_url(), "snippet": strip_tags(h.snippet)} for h in hits
+        ],
+    }
+
+
+def truck_threads(truck: Any) -> list[dict]:
+    return [
+        {
+            "title": t.title,
+            "url": t.get_absolute_url(),
+            "subtitle": f"Started {t.created_at:%b %-d, %Y} by {t.author.public_name} · {t.reply_count} replies",
+        }
+        for t in selectors.truck_threads(truck)
+    ]
+
+
+def profile_sections(member: Any) -> str:
+    threads = list(selectors.member_recent_threads(member, 5))
+    if not threads:
+        return ""
+    return render_to_string("forum/includes/profile_threads.html", {"threads": threads, "member": member})
+
+
+def seed_demo(stdout: Any) -> None:
+    from forum.demo import seed_forum
+
+    seed_forum(stdout)

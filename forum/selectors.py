@@ -1,0 +1,263 @@
+"""Every forum read. Querysets own their joins so pages cost the same with 3 rows or 3,000."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from forum.models import POSTS_PER_PAGE, Category, Post, Reaction, Tag, Thread, ThreadState
+
+UNREAD_CUTOFF_DAYS = 30
+
+
+def unread_cutoff() -> datetime:
+    return timezone.now() - timedelta(days=int(getattr(settings, "FORUM_UNREAD_CUTOFF_DAYS", UNREAD_CUTOFF_DAYS)))
+
+
+def _can_moderate(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_moderator)
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.select_related("last_thread", "last_thread__last_poster").order_by("position", "name")
+
+
+def category_get(slug: str) -> Category | None:
+    return Category.objects.filter(slug=slug).first()
+
+
+def _photo_prefetch() -> Any:
+    return Prefetch("photos")
+
+
+def thread_list(
+    *,
+    user: Any = None,
+    category: Category | None = None,
+    tag: str = "",
+    state: str = "",
+    truck: int | None = None,
+    author: int | None = None,
+    q: str = "",
+    ordering: str = "activity",
+) -> QuerySet[Thread]:
+    """Visible threads, pinned first then by last activity (stable: id breaks ties)."""
+    qs = Thread.objects.filter(is_hidden=False).select_related("author", "last_poster", "category")
+    if category is not None:
+        qs = qs.filter(category=category)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if state:
+        qs = qs.filter(tags__kind=Tag.Kind.STATE, tags__state_code=state.upper()[:2])
+    if truck:
+        qs = qs.filter(truck_id=truck)
+    if author:
+        qs = qs.filter(author_id=author)
+    if q:
+        qs = qs.filter(title__icontains=q[:100])
+    qs = qs.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    orderings = {
+        "activity": ["-is_pinned", "-last_post_at", "-id"],
+        "newest": ["-created_at", "-id"],
+        "replies": ["-post_count", "-id"],
+    }
+    return (
+        qs.order_by(*orderings.get(ordering, orderings["activity"])).distinct()
+        if (tag or state)
+        else qs.order_by(*orderings.get(ordering, orderings["activity"]))
+    )
+
+
+def thread_get(pk: int, *, user: Any = None) -> Thread | None:
+    thread = (
+        Thread.objects.select_related(
+            "category", "author", "truck", "truck__chassis_code", "solved_post", "solved_post__author"
+        )
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .filter(pk=pk)
+        .first()
+    )
+    if thread is None:
+        return None
+    if thread.is_hidden and not (_can_moderate(user) or (getattr(user, "pk", None) == thread.author_id)):
+        return None
+    return thread
+
+
+def thread_posts_page(*, thread: Thread, page: int) -> QuerySet[Post]:
+    """One page by position: no COUNT, no OFFSET, stable while posts are deleted or added."""
+    start = (page - 1) * POSTS_PER_PAGE + 1
+    return (
+        Post.objects.filter(thread=thread, position__gte=start, position__lt=start + POSTS_PER_PAGE)
+        .select_related("author")
+        .prefetch_related(_photo_prefetch())
+        .order_by("position")
+    )
+
+
+def post_get(pk: int) -> Post | None:
+    return Post.objects.select_related("thread", "thread__category", "author").filter(pk=pk).first()
+
+
+def posts_for_api(*, thread: Thread, user: Any = None) -> QuerySet[Post]:
+    qs = Post.objects.filter(thread=thread).select_related("author").prefetch_related("photos").order_by("position")
+    if not _can_moderate(user):
+        qs = qs.filter(
+            Q(is_deleted=False, is_hidden=False) & (Q(is_held=False) | Q(author_id=getattr(user, "pk", None)))
+        )
+    return qs
+
+
+def thread_state(*, user: Any, thread: Thread) -> ThreadState | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return ThreadState.objects.filter(user=user, thread=thread).first()
+
+
+def states_for(*, user: Any, threads: list[Thread]) -> dict[int, ThreadState]:
+    if not getattr(user, "is_authenticated", False) or not threads:
+        return {}
+    return {s.thread_id: s for s in ThreadState.objects.filter(user=user, thread__in=[t.pk for t in threads])}
+
+
+def is_unread(*, thread: Thread, state: ThreadState | None) -> bool:
+    """Unread if there is activity newer than both the member's last read and the cutoff."""
+    if thread.last_post_at is None:
+        return False
+    seen = unread_cutoff()
+    if state is not None and state.last_read_at and state.last_read_at > seen:
+        seen = state.last_read_at
+    return thread.last_post_at > seen
+
+
+def first_unread_post(*, thread: Thread, state: ThreadState | None) -> Post | None:
+    since = unread_cutoff()
+    if state is not None and state.last_read_at and state.last_read_at > since:
+        since = state.last_read_at
+    return (
+        Post.objects.filter(thread=thread, created_at__gt=since, is_deleted=False, is_hidden=False, is_held=False)
+        .order_by("position")
+        .first()
+    )
+
+
+def my_reactions(*, user: Any, posts: list[Post]) -> set[tuple[int, str]]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    reacted = [p.pk for p in posts if any((p.reaction_counts or {}).values())]
+    if not reacted:  # no reactions on this page: nothing to look up
+        return set()
+    return set(Reaction.objects.filter(user=user, post__in=reacted).values_list("post_id", "kind"))
+
+
+def bookmarks_for(*, user: Any) -> QuerySet[ThreadState]:
+    return (
+        ThreadState.objects.filter(user=user, bookmarked_at__isnull=False, thread__is_hidden=False)
+        .select_related("thread", "thread__category", "thread__last_poster")
+        .order_by("-bookmarked_at")
+    )
+
+
+def truck_threads(truck: Any) -> QuerySet[Thread]:
+    return Thread.objects.filter(truck=truck, is_hidden=False).select_related("author").order_by("created_at")
+
+
+def active_threads(limit: int = 6) -> QuerySet[Thread]:
+    return Thread.objects.filter(is_hidden=False).select_related("category").order_by("-last_post_at", "-id")[:limit]
+
+
+def held_posts() -> QuerySet[Post]:
+    return Post.objects.filter(is_held=True, is_deleted=False).select_related("author", "thread").order_by("created_at")
+
+
+@dataclass
+class SearchHit:
+    post: Post
+    thread: Thread
+    snippet: str
+
+
+def search_posts(
+    *,
+    q: str,
+    category: str = "",
+    tag: str = "",
+    author: str = "",
+    since: Any = None,
+    until: Any = None,
+    limit: int = 30,
+) -> list[SearchHit]:
+    """Full text over titles and posts (PostgreSQL tsvector + GIN); icontains on SQLite."""
+    q = (q or "").strip()[:200]
+    qs = Post.objects.filter(is_deleted=False, is_hidden=False, is_held=False, thread__is_hidden=False)
+    if category:
+        qs = qs.filter(thread__category__slug=category)
+    if tag:
+        qs = qs.filter(thread__tags__slug=tag)
+    if author:
+        qs = qs.filter(author__display_name__iexact=author)
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+    qs = qs.select_related("thread", "thread__category", "author")
+    if not q:
+        if not (category or tag or author or since or until):
+            return []
+        posts = list(qs.order_by("-created_at")[:limit])
+        return [SearchHit(post=p, thread=p.thread, snippet=_snippet(p.body_text, "")) for p in posts]
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+        query = SearchQuery(q, config="english", search_type="websearch")
+        posts = list(
+            qs.filter(search_vector=query)
+            .annotate(
+                rank=SearchRank("search_vector", query),
+                headline=SearchHeadline(
+                    "body_text", query, config="english", start_sel="«", stop_sel="»", max_words=30, min_words=12
+                ),
+            )
+            .order_by("-rank", "-created_at")[: limit * 3]
+        )
+        seen: set[int] = set()
+        hits = []
+        for post in posts:
+            if post.thread_id in seen:
+                continue
+            seen.add(post.thread_id)
+            hits.append(SearchHit(post=post, thread=post.thread, snippet=post.headline))
+        return hits[:limit]
+    posts = list(
+        qs.filter(Q(body_text__icontains=q) | Q(thread__title__icontains=q)).order_by("-created_at")[: limit * 3]
+    )
+    seen = set()
+    hits = []
+    for post in posts:
+        if post.thread_id in seen:
+            continue
+        seen.add(post.thread_id)
+        hits.append(SearchHit(post=post, thread=post.thread, snippet=_snippet(post.body_text, q)))
+    return hits[:limit]
+
+
+def _snippet(text: str, q: str, width: int = 160) -> str:
+    text = text or ""
+    index = text.lower().find(q.lower()) if q else -1
+    if index < 0:
+        return text[:width] + ("…" if len(text) > width else "")
+    start = max(index - width // 3, 0)
+    piece = text[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def member_recent_threads(member: Any, limit: int = 5) -> QuerySet[Thread]:
+    return (
+        Thread.objects.filter(author=member, is_hidden=False).select_related("category").order_by("-created_at")[:limit]
+    )
