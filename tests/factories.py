@@ -116,6 +116,35 @@ class AuditLogEntryFactory(DjangoModelFactory):
 
 # --- vehicles ---------------------------------------------------------------
 
+
+class ChassisCodeFactory(DjangoModelFactory):
+    class Meta:
+        model = "vehicles.ChassisCode"
+        django_get_or_create = ("code",)
+
+    make = "Suzuki"
+    model = "Carry"
+    code = factory.Sequence(lambda n: f"DX{n}T")
+    drive = "both"
+    years_from = 1999
+    years_to = 2013
+    engine = "K6A"
+    displacement_cc = 658
+    verified = True
+
+
+class GarageTruckFactory(DjangoModelFactory):
+    class Meta:
+        model = "vehicles.GarageTruck"
+
+    owner = factory.SubFactory(UserFactory)
+    chassis_code = factory.SubFactory(ChassisCodeFactory, code="DA63T")
+    make = "Suzuki"
+    model = "Carry"
+    frame_number = factory.Sequence(lambda n: f"DA63T-{100000 + n}")
+    year_built = 1998
+    month_built = 6
+
 # --- stategide --------------------------------------------------------------
 
 
@@ -162,4 +191,89 @@ def citation_data(**overrides: object) -> dict:
 
 # --- marketplace ------------------------------------------------------------
 
+
+def listing_data(**overrides: object) -> dict:
+    """Form/service data for a valid listing (model field names)."""
+    data: dict = {
+        "title": "1998 Suzuki Carry 4WD dump",
+        "make": "Suzuki",
+        "model": "Carry",
+        "year_built": 1998,
+        "month_built": 6,
+        "odometer": 42000,
+        "odometer_unit": "km",
+        "transmission": "manual",
+        "drive": "4WD",
+        "bed_type": "dump",
+        "title_status": "clean",
+        "location_status": "us",
+        "zip_code": "78701",
+        "price": 8500,
+        "description": "Runs great. **Hi-lo** and diff lock.",
+    }
+    data.update(overrides)
+    return data
+
+
+class ListingFactory(DjangoModelFactory):
+    """Created through marketplace.services.listing_create (derived fields filled); published by default."""
+
+    class Meta:
+        model = "marketplace.Listing"
+
+    seller = factory.SubFactory(UserFactory)
+    publish = True
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object):  # type: ignore[override]
+        from marketplace.services import listing_create
+
+        seller = kwargs.pop("seller")
+        publish = bool(kwargs.pop("publish"))
+        return listing_create(seller=seller, data=listing_data(**kwargs), publish=publish)
+
 # --- forum ------------------------------------------------------------------
+
+
+def forum_category(slug: str = "maintenance"):  # type: ignore[no-untyped-def]
+    """One of the categories seeded by forum's data migration (maintenance allows solved answers)."""
+    from forum.models import Category
+
+    return Category.objects.get(slug=slug)
+
+
+class ForumThreadFactory(DjangoModelFactory):
+    """A thread with its first post, created through forum.services (counters stay right)."""
+
+    class Meta:
+        model = "forum.Thread"
+
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Kei truck question number {n}")
+    body = "My **Carry** idles rough when cold."
+    category = factory.LazyFunction(lambda: forum_category("maintenance"))
+    tags = None
+    truck = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from forum.services import thread_create
+
+        return thread_create(**kwargs)
+
+
+class ForumPostFactory(DjangoModelFactory):
+    """A reply, created through forum.services."""
+
+    class Meta:
+        model = "forum.Post"
+
+    author = factory.SubFactory(UserFactory)
+    thread = factory.SubFactory(ForumThreadFactory)
+    body = factory.Sequence(lambda n: f"Reply number {n}: check the idle air valve.")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from forum.services import post_create
+
+        return post_create(**kwargs)

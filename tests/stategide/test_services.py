@@ -1,0 +1,287 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from kei_community.moderation.models import AuditLogEntry
+from kei_community.notifications.models import Notification
+from stategide import services
+from stategide.models import Revision, StatePage
+from stategide.selectors import registration_outlook
+from tests.factories import StatePageFactory, UserFactory, citation_data
+
+pytestmark = pytest.mark.django_db
+
+
+def propose(author, page, citations=None, summary="Update", **data):
+    return services.revision_propose(
+        author=author, page=page, data=data, edit_summary=summary, citations=citations or []
+    )
+
+
+def test_propose_creates_pending_revision_and_keeps_published(user, tx):
+    published = tx.published_revision
+    rev = propose(user, tx, body="More detail.")
+    tx.refresh_from_db()
+    assert rev.state == Revision.State.PENDING
+    assert rev.number == 2
+    assert rev.base_revision == published
+    assert tx.published_revision == published
+    assert rev.citations.count() == 1  # carried over from the published revision
+
+
+def test_approve_publishes_and_notifies_author_and_watchers(user, moderator, tx, django_capture_on_commit_callbacks):
+    home_member = UserFactory(home_state="TX")
+    rev = propose(user, tx, body="More detail.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revision_approve(actor=moderator, revision=rev)
+    tx.refresh_from_db()
+    rev.refresh_from_db()
+    assert tx.published_revision == rev
+    assert rev.state == Revision.State.PUBLISHED
+    assert rev.reviewed_by == moderator
+    assert Notification.objects.filter(recipient=user, kind="proposal_approved").exists()
+    assert Notification.objects.filter(recipient=home_member, kind="guide_change").exists()
+    assert not Notification.objects.filter(recipient=user, kind="guide_change").exists()
+    assert AuditLogEntry.objects.filter(action="stategide_approve", actor=moderator).exists()
+
+
+def test_unwatching_home_state_stops_change_notifications(user, moderator, tx):
+    home_member = UserFactory(home_state="TX")
+    services.watch_set(user=home_member, page=tx, watching=False)
+    services.revision_approve(actor=moderator, revision=propose(user, tx, body="x"))
+    assert not Notification.objects.filter(recipient=home_member, kind="guide_change").exists()
+
+
+def test_explicit_watch_of_other_state_is_notified(user, moderator, tx):
+    watcher = UserFactory(home_state="OR")
+    services.watch_set(user=watcher, page=tx, watching=True)
+    services.revision_approve(actor=moderator, revision=propose(user, tx, body="x"))
+    assert Notification.objects.filter(recipient=watcher, kind="guide_change").exists()
+
+
+def test_reject_needs_reason_and_notifies_author(user, moderator, tx):
+    rev = propose(user, tx, body="Nope.")
+    with pytest.raises(ValidationError):
+        services.revision_reject(actor=moderator, revision=rev, reason="  ")
+    services.revision_reject(actor=moderator, revision=rev, reason="No source for this.")
+    rev.refresh_from_db()
+    assert rev.state == Revision.State.REJECTED
+    assert rev.review_note == "No source for this."
+    note = Notification.objects.get(recipient=user, kind="proposal_rejected")
+    assert note.body == "No source for this."
+    assert AuditLogEntry.objects.filter(action="stategide_reject").exists()
+
+
+def test_conflicting_proposals_are_flagged_and_cannot_be_approved(user, other_user, moderator, tx):
+    first = propose(user, tx, citations=[citation_data()], max_road_speed_mph=45)
+    second = propose(other_user, tx, citations=[citation_data(url="https://law.example.gov/43")], max_road_speed_mph=25)
+    services.revision_approve(actor=moderator, revision=first)
+    second.refresh_from_db()
+    assert second.state == Revision.State.PENDING
+    assert second.conflicting is True
+    with pytest.raises(ValidationError, match="changed after this proposal began"):
+        services.revision_approve(actor=moderator, revision=second)
+
+
+def test_non_overlapping_proposal_is_merged_onto_newer_published(user, other_user, moderator, tx):
+    first = propose(user, tx, citations=[citation_data()], max_road_speed_mph=45)
+    second = propose(other_user, tx, plate_type="Low-speed plate")
+    services.revision_approve(actor=moderator, revision=first)
+    services.revision_approve(actor=moderator, revision=second)
+    tx.refresh_from_db()
+    published = tx.published_revision
+    assert published == second
+    assert published.max_road_speed_mph == 45
+    assert published.plate_type == "Low-speed plate"
+    assert "https://law.example.gov/42" in set(published.citations.values_list("url", flat=True))
+
+
+def test_same_change_twice_marks_older_proposal_superseded(user, other_user, moderator, tx):
+    first = propose(user, tx, plate_type="Farm plate")
+    second = propose(other_user, tx, plate_type="Farm plate")
+    services.revision_approve(actor=moderator, revision=second)
+    first.refresh_from_db()
+    assert first.state == Revision.State.SUPERSEDED
+
+
+def test_rollback_creates_new_published_revision(user, moderator, tx):
+    original = tx.published_revision
+    services.revision_approve(actor=moderator, revision=propose(user, tx, citations=[citation_data()], max_road_speed_mph=55))
+    restored = services.page_rollback(actor=moderator, page=tx, revision=original, reason="Bad source")
+    tx.refresh_from_db()
+    assert restored.number == 3
+    assert tx.published_revision == restored
+    assert restored.max_road_speed_mph == original.max_road_speed_mph == 35
+    assert Revision.objects.filter(page=tx).count() == 3
+    assert AuditLogEntry.objects.filter(action="stategide_rollback").exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"status": "not_allowed"}, {"max_road_speed_mph": 45}, {"road_restrictions": "Any road."}, {"interstate_ban": True}],
+)
+def test_rule_changes_need_a_citation(user, tx, change):
+    with pytest.raises(ValidationError) as exc:
+        propose(user, tx, **change)
+    assert "citations" in exc.value.message_dict
+
+
+def test_body_only_change_needs_no_citation(user, tx):
+    assert propose(user, tx, body="Clarify the wording.").state == Revision.State.PENDING
+
+
+def test_proposal_that_changes_nothing_is_rejected(user, tx):
+    with pytest.raises(ValidationError, match="does not change anything"):
+        propose(user, tx, summary="Same", plate_type="")
+
+
+def test_protection_blocks_members_but_not_moderators(user, moderator, tx):
+    services.page_protect(actor=moderator, page=tx, days=7, reason="Edit war")
+    tx.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="protected"):
+        propose(user, tx, body="x")
+    assert propose(moderator, tx, body="x").state == Revision.State.PENDING
+    assert AuditLogEntry.objects.filter(action="stategide_protect", note="Edit war").exists()
+
+
+def test_expired_protection_no_longer_blocks(user, moderator, tx):
+    services.page_protect(actor=moderator, page=tx, days=1, reason="Edit war")
+    StatePage.objects.filter(pk=tx.pk).update(protected_until=timezone.now() - timedelta(minutes=1))
+    tx.refresh_from_db()
+    assert propose(user, tx, body="x").state == Revision.State.PENDING
+
+
+def test_protect_validates_days_and_reason(moderator, tx):
+    with pytest.raises(ValidationError):
+        services.page_protect(actor=moderator, page=tx, days=0, reason="x")
+    with pytest.raises(ValidationError):
+        services.page_protect(actor=moderator, page=tx, days=3, reason="")
+
+
+def test_verify_changes_only_verification(moderator, tx):
+    before = tx.published_revision
+    services.page_verify(actor=moderator, page=tx, note="Checked DMV site")
+    tx.refresh_from_db()
+    assert tx.last_verified == timezone.localdate()
+    assert tx.verified_by == moderator
+    assert tx.published_revision == before
+    assert Revision.objects.filter(page=tx).count() == 1
+    assert AuditLogEntry.objects.filter(action="stategide_verify").exists()
+
+
+def test_verify_rejects_future_date(moderator, tx):
+    with pytest.raises(ValidationError):
+        services.page_verify(actor=moderator, page=tx, verified_on=timezone.localdate() + timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda actor, page, rev: services.revision_approve(actor=actor, revision=rev),
+        lambda actor, page, rev: services.revision_reject(actor=actor, revision=rev, reason="x"),
+        lambda actor, page, rev: services.page_verify(actor=actor, page=page),
+        lambda actor, page, rev: services.page_protect(actor=actor, page=page, days=3, reason="x"),
+        lambda actor, page, rev: services.page_rollback(actor=actor, page=page, revision=page.published_revision),
+    ],
+    ids=["approve", "reject", "verify", "protect", "rollback"],
+)
+def test_members_cannot_moderate(user, other_user, tx, action):
+    rev = propose(other_user, tx, body="x")
+    with pytest.raises(PermissionDenied):
+        action(user, tx, rev)
+
+
+def test_moderator_without_mfa_cannot_approve_when_required(settings, user, moderator, tx):
+    settings.MODERATION_REQUIRES_MFA = True
+    with pytest.raises(PermissionDenied, match="two-factor"):
+        services.revision_approve(actor=moderator, revision=propose(user, tx, body="x"))
+
+
+def test_anonymous_cannot_propose(tx):
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(PermissionDenied):
+        propose(AnonymousUser(), tx, body="x")
+
+
+def test_unverified_email_cannot_propose(tx):
+    with pytest.raises(PermissionDenied, match="Verify your email"):
+        propose(UserFactory(verified=False), tx, body="x")
+
+
+def test_member_cannot_edit_someone_elses_pending_proposal(user, other_user, tx):
+    rev = propose(user, tx, body="Mine")
+    with pytest.raises(PermissionDenied):
+        services.revision_update_pending(actor=other_user, revision=rev, data={"body": "Hijacked"})
+    rev.refresh_from_db()
+    assert rev.body == "Mine"
+
+
+def test_author_can_edit_own_pending_proposal(user, tx):
+    rev = propose(user, tx, body="Mine")
+    services.revision_update_pending(actor=user, revision=rev, data={"body": "Better"})
+    rev.refresh_from_db()
+    assert rev.body == "Better"
+
+
+def test_speed_outside_range_is_rejected(user, tx):
+    with pytest.raises(ValidationError) as exc:
+        propose(user, tx, citations=[citation_data()], max_road_speed_mph=81)
+    assert "max_road_speed_mph" in exc.value.message_dict
+
+
+def test_non_http_citation_is_rejected(user, tx):
+    with pytest.raises(ValidationError) as exc:
+        propose(user, tx, citations=[citation_data(url="javascript:alert(1)")], status="not_allowed")
+    assert "citations" in exc.value.message_dict
+
+
+def test_empty_summary_is_rejected(user, tx):
+    with pytest.raises(ValidationError) as exc:
+        services.revision_propose(
+            author=user, page=tx, data={"summary": "   "}, edit_summary="Blank it"
+        )
+    assert "summary" in exc.value.message_dict
+
+
+def test_body_scripts_are_sanitised(user, tx):
+    rev = propose(user, tx, body='<script>alert(1)</script>\n\n[click](javascript:alert(2)) <a href="javascript:x">y</a>')
+    assert "<script" not in rev.body_html
+    assert "<a href=\"javascript" not in rev.body_html
+    assert "<a href" not in rev.body_html  # the javascript: link is not turned into a link
+
+
+def test_publish_invalidates_cached_outlook(user, moderator, tx, django_capture_on_commit_callbacks):
+    assert registration_outlook("tx").status == "restricted"
+    rev = propose(user, tx, citations=[citation_data()], status="not_allowed")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revision_approve(actor=moderator, revision=rev)
+    assert registration_outlook("TX").status == "not_allowed"
+
+
+def test_verify_invalidates_cached_outlook(moderator, tx, django_capture_on_commit_callbacks):
+    assert registration_outlook("tx").last_verified is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.page_verify(actor=moderator, page=tx)
+    assert registration_outlook("tx").last_verified == timezone.localdate()
+
+
+def test_reminders_go_to_moderators_once_a_week(moderator, user, tx):
+    StatePageFactory(code="OR")
+    assert services.send_moderator_reminders() == 1
+    assert services.send_moderator_reminders() == 0
+    note = Notification.objects.get(recipient=moderator, kind="guide_reminder")
+    assert "Texas (TX)" in note.body
+    assert not Notification.objects.filter(recipient=user, kind="guide_reminder").exists()
+
+
+def test_reminders_list_laws_taking_effect_soon(moderator, user, tx):
+    services.page_verify(actor=moderator, page=tx)
+    soon = timezone.localdate() + timedelta(days=30)
+    services.revision_approve(actor=moderator, revision=propose(user, tx, law_effective_date=soon))
+    services.send_moderator_reminders()
+    body = Notification.objects.get(recipient=moderator, kind="guide_reminder").body
+    assert "Laws taking effect within 90 days" in body
+    assert "Texas" in body
