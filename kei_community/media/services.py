@@ -61,7 +61,7 @@ def _check_can_manage(*, actor: Any, owner: models.Model, photos: Iterable[Photo
     if owner.__class__ is actor.__class__ and owner.pk == actor.pk:
         return False
     photos = list(photos)
-    if can_edit is None and photos and all(p.uploader_id == actor.pk for p in photos):
+    if photos and all(p.uploader_id == actor.pk for p in photos):
         return False
     if _is_moderator(actor):
         return True

@@ -1,0 +1,170 @@
+"""The processing task, run eagerly (the worker version is in tests/services)."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+from django.utils import timezone
+from PIL import Image
+
+from kei_community.media import processing, services
+from kei_community.media.models import Photo
+from kei_community.media.tasks import process_photo, sweep_photos
+from tests.factories import make_photo
+from tests.media import images
+
+
+def _ready_photo(owner, data: bytes, django_capture_on_commit_callbacks) -> Photo:
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = make_photo(owner=owner, data=data)
+    photo.refresh_from_db()
+    return photo
+
+
+def _files(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT) / "photos"
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_outputs_have_no_exif_gps_xmp_or_icc(user, settings, django_capture_on_commit_callbacks):
+    photo = _ready_photo(user, images.jpeg_with_gps((1800, 1200)), django_capture_on_commit_callbacks)
+    assert photo.status == Photo.Status.READY
+    assert sorted(int(k) for k in photo.renditions) == [400, 960, 1600]
+    files = _files(settings)
+    assert len(files) == 6
+    for path in files:
+        raw = path.read_bytes()
+        with Image.open(path) as img:
+            assert len(img.getexif()) == 0
+            assert not img.getexif().get_ifd(0x8825)
+            assert not {"exif", "xmp", "icc_profile", "XML:com.adobe.xmp"} & set(img.info)
+        assert b"Exif\x00\x00" not in raw
+        assert b"Suzuki Camera Works" not in raw
+        assert b"xmpmeta" not in raw
+
+
+def test_orientation_applied(user, settings, django_capture_on_commit_callbacks):
+    photo = _ready_photo(user, images.two_colour_jpeg(orientation=6), django_capture_on_commit_callbacks)
+    assert (photo.width, photo.height) == (400, 800)
+    jpeg = Path(settings.MEDIA_ROOT) / photo.renditions["400"]["names"][1]
+    with Image.open(jpeg) as img:
+        assert img.size == (400, 800)
+        top = img.convert("RGB").getpixel((200, 100))
+        bottom = img.convert("RGB").getpixel((200, 700))
+    assert top[0] > 200 and top[2] < 60  # red, the stored left half, is now on top
+    assert bottom[2] > 200 and bottom[0] < 60
+
+
+def test_no_upscaling(user, django_capture_on_commit_callbacks):
+    photo = _ready_photo(user, images.jpeg_bytes((300, 200)), django_capture_on_commit_callbacks)
+    assert list(photo.renditions) == ["300"]
+    photo = _ready_photo(user, images.jpeg_bytes((1000, 500)), django_capture_on_commit_callbacks)
+    assert sorted(photo.renditions, key=int) == ["400", "960"]
+
+
+def test_png_with_alpha_and_heic_processed(user, django_capture_on_commit_callbacks):
+    png = _ready_photo(user, images.png_bytes(mode="RGBA"), django_capture_on_commit_callbacks)
+    heic = _ready_photo(user, images.heic_bytes(), django_capture_on_commit_callbacks)
+    assert png.status == heic.status == Photo.Status.READY
+    assert sorted(heic.renditions, key=int) == ["400", "960"]
+
+
+def test_running_twice_gives_same_files_and_no_duplicates(user, settings, django_capture_on_commit_callbacks):
+    photo = _ready_photo(user, images.jpeg_with_gps((1700, 1000)), django_capture_on_commit_callbacks)
+    before = _files(settings)
+    first = photo.renditions
+    assert process_photo.delay(photo.pk).get() == "skipped"  # already ready: a redelivery is a no-op
+    assert process_photo.delay(photo.pk, force=True).get() == "ready"
+    assert process_photo.delay(photo.pk, force=True).get() == "ready"
+    photo.refresh_from_db()
+    assert _files(settings) == before
+    assert photo.renditions == first
+    assert Photo.objects.count() == 1
+
+
+def test_poison_image_fails_after_max_attempts(user, settings, monkeypatch):
+    settings.PHOTO_MAX_ATTEMPTS = 3
+    calls = []
+
+    def crash(data):
+        calls.append(1)
+        raise MemoryError("worker blew up")
+
+    monkeypatch.setattr(processing, "render", crash)
+    photo = make_photo(owner=user)
+    # Without propagation eager retries re-run in place (as a worker would after each countdown).
+    from kei_community.celery import app
+
+    app.conf.task_eager_propagates = False
+    try:
+        assert process_photo.apply(args=[photo.pk]).get() == "failed"
+    finally:
+        app.conf.task_eager_propagates = True
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.FAILED
+    assert photo.attempts == 3
+    assert len(calls) == 3
+    assert "after 3 tries" in photo.failure_reason
+
+
+def test_redelivered_message_at_attempt_cap_fails_without_rendering(user, settings, monkeypatch):
+    settings.PHOTO_MAX_ATTEMPTS = 3
+    photo = make_photo(owner=user)
+    Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.PROCESSING, attempts=3)
+    monkeypatch.setattr(processing, "render", lambda data: (_ for _ in ()).throw(AssertionError("must not run")))
+    assert process_photo.delay(photo.pk).get() == "skipped"
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.FAILED
+
+
+def test_undecodable_original_fails_at_once_with_reason(user):
+    photo = make_photo(owner=user)
+    Path(photo.original.path).write_bytes(b"garbage")
+    assert process_photo.delay(photo.pk).get() == "failed"
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.FAILED and photo.attempts == 1
+    assert "could not be read" in photo.failure_reason
+
+
+def test_sweeper_picks_up_old_pending_and_gives_up_on_stuck(user, settings):
+    settings.PHOTO_MAX_ATTEMPTS = 2
+    fresh, old, stuck = make_photo(owner=user), make_photo(owner=user), make_photo(owner=user)
+    long_ago = timezone.now() - timedelta(minutes=20)
+    Photo.objects.filter(pk=old.pk).update(status_changed_at=long_ago)
+    Photo.objects.filter(pk=stuck.pk).update(status=Photo.Status.PROCESSING, attempts=2, status_changed_at=long_ago)
+    result = sweep_photos.delay().get()
+    assert result["enqueued"] == 1 and result["failed"] == 1
+    statuses = dict(Photo.objects.values_list("pk", "status"))
+    assert statuses == {fresh.pk: "pending", old.pk: "ready", stuck.pk: "failed"}
+
+
+def test_beat_schedule_registered():
+    from kei_community.celery import app
+
+    entry = app.conf.beat_schedule["media-sweep-photos"]
+    assert entry["task"] == "kei_community.media.tasks.sweep_photos"
+    assert entry["schedule"] == timedelta(minutes=5)
+
+
+def test_placeholder_is_tiny_and_clean():
+    rendered = processing.render(images.jpeg_with_gps((1600, 1200)))
+    assert len(rendered.placeholder) < 2000
+    import base64
+
+    raw = base64.b64decode(rendered.placeholder.split(",", 1)[1])
+    with Image.open(io.BytesIO(raw)) as img:
+        assert img.width == 16 and len(img.getexif()) == 0
+
+
+def test_reprocess_command_shows_progress(user, settings):
+    from django.core.management import call_command
+
+    a, _b = make_photo(owner=user), make_photo(owner=user)
+    out = io.StringIO()
+    call_command("reprocess_photos", stdout=out)
+    text = out.getvalue()
+    assert "2/2 (100%)" in text and "ready 2" in text
+    assert set(Photo.objects.values_list("status", flat=True)) == {"ready"}
+    assert services.photo_process(photo_id=a.pk) == "skipped"

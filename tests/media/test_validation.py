@@ -1,0 +1,106 @@
+"""Hostile and odd uploads: each a clear ValidationError (form error / API 400), never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kei_community.media.validation import validate_photo_upload
+from tests.factories import make_upload
+from tests.media import images
+
+
+def _reject(data: bytes, name: str = "photo.jpg") -> ValidationError:
+    with pytest.raises(ValidationError) as exc:
+        validate_photo_upload(make_upload(data, name=name))
+    return exc.value
+
+
+def test_decompression_bomb_png_rejected_from_header():
+    data = images.png_bomb()
+    assert len(data) < 2000
+    err = _reject(data, "bomb.png")
+    assert err.code == "too_many_pixels"
+    assert "megapixels" in err.messages[0]
+
+
+def test_pixel_cap_below_pillow_bomb_threshold(settings):
+    settings.PHOTO_MAX_PIXELS = 100 * 100
+    err = _reject(images.jpeg_bytes((200, 200)))
+    assert err.code == "too_many_pixels"
+
+
+def test_tiff_renamed_jpg_rejected():
+    err = _reject(images.tiff_bytes(), "truck.jpg")
+    assert err.code == "unsupported_format"
+    assert "JPEG, PNG, WebP or HEIC/HEIF" in err.messages[0]
+
+
+def test_png_with_html_appended_rejected():
+    err = _reject(images.png_bytes() + images.HTML_TAIL, "truck.png")
+    assert err.code == "polyglot"
+
+
+def test_png_with_binary_trailer_rejected():
+    err = _reject(images.png_bytes() + b"\x01\x02junk", "truck.png")
+    assert err.code == "polyglot"
+
+
+def test_jpeg_with_html_after_eoi_rejected():
+    err = _reject(images.jpeg_bytes() + images.HTML_TAIL)
+    assert err.code == "polyglot"
+
+
+def test_svg_with_script_rejected():
+    err = _reject(images.SVG_WITH_SCRIPT, "truck.svg")
+    assert err.code == "unsupported_format"
+
+
+def test_pdf_rejected():
+    assert _reject(images.PDF_BYTES, "truck.jpg").code == "unsupported_format"
+
+
+def test_animated_gif_rejected():
+    assert _reject(images.gif_animated_bytes(), "truck.gif").code == "unsupported_format"
+
+
+def test_animated_webp_rejected():
+    err = _reject(images.animated_webp_bytes(), "truck.webp")
+    assert err.code == "animated"
+
+
+def test_truncated_jpeg_rejected():
+    data = images.jpeg_with_gps((1600, 1200))
+    err = _reject(data[: len(data) // 2])
+    assert err.code == "truncated"
+    assert "incomplete or damaged" in err.messages[0]
+
+
+def test_zero_byte_file_rejected():
+    err = _reject(b"")
+    assert err.code == "empty"
+    assert "empty" in err.messages[0]
+
+
+def test_file_over_size_cap_rejected(settings):
+    settings.PHOTO_MAX_BYTES = 2048
+    data = images.jpeg_with_gps((800, 600))
+    assert len(data) > 2048
+    err = _reject(data)
+    assert err.code == "too_large"
+    assert "2.0\xa0KB" in err.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("maker", "fmt"),
+    [(images.jpeg_bytes, "JPEG"), (images.png_bytes, "PNG"), (images.webp_bytes, "WEBP"), (images.heic_bytes, "HEIF")],
+)
+def test_accepted_formats(maker, fmt):
+    info = validate_photo_upload(make_upload(maker(), name="whatever.bin"))
+    assert info.format == fmt
+    assert info.placeholder.startswith("data:image/jpeg;base64,")
+
+
+def test_dimensions_follow_exif_orientation():
+    info = validate_photo_upload(make_upload(images.two_colour_jpeg(orientation=6)))
+    assert (info.width, info.height) == (400, 800)
