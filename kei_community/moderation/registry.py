@@ -43,7 +43,7 @@ def register_target(
 
 def handlers_for(obj_or_model: Any) -> TargetHandlers | None:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
-    model = getattr(model._meta, "concrete_model", model)
+    model = getattr(model._meta, "concrete_model", model)  # type: ignore[attr-defined]
     return _targets.get(model)
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kei_community.moderation import selectors
 from kei_community.moderation.forms import QueueFilterForm, ReportForm, ReviewForm
+from kei_community.moderation.models import Report
 from kei_community.moderation.services import report_create_for, target_reports_close
 from kei_community.users.permissions import moderator_required
 
@@ -97,7 +98,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "awaiting": awaiting,
             "apps": selectors.queue_apps(),
-            "reasons": filters.fields["reason"].choices,
+            "reasons": [("", "Any reason"), *Report.Reason.choices],
             "app": app,
             "reason": reason,
             "review_form": ReviewForm(),

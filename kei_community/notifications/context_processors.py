@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from kei_community.notifications.selectors import unread_count
@@ -9,4 +10,7 @@ def unread(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     # Lazy: pages that never show the bell pay no query.
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}
+    return {
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
+        "notification_settings_url": reverse("notifications:settings"),
+    }

@@ -52,7 +52,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(notifications_for(request.user), pk=pk)
     notifications_mark_read(user=request.user, ids=[notification.pk])
-    if request.htmx:
+    if getattr(request, "htmx", False):
         return HttpResponse("")
     messages.success(request, "Marked as read.")
     return redirect("notifications:list")

@@ -58,7 +58,7 @@ class ModeratorReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_resolved_by(self, obj: Report) -> str | None:
-        return obj.resolved_by.public_name if obj.resolved_by_id else None
+        return obj.resolved_by.public_name if obj.resolved_by is not None else None
 
     @staticmethod
     def _target(obj: Report, described: dict) -> dict:

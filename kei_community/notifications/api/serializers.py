@@ -27,7 +27,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             return obj.kind
 
     def get_actor(self, obj: Notification) -> str | None:
-        return obj.actor.public_name if obj.actor_id else None
+        return obj.actor.public_name if obj.actor is not None else None
 
     def get_is_read(self, obj: Notification) -> bool:
         return obj.read_at is not None
