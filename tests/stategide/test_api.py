@@ -1,0 +1,162 @@
+import pytest
+
+from stategide import services
+from stategide.models import Revision
+from tests.factories import UserFactory, citation_data
+
+pytestmark = pytest.mark.django_db
+
+
+def proposal(author, page, **data):
+    return services.revision_propose(author=author, page=page, data=data or {"body": "More."}, edit_summary="Edit")
+
+
+def test_list_has_51_entries_within_budget(api_client, all_states, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = api_client.get("/api/v1/states/")
+    assert response.status_code == 200
+    data = response.json()
+    assert len(data) == 51
+    assert set(data[0]) >= {"code", "name", "status", "confidence", "last_verified", "speed", "url", "page_url"}
+
+
+def test_list_query_count_with_few_rows(api_client, tx, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        assert len(api_client.get("/api/v1/states/").json()) == 1
+
+
+@pytest.mark.parametrize("code", ["tx", "TX", "Tx"])
+def test_detail_any_case(api_client, tx, code):
+    data = api_client.get(f"/api/v1/states/{code}/").json()
+    assert data["code"] == "TX"
+    assert data["revision"]["citations"][0]["url"] == "https://statutes.example.gov/1"
+
+
+def test_detail_unknown_is_404(api_client, tx):
+    response = api_client.get("/api/v1/states/zz/")
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_detail_query_budget(api_client, all_states, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        assert api_client.get("/api/v1/states/al/").status_code == 200
+
+
+def test_revisions_list(api_client, user, tx, django_assert_max_num_queries):
+    for _ in range(4):
+        proposal(user, tx)
+    with django_assert_max_num_queries(5):
+        response = api_client.get("/api/v1/states/tx/revisions/")
+    assert response.json()["count"] == 5
+
+
+def test_anonymous_cannot_propose(api_client, tx):
+    response = api_client.post("/api/v1/states/tx/revisions/", {"edit_summary": "x", "body": "y"}, format="json")
+    assert response.status_code in (401, 403)
+    assert not Revision.objects.filter(number=2).exists()
+
+
+def test_member_proposes(api_client, user, tx):
+    api_client.force_authenticate(user)
+    response = api_client.post(
+        "/api/v1/states/tx/revisions/",
+        {"edit_summary": "Speed", "max_road_speed_mph": 45, "citations": [citation_data()]},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["state"] == "pending"
+    assert response.json()["max_road_speed_mph"] == 45
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"max_road_speed_mph": 81}, "max_road_speed_mph"),
+        ({"max_road_speed_mph": -5}, "max_road_speed_mph"),
+        ({"summary": ""}, "summary"),
+        ({"status": "not_allowed"}, "citations"),
+        ({"status": "not_allowed", "citations": [citation_data(url="javascript:alert(1)")]}, "citations"),
+        ({"status": "not_allowed", "citations": [citation_data(url="ftp://x.example.com/a")]}, "citations"),
+        ({"colour": "red"}, "colour"),
+    ],
+    ids=["speed-high", "speed-negative", "empty-summary", "no-citation", "js-url", "ftp-url", "unknown-field"],
+)
+def test_bad_input_is_400_with_error_shape(api_client, user, tx, payload, field):
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/states/tx/revisions/", {"edit_summary": "x", **payload}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not Revision.objects.filter(number=2).exists()
+
+
+def test_body_script_is_sanitised(api_client, user, tx):
+    api_client.force_authenticate(user)
+    response = api_client.post(
+        "/api/v1/states/tx/revisions/",
+        {"edit_summary": "x", "body": "<script>alert(1)</script> [a](javascript:alert(1))"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert "<script" not in response.json()["body_html"]
+    assert '<a href="javascript' not in response.json()["body_html"]
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_members_cannot_review(api_client, user, other_user, tx, action):
+    rev = proposal(other_user, tx)
+    api_client.force_authenticate(user)
+    response = api_client.post(f"/api/v1/states/tx/revisions/{rev.pk}/{action}/", {"reason": "x"}, format="json")
+    assert response.status_code == 403
+    rev.refresh_from_db()
+    assert rev.state == "pending"
+
+
+def test_member_cannot_verify(api_client, user, tx):
+    api_client.force_authenticate(user)
+    assert api_client.post("/api/v1/states/tx/verify/", {}, format="json").status_code == 403
+    tx.refresh_from_db()
+    assert tx.last_verified is None
+
+
+def test_moderator_approves(api_client, user, moderator, tx):
+    rev = proposal(user, tx)
+    api_client.force_authenticate(moderator)
+    response = api_client.post(f"/api/v1/states/TX/revisions/{rev.pk}/approve/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["state"] == "published"
+
+
+def test_moderator_rejects_with_reason(api_client, user, moderator, tx):
+    rev = proposal(user, tx)
+    api_client.force_authenticate(moderator)
+    assert api_client.post(f"/api/v1/states/tx/revisions/{rev.pk}/reject/", {}, format="json").status_code == 400
+    response = api_client.post(f"/api/v1/states/tx/revisions/{rev.pk}/reject/", {"reason": "No source"}, format="json")
+    assert response.json()["state"] == "rejected"
+
+
+def test_approve_revision_of_another_state_is_404(api_client, user, moderator, tx, all_states):
+    rev = proposal(user, tx)
+    api_client.force_authenticate(moderator)
+    assert api_client.post(f"/api/v1/states/or/revisions/{rev.pk}/approve/", {}, format="json").status_code == 404
+
+
+def test_approving_twice_is_400(api_client, user, moderator, tx):
+    rev = proposal(user, tx)
+    api_client.force_authenticate(moderator)
+    api_client.post(f"/api/v1/states/tx/revisions/{rev.pk}/approve/", {}, format="json")
+    assert api_client.post(f"/api/v1/states/tx/revisions/{rev.pk}/approve/", {}, format="json").status_code == 400
+
+
+def test_moderator_verifies(api_client, moderator, tx):
+    api_client.force_authenticate(moderator)
+    response = api_client.post("/api/v1/states/tx/verify/", {"note": "checked"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["last_verified"] is not None
+    assert response.json()["verified_by"] == moderator.public_name
+
+
+def test_unverified_member_cannot_propose(api_client, tx):
+    api_client.force_authenticate(UserFactory(verified=False))
+    response = api_client.post("/api/v1/states/tx/revisions/", {"edit_summary": "x", "body": "y"}, format="json")
+    assert response.status_code == 403

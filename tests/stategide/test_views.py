@@ -1,0 +1,279 @@
+import pytest
+from django.urls import reverse
+
+from stategide import services
+from stategide.models import Revision
+from tests.factories import StatePageFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def proposal(author, page, **data):
+    return services.revision_propose(author=author, page=page, data=data or {"body": "More."}, edit_summary="Edit")
+
+
+def propose_post(**overrides):
+    data = {
+        "edit_summary": "Speed changed",
+        "status": "restricted",
+        "summary": "Allowed on roads posted 45 mph or less.",
+        "max_road_speed_mph": "45",
+        "confidence": "medium",
+        "road_restrictions": "Roads posted 35 mph or less.",
+        "body": "",
+        "citations-TOTAL_FORMS": "2",
+        "citations-INITIAL_FORMS": "0",
+        "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "10",
+        "citations-0-kind": "statute",
+        "citations-0-label": "Code 1",
+        "citations-0-url": "https://law.example.gov/1",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_index_lists_all_51_within_query_budget(client, all_states, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("stategide:index"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('class="stategide-tile') == 51
+    assert "Alaska" in body and "Wyoming" in body and "District of Columbia" in body
+
+
+def test_index_query_count_constant_with_few_rows(client, tx, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("stategide:index")).status_code == 200
+
+
+def test_index_logged_in_within_budget(client, user, all_states, django_assert_max_num_queries):
+    client.force_login(user)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("stategide:index")).status_code == 200
+
+
+def test_index_filters_by_status(client, all_states):
+    body = client.get(reverse("stategide:index"), {"status": "not_allowed"}).content.decode()
+    assert "6 jurisdictions with this status" in body
+
+
+def test_index_sorts_without_js(client, all_states):
+    body = client.get(reverse("stategide:index"), {"sort": "-speed"}).content.decode()
+    table = body.split("<tbody>")[1]
+    # The highest plain speed (55 mph) comes first when sorting by speed descending.
+    assert table.index("55 mph") < table.index("25 mph")
+    assert 'aria-sort="descending"' in body
+
+
+def test_bad_sort_and_status_fall_back(client, tx):
+    assert client.get(reverse("stategide:index"), {"sort": "drop table", "status": "nope"}).status_code == 200
+
+
+def test_csv_download_has_every_state(client, all_states):
+    response = client.get(reverse("stategide:csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().strip().splitlines()
+    assert len(lines) == 52
+    assert lines[0].startswith("state_code,state_name,status")
+
+
+def test_anonymous_index_is_cached_and_invalidated_on_publish(
+    client, user, moderator, tx, django_capture_on_commit_callbacks
+):
+    assert client.get(reverse("stategide:index"))["X-Stategide-Cache"] == "miss"
+    assert client.get(reverse("stategide:index"))["X-Stategide-Cache"] == "hit"
+    rev = services.revision_propose(
+        author=user, page=tx, data={"summary": "A brand new summary."}, edit_summary="x"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revision_approve(actor=moderator, revision=rev)
+    response = client.get(tx.get_absolute_url())
+    assert response["X-Stategide-Cache"] == "miss"
+    assert "A brand new summary." in response.content.decode()
+
+
+def test_logged_in_pages_are_not_cached(client, user, tx):
+    client.force_login(user)
+    client.get(tx.get_absolute_url())
+    assert "X-Stategide-Cache" not in client.get(tx.get_absolute_url())
+
+
+def test_detail_within_query_budget(client, user, tx, django_assert_max_num_queries):
+    client.force_login(user)
+    with django_assert_max_num_queries(8):
+        response = client.get(tx.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_detail_query_budget_with_many_citations(client, moderator, all_states, django_assert_max_num_queries):
+    client.force_login(moderator)
+    with django_assert_max_num_queries(8):
+        assert client.get("/states/al/").status_code == 200
+
+
+def test_detail_accepts_either_case_and_404s_unknown(client, tx):
+    assert client.get("/states/TX/").status_code == 200
+    assert client.get("/states/tx/").status_code == 200
+    assert client.get("/states/zz/").status_code == 404
+    assert client.get("/states/texas/").status_code == 404
+
+
+def test_detail_shows_disclaimer_links_and_citations(client, tx):
+    body = client.get(tx.get_absolute_url()).content.decode()
+    assert "Not legal advice" in body
+    assert "/listings/?state=TX" in body
+    assert "/forum/?state=TX" in body
+    assert "https://statutes.example.gov/1" in body
+    assert reverse("stategide:history", kwargs={"code": "tx"}) in body
+
+
+def test_unclear_state_asks_for_help(client, all_states):
+    body = client.get("/states/ak/").content.decode()
+    assert "Help verify this state" in body
+
+
+def test_propose_requires_login(client, tx):
+    response = client.get(reverse("stategide:propose", kwargs={"code": "tx"}))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_propose_form_creates_pending_revision(client, user, tx):
+    client.force_login(user)
+    response = client.post(reverse("stategide:propose", kwargs={"code": "tx"}), propose_post())
+    assert response.status_code == 302
+    rev = Revision.objects.get(page=tx, number=2)
+    assert rev.state == "pending"
+    assert rev.max_road_speed_mph == 45
+    assert rev.citations.filter(url="https://law.example.gov/1").exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"max_road_speed_mph": "95"}, "less than or equal to 80"),
+        ({"max_road_speed_mph": "-1"}, "greater than or equal to 0"),
+        ({"citations-0-url": "javascript:alert(1)"}, "starts with http"),
+        ({"summary": ""}, "This field is required"),
+        ({"citations-0-url": "", "citations-0-label": ""}, "needs at least one citation"),
+    ],
+    ids=["speed-high", "speed-negative", "js-url", "empty-summary", "status-change-without-citation"],
+)
+def test_propose_form_bad_input_is_a_form_error(client, user, tx, overrides, message):
+    client.force_login(user)
+    response = client.post(reverse("stategide:propose", kwargs={"code": "tx"}), propose_post(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Revision.objects.filter(page=tx, number=2).exists()
+
+
+def test_unverified_member_is_sent_back(client, tx):
+    client.force_login(UserFactory(verified=False))
+    response = client.get(reverse("stategide:propose", kwargs={"code": "tx"}))
+    assert response.status_code == 302
+
+
+def test_history_and_diff(client, user, tx):
+    proposal(user, tx, body="Line one\nLine two")
+    body = client.get(reverse("stategide:history", kwargs={"code": "tx"})).content.decode()
+    assert "Revision 2" in body and "Revision 1" in body
+    diff = client.get(reverse("stategide:diff", kwargs={"code": "tx"}), {"from": 1, "to": 2}).content.decode()
+    assert "Line one" in diff and "Added:" in diff
+
+
+def test_diff_with_bad_numbers_is_404(client, tx):
+    assert client.get(reverse("stategide:diff", kwargs={"code": "tx"}), {"from": "x", "to": "9"}).status_code == 404
+
+
+def test_history_query_count_constant(client, user, tx, django_assert_max_num_queries):
+    for _ in range(5):
+        proposal(user, tx)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("stategide:history", kwargs={"code": "tx"})).status_code == 200
+
+
+def test_member_cannot_approve_from_page(client, user, other_user, tx):
+    rev = proposal(other_user, tx)
+    client.force_login(user)
+    response = client.post(reverse("stategide:review", kwargs={"code": "tx", "number": rev.number}), {"decision": "approve"})
+    assert response.status_code == 403
+    rev.refresh_from_db()
+    assert rev.state == "pending"
+
+
+@pytest.mark.parametrize("name", ["verify", "protect"])
+def test_member_cannot_verify_or_protect(client, user, tx, name):
+    client.force_login(user)
+    response = client.post(reverse(f"stategide:{name}", kwargs={"code": "tx"}), {"days": 3, "reason": "x"})
+    assert response.status_code == 403
+    tx.refresh_from_db()
+    assert tx.last_verified is None and tx.protected_until is None
+
+
+def test_moderator_reviews_on_revision_page(client, user, moderator, tx):
+    rev = proposal(user, tx)
+    client.force_login(moderator)
+    page = client.get(rev.get_absolute_url()).content.decode()
+    assert "Approve and publish" in page
+    client.post(reverse("stategide:review", kwargs={"code": "tx", "number": rev.number}), {"decision": "approve"})
+    tx.refresh_from_db()
+    assert tx.published_revision == rev
+
+
+def test_moderator_reject_without_reason_shows_error(client, user, moderator, tx):
+    rev = proposal(user, tx)
+    client.force_login(moderator)
+    response = client.post(
+        reverse("stategide:review", kwargs={"code": "tx", "number": rev.number}), {"decision": "reject"}, follow=True
+    )
+    assert "Give the author a reason" in response.content.decode()
+    rev.refresh_from_db()
+    assert rev.state == "pending"
+
+
+def test_page_changed_warning_on_review(client, user, other_user, moderator, tx):
+    first = proposal(user, tx, plate_type="A")
+    second = proposal(other_user, tx, body="Other")
+    services.revision_approve(actor=moderator, revision=first)
+    client.force_login(moderator)
+    assert "The page changed after this proposal began" in client.get(second.get_absolute_url()).content.decode()
+
+
+def test_moderator_rollback_and_protect_views(client, user, moderator, tx):
+    services.revision_approve(actor=moderator, revision=proposal(user, tx, plate_type="A"))
+    client.force_login(moderator)
+    client.post(reverse("stategide:rollback", kwargs={"code": "tx", "number": 1}), {"reason": "revert"})
+    tx.refresh_from_db()
+    assert tx.published_revision.number == 3
+    client.post(reverse("stategide:protect", kwargs={"code": "tx"}), {"days": 5, "reason": "Edit war"})
+    tx.refresh_from_db()
+    assert tx.is_protected
+
+
+def test_watch_toggle(client, user):
+    page = StatePageFactory(code="OR")
+    client.force_login(user)
+    client.post(reverse("stategide:watch", kwargs={"code": "or"}), {"watching": "1"})
+    assert "Stop watching" in client.get(page.get_absolute_url()).content.decode()
+
+
+def test_home_state_is_watched_automatically(client, user, tx):
+    client.force_login(user)  # home_state TX
+    assert "Stop watching" in client.get(tx.get_absolute_url()).content.decode()
+
+
+def test_anonymous_cannot_watch(client, tx):
+    response = client.post(reverse("stategide:watch", kwargs={"code": "tx"}), {"watching": "1"})
+    assert response.status_code == 302
+
+
+def test_home_page_shows_state_map(client, all_states, django_assert_max_num_queries):
+    client.get("/")
+    body = client.get("/").content.decode()
+    assert "stategide-map" in body
+
+
+def test_site_search_finds_state(client, all_states):
+    body = client.get("/search/", {"q": "Oregon"}).content.decode()
+    assert "/states/or/" in body
