@@ -122,7 +122,7 @@ def photo_add(
 
     with transaction.atomic():
         # Serialise concurrent uploads to the same owner so the cap holds (PostgreSQL row lock).
-        type(owner)._base_manager.select_for_update().filter(pk=owner.pk).first()
+        owner.__class__._base_manager.select_for_update().filter(pk=owner.pk).first()
         existing = Photo.objects.filter(**filters)
         count = existing.count()
         if count >= limit:

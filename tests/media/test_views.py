@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template
+
+from kei_community.media.models import Photo
+from tests.factories import DEFAULT_PASSWORD, make_photo, make_upload
+from tests.media import images
+
+pytestmark = pytest.mark.urls("tests.media.urls")
+
+
+def _url(member) -> str:
+    return f"/test/members/{member.pk}/photos/"
+
+
+def _login(client, user):
+    client.login(email=user.email, password=DEFAULT_PASSWORD)
+
+
+def test_manager_page_works_without_js(client, user):
+    _login(client, user)
+    response = client.get(_url(user))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'enctype="multipart/form-data"' in html
+    assert 'type="file"' in html and "multiple" in html
+    assert "js/photos.js" in html and 'nonce="' in html
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_manager_page_query_count_constant(client, user, django_assert_max_num_queries, count):
+    for _ in range(count):
+        make_photo(owner=user)
+    _login(client, user)
+    with django_assert_max_num_queries(12):
+        response = client.get(_url(user))
+    assert response.content.decode().count("Move earlier") == count
+
+
+def test_upload_several_files_plain_form(client, user):
+    _login(client, user)
+    files = [make_upload(images.jpeg_bytes(), "a.jpg"), make_upload(images.png_bytes(), "b.png")]
+    response = client.post(_url(user), {"action": "upload", "photos": files})
+    assert response.status_code == 302
+    assert Photo.objects.filter(owner_id=user.pk).count() == 2
+
+
+def test_hostile_file_shows_form_error_and_keeps_good_one(client, user):
+    _login(client, user)
+    files = [make_upload(images.tiff_bytes(), "evil.jpg"), make_upload(images.jpeg_bytes(), "good.jpg")]
+    response = client.post(_url(user), {"action": "upload", "photos": files}, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "evil.jpg: This file is not a photo we can use" in html
+    assert Photo.objects.count() == 1
+
+
+def test_json_upload_returns_pending_photo(client, user):
+    _login(client, user)
+    response = client.post(
+        _url(user), {"action": "upload", "photos": make_upload()}, headers={"accept": "application/json"}
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["photos"][0]["status"] == "pending"
+
+
+def test_json_upload_of_bad_file_is_400(client, user):
+    _login(client, user)
+    response = client.post(
+        _url(user), {"action": "upload", "photos": make_upload(b"")}, headers={"accept": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "empty" in response.json()["detail"]
+
+
+def test_other_user_cannot_upload_or_delete(client, user, other_user):
+    photo = make_photo(owner=user)
+    _login(client, other_user)
+    assert client.post(_url(user), {"action": "upload", "photos": make_upload()}).status_code == 403
+    assert client.post(_url(user), {"action": "delete", "photo": photo.pk}).status_code == 403
+    assert client.get(_url(user)).status_code == 403
+    assert list(Photo.objects.values_list("pk", flat=True)) == [photo.pk]
+
+
+def test_anonymous_is_sent_to_login(client, user):
+    response = client.get(_url(user))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_move_cover_alt_and_delete(client, user):
+    a, b = make_photo(owner=user), make_photo(owner=user)
+    _login(client, user)
+    client.post(_url(user), {"action": "down", "photo": a.pk})
+    assert list(Photo.objects.values_list("pk", flat=True)) == [b.pk, a.pk]
+    client.post(_url(user), {"action": "cover", "photo": b.pk})
+    assert Photo.objects.get(is_cover=True).pk == b.pk
+    client.post(_url(user), {"action": "alt", "photo": b.pk, "alt": "Bed of the truck"})
+    assert Photo.objects.get(pk=b.pk).alt == "Bed of the truck"
+    client.post(_url(user), {"action": "delete", "photo": b.pk})
+    assert list(Photo.objects.values_list("pk", flat=True)) == [a.pk]
+    assert Photo.objects.get(pk=a.pk).is_cover
+
+
+def test_action_on_someone_elses_photo_id_is_404(client, user, other_user):
+    theirs = make_photo(owner=other_user)
+    _login(client, user)
+    response = client.post(_url(user), {"action": "delete", "photo": theirs.pk})
+    assert response.status_code == 302
+    assert Photo.objects.filter(pk=theirs.pk).exists()
+
+
+def test_avatar_page_upload_and_remove(client, user, django_capture_on_commit_callbacks):
+    _login(client, user)
+    assert client.get("/photos/avatar/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/photos/avatar/", {"action": "upload", "photo": make_upload()})
+    assert response.status_code == 302
+    photo = Photo.objects.get()
+    assert photo.owner == user and photo.status == "ready"
+    profile = client.get(f"/members/{user.pk}/").content.decode()
+    assert photo.renditions["400"]["jpeg"] in profile
+    client.post("/photos/avatar/", {"action": "remove"})
+    assert not Photo.objects.exists()
+
+
+def test_avatar_bad_file_is_form_error(client, user):
+    _login(client, user)
+    response = client.post(
+        "/photos/avatar/", {"action": "upload", "photo": make_upload(images.SVG_WITH_SCRIPT, "a.svg")}
+    )
+    assert response.status_code == 400
+    assert "not a photo we can use" in response.content.decode()
+
+
+def test_photo_picture_placeholder_then_picture(user, django_capture_on_commit_callbacks):
+    tpl = Template('{% load photos %}{% photo_picture photo sizes="50vw" alt="Red truck" %}')
+    pending = make_photo(owner=user)
+    html = tpl.render(Context({"photo": pending}))
+    assert "data:image/jpeg;base64," in html and "<picture>" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        ready = make_photo(owner=user, data=images.jpeg_bytes((1700, 1000)))
+    ready.refresh_from_db()
+    html = tpl.render(Context({"photo": ready}))
+    assert '<source type="image/webp"' in html and "1600w" in html and 'alt="Red truck"' in html
+    assert ready.renditions["400"]["jpeg"] in html
+
+
+def test_photo_cover_uses_marked_cover_or_none(user, other_user):
+    a, b = make_photo(owner=user), make_photo(owner=user)
+    from kei_community.media.services import photo_set_cover
+
+    photo_set_cover(photo=b)
+    a.refresh_from_db()
+
+    class Owner:
+        def __init__(self, photos):
+            self.photos = type("M", (), {"all": lambda s: photos})()
+
+        def __str__(self):
+            return "truck"
+
+    tpl = Template("{% load photos %}{% photo_cover obj %}")
+    html = tpl.render(Context({"obj": Owner([a, b])}))
+    assert f'data-photo-id="{b.pk}"' in html
+    assert "No photo" in tpl.render(Context({"obj": Owner([])}))
