@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -305,7 +306,7 @@ REST_FRAMEWORK = {
         "auth_token": env.str("API_THROTTLE_TOKEN", default="10000/hour" if TESTING else "10/minute"),
     },
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Kei Community API",
     "DESCRIPTION": "Marketplace, forum and state guide for Japanese kei trucks in the US.",
     "VERSION": "1.0.0",
@@ -362,3 +363,14 @@ NEW_ACCOUNT_DAILY_CAPS = {
 }
 # Daily digest of notifications set to "daily digest" goes out at this hour (UTC).
 NOTIFICATIONS_DIGEST_HOUR_UTC = env.int("NOTIFICATIONS_DIGEST_HOUR_UTC", default=14)
+
+# --- marketplace ------------------------------------------------------------------
+LISTING_TTL_DAYS = env.int("LISTING_TTL_DAYS", default=60)  # active listings expire after this; reminder 5 days before
+LISTING_MAX_ACTIVE_PER_SELLER = env.int("LISTING_MAX_ACTIVE_PER_SELLER", default=50)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ListingStatusEnum": "marketplace.models.Listing.Status",
+        "ListingDriveEnum": "marketplace.models.Listing.Drive",
+        "ChassisDriveEnum": "kei_community.vehicles.models.Drive",
+    }
+)

@@ -108,6 +108,7 @@ class SavedSearchForm(BootstrapFormMixin, forms.ModelForm):
 
 class DealerProfileForm(BootstrapFormMixin, forms.ModelForm):
     state = forms.ChoiceField(choices=[("", "—"), *US_STATE_CHOICES], required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
         model = DealerProfile

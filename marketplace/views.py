@@ -191,7 +191,8 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @login_required
 def listing_create(request: HttpRequest) -> HttpResponse:
-    form = ListingForm(request.POST or None, request.FILES or None, user=request.user)
+    initial = {"truck": request.GET["truck"]} if request.GET.get("truck", "").isdigit() else None
+    form = ListingForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             listing = services.listing_create(seller=request.user, data=form.service_data())

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, viewsets
+
+from kei_community.media.api.views import PhotosViewSetMixin
+from kei_community.vehicles import selectors, services
+from kei_community.vehicles.api.serializers import ChassisCodeSerializer, GarageTruckSerializer
+from kei_community.vehicles.models import GarageTruck
+
+
+class ChassisCodeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The kei truck catalog, keyed on chassis code. `verified=false` rows are not confirmed by a source."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = ChassisCodeSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        params = self.request.query_params
+        return selectors.chassis_code_list(make=params.get("make", "")[:60], q=params.get("q", "")[:60])
+
+    @extend_schema(parameters=[OpenApiParameter("make", str), OpenApiParameter("q", str)])
+    def list(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().list(request, *args, **kwargs)
+
+
+@extend_schema_view(photo=extend_schema(methods=["PATCH"], operation_id="garage_photo_update"))
+class GarageTruckViewSet(
+    PhotosViewSetMixin, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet,
+):  # fmt: skip
+    """Your garage (list shows your own trucks); any truck can be read by id; only its owner changes it."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    serializer_class = GarageTruckSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if not self.request.user.is_authenticated:
+            return GarageTruck.objects.none()
+        return selectors.garage_trucks_for(owner=self.request.user)
+
+    def get_object(self) -> GarageTruck:
+        truck = selectors.garage_truck_get(pk=int(self.kwargs["pk"]))
+        if truck is None:
+            raise Http404("No such truck.")
+        return truck
+
+    def photos_can_edit(self, request: Any, obj: GarageTruck) -> bool:
+        return request.user.is_authenticated and obj.owner_id == request.user.pk
+
+    def perform_create(self, serializer: GarageTruckSerializer) -> None:
+        serializer.instance = services.garage_truck_create(owner=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: GarageTruckSerializer) -> None:
+        serializer.instance = services.garage_truck_update(
+            actor=self.request.user, truck=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: GarageTruck) -> None:
+        services.garage_truck_delete(actor=self.request.user, truck=instance)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from kei_community.core.forms import BootstrapFormMixin
+from kei_community.vehicles.models import ChassisCode, GarageTruck
+from kei_community.vehicles.services import TRUCK_FIELDS
+
+
+class GarageTruckForm(BootstrapFormMixin, forms.ModelForm):
+    chassis_code = forms.ModelChoiceField(
+        queryset=ChassisCode.objects.all(), required=False, empty_label="Not in the catalog / not sure"
+    )
+    photo = forms.ImageField(required=False, label="Add a photo", help_text="JPEG, PNG, WebP or HEIC.")
+
+    class Meta:
+        model = GarageTruck
+        fields = list(TRUCK_FIELDS)
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"frame_number": "The Japanese frame number, e.g. DA63T-123456 — not a 17-character VIN."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chassis_code"].label_from_instance = lambda c: (
+            f"{c.code} — {c.make} {c.model} ({c.years_label})" + ("" if c.verified else " (unverified)")
+        )
+        self.fields["make"].required = False
+        self.fields["make"].help_text = "Filled from the chassis code when you pick one."
+        self.fields["photo"].widget = forms.ClearableFileInput(attrs={"accept": "image/*,.heic,.heif"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("make") and not data.get("chassis_code"):
+            self.add_error("make", "Choose a chassis code or type the make.")
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k in TRUCK_FIELDS}
