@@ -153,7 +153,7 @@ def thread_recount(thread: Thread) -> None:
 def category_recount(category: Category) -> None:
     threads = Thread.objects.filter(category=category, is_hidden=False)
     agg = threads.aggregate(
-        n=Count("id"),
+        n=Count("id", distinct=True),
         posts=Count("posts", filter=Q(posts__is_deleted=False, posts__is_hidden=False, posts__is_held=False)),
     )
     last = threads.order_by("-last_post_at", "-id").values("id", "last_post_at").first()

@@ -1,0 +1,302 @@
+import pytest
+from django.urls import reverse
+
+from forum import services
+from forum.models import POSTS_PER_PAGE, Post, Thread
+from kei_community.moderation.models import AuditLogEntry
+from tests.factories import ForumPostFactory, ForumThreadFactory, UserFactory, forum_category
+
+pytestmark = pytest.mark.django_db
+
+
+def _thread_with_posts(n: int, *, with_reactions: bool = True) -> Thread:
+    thread = ForumThreadFactory(tags="TX, brakes")
+    authors = [UserFactory() for _ in range(3)]
+    posts = [ForumPostFactory(thread=thread, author=authors[i % 3]) for i in range(n - 1)]
+    if with_reactions:
+        services.reaction_toggle(user=thread.author, post=posts[0], kind="like")
+    thread.refresh_from_db()
+    return thread
+
+
+# --- pages and query budgets ---------------------------------------------------------------------------
+
+
+def test_index_lists_seeded_categories_with_counts(client):
+    ForumThreadFactory()
+    response = client.get(reverse("forum:index"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for name in ("Builds", "Small-business stories", "Maintenance &amp; repair", "Off-topic"):
+        assert name in body
+
+
+@pytest.mark.parametrize("posts", [3, 40])
+def test_thread_page_signed_in_query_budget(posts, client, django_assert_max_num_queries):
+    thread = _thread_with_posts(posts)
+    reader = UserFactory()
+    client.force_login(reader)
+    client.get(reverse("forum:index"))  # warm process caches (content types, state guide)
+    with django_assert_max_num_queries(12):
+        response = client.get(thread.get_absolute_url() + f"?page={thread.page_count}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("posts", [3, 40])
+def test_thread_page_anonymous_query_budget(posts, client, django_assert_max_num_queries):
+    thread = _thread_with_posts(posts)
+    with django_assert_max_num_queries(8):
+        assert client.get(thread.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("threads", [3, 40])
+def test_category_page_query_budget(threads, client, django_assert_max_num_queries):
+    for _ in range(threads):
+        ForumThreadFactory(tags="hijet")
+    client.force_login(UserFactory())
+    with django_assert_max_num_queries(10):
+        response = client.get(forum_category().get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count('class="list-group-item d-flex') == min(threads, 25)
+
+
+@pytest.mark.parametrize("threads", [3, 40])
+def test_index_query_budget(threads, client, django_assert_max_num_queries):
+    for _ in range(threads):
+        ForumThreadFactory()
+    client.force_login(UserFactory())
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("forum:index")).status_code == 200
+
+
+def test_posts_are_paginated_by_position_and_permalink_lands_on_page(client):
+    thread = _thread_with_posts(POSTS_PER_PAGE + 3, with_reactions=False)
+    last = Post.objects.get(thread=thread, position=POSTS_PER_PAGE + 2)
+    response = client.get(reverse("forum:post", args=[last.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"{thread.get_absolute_url()}?page=2#post-{last.pk}"
+    page2 = client.get(thread.get_absolute_url() + "?page=2").content.decode()
+    assert f'id="post-{last.pk}"' in page2
+    assert page2.count("<article") == 3
+
+
+def test_short_and_wrong_slug_urls_redirect_permanently(client):
+    thread = ForumThreadFactory(title="Right slug here")
+    short = client.get(reverse("forum:thread-short", args=[thread.pk]))
+    wrong = client.get(f"/forum/t/{thread.pk}-wrong-slug/?page=1")
+    assert short.status_code == 301 and short["Location"] == thread.get_absolute_url()
+    assert wrong.status_code == 301 and wrong["Location"] == thread.get_absolute_url() + "?page=1"
+
+
+def test_unknown_thread_and_category_are_404(client):
+    assert client.get("/forum/t/999999-nope/").status_code == 404
+    assert client.get("/forum/c/nope/").status_code == 404
+
+
+def test_state_tag_shows_state_guide_banner(client):
+    from tests.factories import StatePageFactory
+
+    StatePageFactory(code="TX")
+    thread = ForumThreadFactory(tags="TX")
+    body = client.get(thread.get_absolute_url()).content.decode()
+    assert "Texas:" in body and 'href="/states/tx/"' in body.lower()
+
+
+# --- anonymous whole-page cache ------------------------------------------------------------------------
+
+
+def test_anonymous_thread_page_is_cached_and_invalidated_by_a_reply(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    thread = ForumThreadFactory()
+    first = client.get(thread.get_absolute_url())
+    assert first["X-Forum-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(thread.get_absolute_url())
+    assert second["X-Forum-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        ForumPostFactory(thread=thread, body="a brand new reply")
+    third = client.get(thread.get_absolute_url())
+    assert third["X-Forum-Cache"] == "miss"
+    assert "a brand new reply" in third.content.decode()
+
+
+def test_cached_page_gets_fresh_nonce_and_csrf(client):
+    thread = ForumThreadFactory()
+    client.get(thread.get_absolute_url())
+    response = client.get(thread.get_absolute_url())
+    body = response.content.decode()
+    assert "__forum_nonce__" not in body and "__forum_csrf__" not in body
+    nonce = response["Content-Security-Policy"].split("'nonce-", 1)[1].split("'", 1)[0]
+    assert f'nonce="{nonce}"' in body
+
+
+def test_signed_in_pages_are_not_cached(client, user):
+    thread = ForumThreadFactory()
+    client.force_login(user)
+    client.get(thread.get_absolute_url())
+    assert "X-Forum-Cache" not in client.get(thread.get_absolute_url())
+
+
+# --- writing through the pages -------------------------------------------------------------------------
+
+
+def test_member_starts_thread(client, user):
+    client.force_login(user)
+    response = client.post(
+        reverse("forum:thread-create"),
+        {"category": forum_category("builds").pk, "title": "My first build", "body": "Hello **all**", "tags": "TX"},
+    )
+    thread = Thread.objects.get()
+    assert response.status_code == 302 and response["Location"] == thread.get_absolute_url()
+    assert thread.author == user and thread.tags.get().state_code == "TX"
+
+
+def test_thread_form_errors_are_400_and_keep_input(client, user):
+    client.force_login(user)
+    response = client.post(
+        reverse("forum:thread-create"),
+        {"category": forum_category().pk, "title": "Hi", "body": "my long careful text", "tags": "a,b,c,d,e,f"},
+    )
+    assert response.status_code == 400
+    assert "my long careful text" in response.content.decode()
+    assert not Thread.objects.exists()
+
+
+def test_anonymous_is_sent_to_login_to_post(client):
+    response = client.get(reverse("forum:thread-create"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_reply_and_quote_prefill(client, user):
+    thread = ForumThreadFactory(body="the original words")
+    client.force_login(user)
+    form = client.get(reverse("forum:reply", args=[thread.pk]) + f"?quote={thread.posts.get().pk}")
+    assert "&gt; the original words" in form.content.decode()
+    response = client.post(reverse("forum:reply", args=[thread.pk]), {"body": "Agreed!"})
+    post = Post.objects.get(thread=thread, position=2)
+    assert response["Location"] == reverse("forum:post", args=[post.pk])
+
+
+def test_reply_in_locked_thread_is_refused(client, user, moderator):
+    thread = ForumThreadFactory()
+    services.thread_lock(actor=moderator, thread=thread)
+    client.force_login(user)
+    response = client.post(reverse("forum:reply", args=[thread.pk]), {"body": "let me in"})
+    assert response.status_code == 400
+    assert "locked" in response.content.decode()
+    assert thread.posts.count() == 1
+
+
+def test_cannot_edit_another_members_post_page(client, user, other_user):
+    post = ForumThreadFactory(author=other_user).posts.get()
+    client.force_login(user)
+    assert client.get(reverse("forum:post-edit", args=[post.pk])).status_code == 403
+    assert client.post(reverse("forum:post-edit", args=[post.pk]), {"body": "hijack"}).status_code == 403
+    post.refresh_from_db()
+    assert post.body_markdown != "hijack"
+
+
+def test_cannot_delete_another_members_post_page(client, user, other_user):
+    post = ForumThreadFactory(author=other_user).posts.get()
+    client.force_login(user)
+    assert client.post(reverse("forum:post-delete", args=[post.pk])).status_code == 403
+    assert not Post.objects.get(pk=post.pk).is_deleted
+
+
+def test_edit_then_history_page(client, user):
+    post = ForumThreadFactory(author=user, body="first version").posts.get()
+    client.force_login(user)
+    client.post(reverse("forum:post-edit", args=[post.pk]), {"body": "second version", "reason": "typo"})
+    body = client.get(reverse("forum:post-history", args=[post.pk])).content.decode()
+    assert "first version" in body and "second version" in body and "typo" in body
+
+
+@pytest.mark.parametrize("action", ["pin", "lock", "move"])
+def test_members_cannot_use_moderator_actions_page(action, client, user):
+    thread = ForumThreadFactory(author=user)
+    client.force_login(user)
+    response = client.post(
+        reverse("forum:thread-moderate", args=[thread.pk, action]), {"category": forum_category("off-topic").pk}
+    )
+    assert response.status_code == 403
+    thread.refresh_from_db()
+    assert not thread.is_pinned and not thread.is_locked and thread.category.slug == "maintenance"
+
+
+def test_moderator_pins_through_page(client, moderator):
+    thread = ForumThreadFactory()
+    client.force_login(moderator)
+    client.post(reverse("forum:thread-moderate", args=[thread.pk, "pin"]))
+    thread.refresh_from_db()
+    assert thread.is_pinned
+    assert AuditLogEntry.objects.filter(action="forum_thread_pin").exists()
+
+
+def test_reaction_via_htmx_returns_fragment(client, user):
+    post = ForumThreadFactory().posts.get()
+    client.force_login(user)
+    response = client.post(reverse("forum:post-react", args=[post.pk]), {"kind": "thanks"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert f'id="reactions-{post.pk}"' in response.content.decode()
+    assert 'aria-pressed="true"' in response.content.decode()
+
+
+def test_solve_watch_bookmark_pages(client, user, other_user):
+    thread = ForumThreadFactory(author=user)
+    reply = ForumPostFactory(thread=thread, author=other_user)
+    client.force_login(user)
+    client.post(reverse("forum:post-solve", args=[reply.pk]))
+    client.post(reverse("forum:thread-watch", args=[thread.pk]), {"level": "mute"})
+    client.post(reverse("forum:thread-bookmark", args=[thread.pk]))
+    thread.refresh_from_db()
+    assert thread.solved_post == reply
+    state = thread.states.get(user=user)
+    assert state.level == "mute" and state.bookmarked_at
+    assert thread.title in client.get(reverse("forum:bookmarks")).content.decode()
+
+
+def test_first_unread_redirects_to_first_new_post(client, user, other_user):
+    thread = ForumThreadFactory(author=other_user)
+    client.force_login(user)
+    client.get(thread.get_absolute_url())
+    new = ForumPostFactory(thread=thread, author=other_user)
+    response = client.get(reverse("forum:thread-unread", args=[thread.pk]))
+    assert response["Location"].endswith(f"#post-{new.pk}")
+    body = client.get(thread.get_absolute_url()).content.decode()
+    assert f'href="#post-{new.pk}">Jump to first unread' in body
+
+
+def test_search_page_and_site_search(client):
+    ForumThreadFactory(title="Sprayer pump wiring", body="A diaphragm pump on a switch")
+    assert "Sprayer pump wiring" in client.get(reverse("forum:search") + "?q=diaphragm").content.decode()
+    assert "Sprayer pump wiring" in client.get("/search/?q=diaphragm").content.decode()
+
+
+def test_feeds(client):
+    thread = ForumThreadFactory(title="Feed me")
+    rss = client.get(reverse("forum:feed-rss"))
+    atom = client.get(reverse("forum:category-feed-atom", args=["maintenance"]))
+    assert rss.status_code == 200 and b"Feed me" in rss.content
+    assert atom.status_code == 200 and b"<feed" in atom.content and thread.get_absolute_url().encode() in atom.content
+
+
+def test_home_profile_and_truck_hooks(client, user):
+    from kei_community.core.registry import call_hooks
+    from kei_community.vehicles.models import GarageTruck
+
+    truck = GarageTruck.objects.create(owner=user, make="Daihatsu", model="Hijet")
+    thread = ForumThreadFactory(author=user, truck=truck, category=forum_category("builds"), title="Hijet build log")
+    assert "Hijet build log" in client.get("/").content.decode()
+    assert "Hijet build log" in client.get(user.get_absolute_url()).content.decode()
+    timeline = [item for items in call_hooks("truck_threads", truck) for item in items]
+    assert timeline[0]["url"] == thread.get_absolute_url()
+
+
+def test_held_posts_in_shared_queue(settings, moderator):
+    from kei_community.moderation.registry import queue_sources
+
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    services.thread_create(author=UserFactory(), category=forum_category(), title="Hello there", body="first")
+    items = queue_sources()["forum"]()
+    assert [i["kind"] for i in items] == ["New thread"]
