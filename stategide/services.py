@@ -101,7 +101,7 @@ def _next_number(page: StatePage) -> int:
 
 
 def _locked_page(page: StatePage) -> StatePage:
-    return StatePage.objects.select_for_update().select_related("published_revision").get(pk=page.pk)
+    return StatePage.objects.select_for_update(of=("self",)).select_related("published_revision").get(pk=page.pk)
 
 
 def _save_revision(revision: Revision, citations: list[Citation]) -> Revision:
@@ -200,7 +200,7 @@ def revision_update_pending(
     """The author changes their own pending proposal (nobody else may)."""
     if not getattr(actor, "is_authenticated", False) or revision.author_id != actor.pk:
         raise PermissionDenied("Only the author can change a pending proposal.")
-    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    revision = Revision.objects.select_for_update(of=("self",)).get(pk=revision.pk)
     if revision.state != Revision.State.PENDING:
         raise ValidationError("Only pending proposals can be changed.")
     check_can_propose(user=actor, page=revision.page)
@@ -282,7 +282,7 @@ class PublishRevisionAction:
     @transaction.atomic
     def execute(self) -> Revision:
         page = _locked_page(self.revision.page)
-        revision = Revision.objects.select_for_update().select_related("base_revision").get(pk=self.revision.pk)
+        revision = Revision.objects.select_for_update(of=("self",)).select_related("base_revision").get(pk=self.revision.pk)
         revision.page = page
         self.revision = revision
         outcome = self.check()
@@ -332,7 +332,7 @@ class PublishRevisionAction:
 
     def _settle_other_proposals(self, page: StatePage, published: Revision) -> None:
         others = (
-            Revision.objects.select_for_update()
+            Revision.objects.select_for_update(of=("self",))
             .filter(page=page, state=Revision.State.PENDING)
             .exclude(pk=published.pk)
             .select_related("base_revision")
@@ -382,7 +382,7 @@ def revision_reject(*, actor: Any, revision: Revision, reason: str) -> Revision:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the author a reason."})
-    revision = Revision.objects.select_for_update().select_related("page", "author").get(pk=revision.pk)
+    revision = Revision.objects.select_for_update(of=("self",)).select_related("page", "author").get(pk=revision.pk)
     if revision.state != Revision.State.PENDING:
         raise ValidationError("Only pending proposals can be rejected.")
     revision.state = Revision.State.REJECTED
