@@ -25,6 +25,7 @@ SETTINGS_VARS = [
     "DJANGO_BEHIND_TLS_PROXY",
     "EMAIL_URL",
     "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser layer while Chromium runs
 ]
 DUMP = "import json, kei_community.settings as s; print(json.dumps({k: getattr(s, k, None) for k in %r}, default=str))"
 
