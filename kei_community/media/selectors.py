@@ -29,12 +29,12 @@ def photo_for_owner(*, owner: models.Model, photo_id: Any) -> Photo | None:
     return photos_for(owner).filter(pk=pk).first()
 
 
-def avatar_for(user: Any) -> Photo | None:
-    """The user's avatar (cached on the instance for the rest of the request)."""
+def avatar_for(user: Any, *, fresh: bool = False) -> Photo | None:
+    """The user's avatar (cached on the instance for the rest of the request unless fresh=True)."""
     if user is None or not getattr(user, "pk", None):
         return None
     cache = getattr(user, "_avatar_cache", False)
-    if cache is not False:
+    if cache is not False and not fresh:
         return cache
     photo = photos_for(user).filter(is_cover=True).first() or photos_for(user).first()
     user._avatar_cache = photo

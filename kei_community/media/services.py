@@ -8,6 +8,7 @@ when one is passed (see `_check_can_manage`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -301,12 +302,16 @@ def avatar_set(*, user: Any, upload: Any) -> Photo:
             photo_delete(actor=user, photo=p)
         Photo.objects.filter(pk=photo.pk).update(is_cover=True, position=0)
         photo.is_cover, photo.position = True, 0
+    with contextlib.suppress(AttributeError):
+        del user._avatar_cache
     return photo
 
 
 def avatar_remove(*, user: Any) -> None:
     for p in Photo.objects.filter(**_owner_filter(user)):
         photo_delete(actor=user, photo=p)
+    with contextlib.suppress(AttributeError):
+        del user._avatar_cache
 
 
 # --- processing bookkeeping (called by the task) ------------------------------------

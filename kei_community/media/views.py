@@ -188,7 +188,7 @@ handle_photo_upload = handle_photo_action
 @require_http_methods(["GET", "POST"])
 def avatar(request: HttpRequest) -> HttpResponse:
     """/photos/avatar/: upload, replace or remove your profile picture."""
-    current = selectors.avatar_for(request.user)
+    current = selectors.avatar_for(request.user, fresh=True)
     form = AvatarForm()
     if request.method == "POST":
         if request.POST.get("action") == "remove":

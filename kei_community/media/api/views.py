@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import action
@@ -70,7 +71,7 @@ class AvatarView(APIView):
 
     @extend_schema(responses={200: PhotoSerializer, 204: None})
     def get(self, request: Request) -> Response:
-        photo = selectors.avatar_for(request.user)
+        photo = selectors.avatar_for(request.user, fresh=True)
         if photo is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(PhotoSerializer(photo).data)
@@ -86,6 +87,17 @@ class AvatarView(APIView):
     def delete(self, request: Request) -> Response:
         services.avatar_remove(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PhotosAutoSchema(AutoSchema):
+    """Distinct operation ids for {id}/photos/ and {id}/photos/{photo_id}/."""
+
+    def get_operation_id(self) -> str:
+        op = super().get_operation_id()
+        if getattr(self.view, "action", None) == "photo":
+            head, sep, tail = op.rpartition("photos")
+            op = f"{head}photo{tail}" if sep else op
+        return op
 
 
 class PhotosViewSetMixin:
@@ -105,6 +117,7 @@ class PhotosViewSetMixin:
     """
 
     photos_max: int | None = None
+    schema = PhotosAutoSchema()
 
     def photos_can_edit(self, request: Request, obj: models.Model) -> bool:
         return False
