@@ -157,12 +157,17 @@ def test_reviewing_an_already_reviewed_target_is_a_message(client, moderator, ta
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_queue_queries_do_not_grow_with_rows(client, moderator, reportable, rows, django_assert_max_num_queries):
+def test_queue_queries_do_not_grow_with_rows(
+    client, moderator, reportable, rows, django_assert_max_num_queries, monkeypatch
+):
+    from kei_community.moderation import registry
+
+    monkeypatch.setattr(registry, "_queue_sources", {})  # other apps' held items are their own queries
     for _ in range(rows):
         ReportFactory.create_batch(2, target=UserFactory())
     client.force_login(moderator)
     client.get(reverse("moderation:queue"))  # warm the content-type cache
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("moderation:queue"))
     assert response.status_code == 200
     assert response.content.decode().count("Apply</button>") == min(rows, 20)
