@@ -86,6 +86,16 @@ def _jpeg(colour: str) -> SimpleUploadedFile:
     return SimpleUploadedFile("truck.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
+def ensure_categories() -> None:
+    """The categories the data migration seeds (again, if a flush removed them)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("forum.migrations.0002_seed_categories_search_index")
+    migration.seed(apps, None)
+
+
 def seed_forum(stdout: Any) -> None:
     from kei_community.users.models import User
     from kei_community.vehicles.models import GarageTruck
@@ -94,6 +104,7 @@ def seed_forum(stdout: Any) -> None:
     if not users:
         stdout.write("Demo forum: no demo members; run the users seeder first.")
         return
+    ensure_categories()
     categories = {c.slug: c for c in Category.objects.all()}
     created = 0
     quiet = "django.core.mail.backends.locmem.EmailBackend"  # demo notifications are not e-mailed
