@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "stategide:version"
+# Bump when templates or cached shapes change so a deploy never serves an old copy.
+SCHEMA = "1"
 PAGE_TTL = 60 * 60
 
 
@@ -30,4 +32,4 @@ def invalidate_on_commit() -> None:
 
 
 def key(*parts: object) -> str:
-    return ":".join(["stategide", current_version(), *(str(p) for p in parts)])
+    return ":".join(["stategide", SCHEMA, current_version(), *(str(p) for p in parts)])

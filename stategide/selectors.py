@@ -126,7 +126,7 @@ def page_get(code: str) -> StatePage | None:
     if len(code) != 2 or not code.isalpha():
         return None
     return (
-        StatePage.objects.select_related("published_revision", "verified_by", "protected_by")
+        StatePage.objects.select_related("published_revision__author", "verified_by", "protected_by")
         .prefetch_related(
             Prefetch("published_revision__citations", queryset=Citation.objects.order_by("position", "id"))
         )

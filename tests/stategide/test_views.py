@@ -277,3 +277,15 @@ def test_home_page_shows_state_map(client, all_states, django_assert_max_num_que
 def test_site_search_finds_state(client, all_states):
     body = client.get("/search/", {"q": "Oregon"}).content.decode()
     assert "/states/or/" in body
+
+
+def test_cached_page_carries_this_requests_csp_nonce(client, tx):
+    import re
+
+    first = client.get(reverse("stategide:index"))
+    second = client.get(reverse("stategide:index"))
+    assert second["X-Stategide-Cache"] == "hit"
+    nonces = [re.search(r"'nonce-([^']+)'", r["Content-Security-Policy"]).group(1) for r in (first, second)]
+    assert nonces[0] != nonces[1]
+    assert f'nonce="{nonces[1]}"' in second.content.decode()
+    assert f'nonce="{nonces[0]}"' not in second.content.decode()
