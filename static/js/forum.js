@@ -14,7 +14,9 @@
     if (!store || !key) { return; }
     key = PREFIX + key;
     var saved = store.getItem(key);
-    if (saved && !textarea.value.trim()) {
+    // Restore into an empty box, or over a server prefill (a quote) the draft already continues.
+    var current = textarea.value.trim();
+    if (saved && saved.trim() !== current && (!current || saved.trim().indexOf(current) === 0)) {
       textarea.value = saved;
       var note = document.createElement("p");
       note.className = "form-text text-success";
