@@ -289,3 +289,38 @@ def test_settings_only_ever_edit_the_signed_in_member(client, user, other_user):
     other_user.refresh_from_db()
     assert user.display_name != "Not You"
     assert other_user.display_name == "Not You"
+
+
+@pytest.mark.django_db
+def test_profile_shows_the_avatar_fallback_and_owner_links(client, user):
+    client.force_login(user)
+    html = client.get(f"/members/{user.pk}/").content.decode()
+    assert 'class="avatar avatar-initial' in html and f'aria-label="{user.public_name}"' in html
+    assert 'href="/photos/avatar/"' in html
+
+
+@pytest.mark.django_db
+def test_profile_shows_sections_registered_by_other_apps(client, user, monkeypatch):
+    from django.utils.html import format_html
+
+    from kei_community.core import registry
+
+    monkeypatch.setitem(
+        registry._hooks,
+        "profile_sections",
+        [
+            (0, lambda member: format_html("<section><h2>Listings by {}</h2></section>", member.public_name)),
+            (1, lambda m: ""),
+        ],
+    )
+    html = client.get(f"/members/{user.pk}/").content.decode()
+    assert f"<h2>Listings by {user.public_name}</h2>" in html
+
+
+@pytest.mark.django_db
+def test_account_menu_links_to_profile_settings_and_notifications(client, user):
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert f'href="/members/{user.pk}/"' in html
+    assert 'href="/settings/profile/"' in html
+    assert 'href="/notifications/"' in html
