@@ -4,12 +4,13 @@ resolves it from the queue, the member sees the notification and changes email s
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from kei_community.moderation import registry
 from kei_community.moderation.models import AuditLogEntry, Report
-from kei_community.users.models import User
+from kei_community.users.models import MODERATORS_GROUP, User
 from tests.browser.conftest import axe_violations, login
 from tests.factories import DEFAULT_PASSWORD, ModeratorFactory, UserFactory
 
@@ -34,6 +35,8 @@ def reportable_profiles():
 def test_report_review_notify_and_email_settings(page, chromium, live_server, settings, reportable_profiles):
     settings.MODERATION_REQUIRES_MFA = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Earlier transactional tests flush the data-migration rows, the Moderators group included.
+    Group.objects.get_or_create(name=MODERATORS_GROUP)
     member = UserFactory(display_name="Reporting Rita")
     spammer = UserFactory(display_name="Spammy Sam")
     moderator = ModeratorFactory(display_name="Mod Mo")
