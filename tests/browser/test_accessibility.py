@@ -54,6 +54,17 @@ def test_signed_in_pages_have_no_serious_accessibility_violations(page):
         violations = axe_violations(page)
         if violations:
             failures[path] = violations
+    # Two-factor set-up: allauth asks for the password again, then shows the QR code (a data: URI).
+    page.goto("/accounts/2fa/totp/activate/")
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    if violations := axe_violations(page):
+        failures["reauthenticate"] = violations
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    assert page.locator("img[src^='data:image/svg+xml']").is_visible()  # the QR code
+    if violations := axe_violations(page):
+        failures["totp activate"] = violations
     # The account menu opened (Bootstrap's dropdown) is checked too.
     page.get_by_role("button", name="Axe Tester").click()
     assert page.get_by_role("link", name="My profile").is_visible()

@@ -324,3 +324,29 @@ def test_account_menu_links_to_profile_settings_and_notifications(client, user):
     assert f'href="/members/{user.pk}/"' in html
     assert 'href="/settings/profile/"' in html
     assert 'href="/notifications/"' in html
+
+
+@pytest.mark.django_db
+def test_mfa_management_pages_render_once_enrolled(signed_in_client, user):
+    enrol_totp(user)
+    for path in ["/accounts/2fa/", "/accounts/2fa/totp/deactivate/", "/accounts/2fa/recovery-codes/generate/"]:
+        response = signed_in_client.get(path)
+        assert response.status_code == 200, path
+        assert 'aria-label="Account settings"' in response.content.decode(), path
+    signed_in_client.post("/accounts/2fa/recovery-codes/generate/")
+    response = signed_in_client.get("/accounts/2fa/recovery-codes/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert all(f'nonce="{nonce}"' in tag for tag in re.findall(r"<script\b[^>]*>", html))
+
+
+@pytest.mark.django_db
+def test_password_change_page_changes_the_password(signed_in_client, user):
+    response = signed_in_client.post(
+        "/accounts/password/change/",
+        {"oldpassword": DEFAULT_PASSWORD, "password1": "another-kei-pass-9", "password2": "another-kei-pass-9"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-kei-pass-9")
