@@ -29,6 +29,9 @@ class MultipleImageField(forms.FileField):
         return [super(MultipleImageField, self).clean(item, initial) for item in items]
 
 
+DEFAULTED_CHOICES = ("seller_type", "odometer_unit", "bed_type", "title_status", "location_status")
+
+
 class ListingForm(BootstrapFormMixin, forms.ModelForm):
     chassis_code = forms.ModelChoiceField(
         queryset=ChassisCode.objects.all(),
@@ -70,11 +73,17 @@ class ListingForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["title"].required = False
         self.fields["title"].help_text = "Leave empty to use year, make and model."
         self.fields["price"].widget.attrs.update({"min": 1, "step": 1})
+        for name in DEFAULTED_CHOICES:
+            self.fields[name].required = False
         if self.instance.pk:
             del self.fields["photos"]
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k in LISTING_FIELDS}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k in LISTING_FIELDS and not (k in DEFAULTED_CHOICES and v in ("", None))
+        }
 
 
 class PhotoUploadForm(BootstrapFormMixin, forms.Form):

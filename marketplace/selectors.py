@@ -238,23 +238,21 @@ def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch)
     return True
 
 
-def similar_listings(*, listing: Listing, limit: int = 4) -> list[Listing]:
-    qs = listing_public_qs().exclude(pk=listing.pk)
+def related_listings(*, listing: Listing, similar_limit: int = 4, other_limit: int = 3) -> tuple[list, list]:
+    """Similar trucks and the seller's other trucks in one query (no photos: shown as a compact list)."""
     if listing.chassis_code_id:
-        qs = qs.filter(
-            Q(chassis_code_id=listing.chassis_code_id) | Q(make__iexact=listing.make, model__iexact=listing.model)
-        )
+        similar_q = Q(chassis_code_id=listing.chassis_code_id) | Q(make__iexact=listing.make, model__iexact=listing.model)
     else:
-        qs = qs.filter(make__iexact=listing.make)
-    return list(
-        qs.select_related("chassis_code").prefetch_related(_photos_prefetch()).order_by("-published_at")[:limit]
+        similar_q = Q(make__iexact=listing.make)
+    rows = list(
+        listing_public_qs()
+        .exclude(pk=listing.pk)
+        .filter(similar_q | Q(seller_id=listing.seller_id))
+        .order_by("-published_at")[: (similar_limit + other_limit) * 3]
     )
-
-
-def seller_other_listings(*, listing: Listing, limit: int = 3) -> list[Listing]:
-    return list(
-        listing_public_qs().filter(seller_id=listing.seller_id).exclude(pk=listing.pk).order_by("-published_at")[:limit]
-    )
+    others = [o for o in rows if o.seller_id == listing.seller_id][:other_limit]
+    similar = [o for o in rows if o.seller_id != listing.seller_id][:similar_limit]
+    return similar, others
 
 
 def newest_listings(*, limit: int = 6) -> list[Listing]:

@@ -157,6 +157,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         for items in call_hooks("truck_threads", listing.truck):
             truck_threads.extend(items or [])
     is_favorite = bool(selectors.favorite_ids_for(viewer=request.user, listing_ids=[listing.pk]))
+    similar, other_listings = selectors.related_listings(listing=listing)
     context = {
         "listing": listing,
         "photos": list(listing.photos.all()),
@@ -171,8 +172,8 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         if (listing.show_full_frame_number or is_owner)
         else mask_frame_number(listing.frame_number),
         "comps": comps,
-        "similar": selectors.similar_listings(listing=listing),
-        "other_listings": selectors.seller_other_listings(listing=listing),
+        "similar": similar,
+        "other_listings": other_listings,
         "truck_threads": truck_threads,
         "is_favorite": is_favorite,
         "questions": list(listing.questions.all()),

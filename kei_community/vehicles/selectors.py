@@ -29,7 +29,7 @@ def _photos() -> Prefetch:
 
 
 def garage_trucks_for(*, owner: Any) -> QuerySet[GarageTruck]:
-    return GarageTruck.objects.filter(owner=owner).select_related("chassis_code").prefetch_related(_photos())
+    return GarageTruck.objects.filter(owner=owner).select_related("chassis_code", "owner").prefetch_related(_photos())
 
 
 def garage_truck_get(*, pk: int) -> GarageTruck | None:

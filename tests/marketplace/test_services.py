@@ -1,0 +1,273 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from kei_community.notifications.models import Notification
+from kei_community.vehicles.models import ChassisCode
+from marketplace import services
+from marketplace.models import Conversation, Favorite, Listing, PriceChange
+from tests.factories import GarageTruckFactory, ListingFactory, UserFactory, listing_data
+from tests.media.images import heic_bytes, jpeg_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_derives_location_km_eligibility_and_html(user):
+    listing = services.listing_create(
+        seller=user, data=listing_data(zip_code="97201", odometer=10000, odometer_unit="mi", description="**big**")
+    )
+    assert (listing.city, listing.state) == ("Portland", "OR")
+    assert listing.lat == pytest.approx(45.5, abs=0.2)
+    assert listing.odometer_km == 16093
+    assert listing.import_eligible_on.isoformat() == "2023-06-01"
+    assert "<strong>big</strong>" in listing.description_html
+    assert listing.status == Listing.Status.DRAFT and listing.slug == "1998-suzuki-carry-4wd-dump"
+
+
+def test_description_markdown_is_sanitised(user):
+    listing = services.listing_create(seller=user, data=listing_data(description="<script>alert(1)</script> hi"))
+    assert "<script>" not in listing.description_html
+
+
+def test_choosing_a_chassis_code_fills_make_model_and_drive(user, catalog):
+    listing = services.listing_create(
+        seller=user, data=listing_data(make="", model="", drive="", chassis_code=ChassisCode.objects.get(code="HA4"))
+    )
+    assert (listing.make, listing.model, listing.drive) == ("Honda", "Acty", "4WD")
+
+
+def test_listing_from_garage_truck_copies_its_facts(user):
+    truck = GarageTruckFactory(owner=user, year_built=1997, month_built=2, frame_number="DA63T-777777")
+    listing = services.listing_create(seller=user, data=listing_data(truck=truck, make="", model="", frame_number=""))
+    assert listing.truck == truck and listing.frame_number == "DA63T-777777"
+
+
+def test_cannot_list_someone_elses_garage_truck(user):
+    truck = GarageTruckFactory()
+    with pytest.raises(ValidationError) as exc:
+        services.listing_create(seller=user, data=listing_data(truck=truck))
+    assert "truck" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("price", 0, "above $0"),
+        ("price", 900_000, "less than or equal to 500000"),
+        ("year_built", 1959, "between 1960"),
+        ("year_built", timezone.now().year + 1, "between 1960"),
+        ("month_built", 13, "between 1 and 12"),
+        ("zip_code", "00000", "not a US ZIP"),
+    ],
+)
+def test_bad_input_is_a_validation_error_with_a_message(user, field, value, message):
+    with pytest.raises(ValidationError) as exc:
+        services.listing_create(seller=user, data=listing_data(**{field: value}))
+    assert message in " ".join(exc.value.message_dict[field])
+    assert not Listing.objects.exists()
+
+
+def test_unknown_fields_are_rejected(user):
+    with pytest.raises(ValidationError):
+        services.listing_create(seller=user, data=listing_data(vin="JS3"))
+
+
+def test_publish_sets_expiry_and_goes_live(user, settings):
+    settings.LISTING_TTL_DAYS = 60
+    listing = ListingFactory(seller=user)
+    assert listing.status == Listing.Status.ACTIVE and listing.is_public
+    assert (listing.expires_at - listing.published_at).days == 60
+
+
+def test_first_listing_of_new_account_is_held(settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    seller = UserFactory()
+    listing = ListingFactory(seller=seller)
+    assert listing.held_for_review and not listing.is_public
+    second = ListingFactory(seller=seller)
+    assert not second.held_for_review
+
+
+def test_new_account_listing_cap(settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"listing": 1}
+    seller = UserFactory()
+    ListingFactory(seller=seller)
+    with pytest.raises(ValidationError):
+        ListingFactory(seller=seller)
+
+
+def test_other_member_cannot_update_publish_or_delete(other_user):
+    listing = ListingFactory(publish=False)
+    with pytest.raises(PermissionDenied):
+        services.listing_update(actor=other_user, listing=listing, data={"price": 1})
+    with pytest.raises(PermissionDenied):
+        services.listing_publish(actor=other_user, listing=listing)
+    with pytest.raises(PermissionDenied):
+        services.listing_delete(actor=other_user, listing=listing)
+    with pytest.raises(PermissionDenied):
+        services.listing_set_status(actor=other_user, listing=listing, status="sold")
+
+
+def test_life_cycle_active_pending_sold_with_price(user):
+    listing = ListingFactory(seller=user)
+    services.listing_set_status(actor=user, listing=listing, status="pending")
+    services.listing_mark_sold(actor=user, listing=listing, sold_price=7000)
+    listing.refresh_from_db()
+    assert listing.status == "sold" and listing.sold_price == 7000 and listing.sold_at
+    with pytest.raises(ValidationError):
+        services.listing_set_status(actor=user, listing=listing, status="active")
+
+
+def test_draft_cannot_jump_to_sold(user):
+    listing = ListingFactory(seller=user, publish=False)
+    with pytest.raises(ValidationError) as exc:
+        services.listing_set_status(actor=user, listing=listing, status="sold")
+    assert "cannot become sold" in exc.value.message_dict["status"][0]
+
+
+def test_renew_extends_an_expired_listing(user):
+    listing = ListingFactory(seller=user)
+    Listing.objects.filter(pk=listing.pk).update(status="expired", expires_at=timezone.now() - timedelta(days=1))
+    listing.refresh_from_db()
+    services.listing_renew(actor=user, listing=listing)
+    assert listing.status == "active" and listing.expires_at > timezone.now() + timedelta(days=50)
+
+
+def test_price_drop_records_change_and_notifies_favouriters(user, other_user, django_capture_on_commit_callbacks):
+    listing = ListingFactory(seller=user, price=9000)
+    services.favorite_add(user=other_user, listing=listing)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(actor=user, listing=listing, data={"price": 8000})
+    change = PriceChange.objects.get(listing=listing)
+    assert (change.old_price, change.new_price) == (9000, 8000) and change.notified_at
+    note = Notification.objects.get(recipient=other_user, kind="price_drop")
+    assert "$8,000" in note.title
+
+
+def test_price_rise_notifies_nobody(user, other_user, django_capture_on_commit_callbacks):
+    listing = ListingFactory(seller=user, price=9000)
+    services.favorite_add(user=other_user, listing=listing)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(actor=user, listing=listing, data={"price": 9500})
+    assert not Notification.objects.filter(kind="price_drop").exists()
+
+
+def test_favorite_is_idempotent_and_counted(user):
+    listing = ListingFactory()
+    services.favorite_add(user=user, listing=listing)
+    services.favorite_add(user=user, listing=listing)
+    listing.refresh_from_db()
+    assert Favorite.objects.count() == 1 and listing.favorites_count == 1
+    services.favorite_remove(user=user, listing=listing)
+    listing.refresh_from_db()
+    assert listing.favorites_count == 0
+
+
+def test_one_conversation_per_listing_and_buyer(user, other_user):
+    listing = ListingFactory(seller=user)
+    c1 = services.conversation_start(buyer=other_user, listing=listing, body="Still available?")
+    c2 = services.conversation_start(buyer=other_user, listing=listing, body="Hello again")
+    assert c1.pk == c2.pk and c1.messages.count() == 2
+    assert Notification.objects.filter(recipient=user, kind="message").count() == 2
+
+
+def test_cannot_message_yourself(user):
+    listing = ListingFactory(seller=user)
+    with pytest.raises(ValidationError):
+        services.conversation_start(buyer=user, listing=listing, body="hi")
+
+
+def test_cannot_message_about_removed_listing(user, moderator):
+    listing = ListingFactory()
+    services.listing_remove(actor=moderator, listing=listing, note="scam")
+    with pytest.raises(ValidationError):
+        services.conversation_start(buyer=user, listing=listing, body="hi")
+
+
+def test_stranger_cannot_write_into_a_conversation(user, other_user):
+    listing = ListingFactory()
+    conversation = services.conversation_start(buyer=user, listing=listing, body="hi")
+    with pytest.raises(PermissionDenied):
+        services.message_send(sender=other_user, conversation=conversation, body="me too")
+
+
+@pytest.mark.parametrize("text", ["Pay by wire transfer please", "I accept gift cards", "my shipping agent will call", "text me on WhatsApp"])
+def test_scam_phrases_set_a_warning(user, text):
+    conversation = services.conversation_start(buyer=user, listing=ListingFactory(), body=text)
+    assert conversation.messages.get().scam_warning is True
+
+
+def test_plain_message_has_no_warning(user):
+    conversation = services.conversation_start(buyer=user, listing=ListingFactory(), body="Does it have hi-lo?")
+    assert conversation.messages.get().scam_warning is False
+    assert Conversation.objects.count() == 1
+
+
+def test_question_and_answer_notify_each_side(user, other_user):
+    listing = ListingFactory(seller=user)
+    question = services.question_ask(asker=other_user, listing=listing, body="Any frame rust?")
+    assert Notification.objects.filter(recipient=user, kind="listing_question").exists()
+    with pytest.raises(PermissionDenied):
+        services.question_answer(actor=other_user, question=question, answer="none")
+    services.question_answer(actor=user, question=question, answer="Very little.")
+    assert Notification.objects.filter(recipient=other_user, kind="listing_question").exists()
+
+
+def test_photos_through_the_listing_service(user, other_user):
+    listing = ListingFactory(seller=user)
+    first = services.listing_photo_add(actor=user, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    second = services.listing_photo_add(actor=user, listing=listing, upload=SimpleUploadedFile("b.heic", heic_bytes()))
+    assert first.is_cover and not second.is_cover
+    services.listing_photos_reorder(actor=user, listing=listing, ordered_ids=[second.pk, first.pk])
+    assert list(listing.photos.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
+    with pytest.raises(PermissionDenied):
+        services.listing_photo_add(actor=other_user, listing=listing, upload=SimpleUploadedFile("c.jpg", jpeg_bytes()))
+
+
+def test_a_broken_photo_never_loses_the_listing(user):
+    listing = ListingFactory(seller=user, description="Long careful description")
+    with pytest.raises(ValidationError):
+        services.listing_photo_add(actor=user, listing=listing, upload=SimpleUploadedFile("x.jpg", b"not an image"))
+    listing.refresh_from_db()
+    assert listing.description == "Long careful description"
+
+
+def test_too_many_photos(user, settings):
+    settings.PHOTO_MAX_PER_OBJECT = 1
+    listing = ListingFactory(seller=user)
+    services.listing_photo_add(actor=user, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    with pytest.raises(ValidationError) as exc:
+        services.listing_photo_add(actor=user, listing=listing, upload=SimpleUploadedFile("b.jpg", jpeg_bytes()))
+    assert "at most 1 photo" in exc.value.messages[0]
+
+
+def test_moderation_hide_and_restore(user):
+    listing = ListingFactory()
+    services.listing_hide(listing)
+    listing.refresh_from_db()
+    assert not listing.is_public
+    services.listing_restore(listing)
+    listing.refresh_from_db()
+    assert listing.is_public
+
+
+def test_remove_requires_moderator_and_is_audited(user, moderator):
+    from kei_community.moderation.models import AuditLogEntry
+
+    listing = ListingFactory()
+    with pytest.raises(PermissionDenied):
+        services.listing_remove(actor=user, listing=listing)
+    services.listing_remove(actor=moderator, listing=listing, note="scam")
+    assert listing.status == "removed"
+    assert AuditLogEntry.objects.filter(action="listing_remove").exists()
+
+
+def test_dealer_profile_marks_listings_as_dealer(user):
+    listing = ListingFactory(seller=user)
+    profile = services.dealer_profile_save(user=user, data={"business_name": "Kei Imports LLC", "state": "WA"})
+    listing.refresh_from_db()
+    assert listing.seller_type == "dealer" and profile.slug == "kei-imports-llc"

@@ -1,0 +1,354 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from marketplace import services
+from marketplace.models import Conversation, Listing
+from tests.factories import ListingFactory, UserFactory, listing_data
+from tests.marketplace.conftest import make_listings
+from tests.media.images import heic_bytes, jpeg_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(**overrides):
+    data = {k: v for k, v in listing_data(**overrides).items() if v is not None}
+    return data
+
+
+# --- search page ----------------------------------------------------------------------
+
+
+def test_search_page_lists_and_filters(client):
+    make_listings(2)
+    ListingFactory(make="Honda", model="Acty", title="Acty dump")
+    body = client.get("/listings/?make=honda").content.decode()
+    assert "Acty dump" in body and "Truck number 0" not in body
+    assert "1 truck found" in body
+
+
+def test_search_page_bad_zip_shows_message_not_500(client):
+    response = client.get("/listings/?zip=00000&radius=20")
+    assert response.status_code == 400
+    assert "not a US ZIP code we know" in response.content.decode()
+
+
+def test_empty_results_suggest_widening(client):
+    ListingFactory(zip_code="77002")
+    body = client.get("/listings/?zip=78701&radius=25").content.decode()
+    assert "No trucks match" in body and "Search within 50 miles" in body
+
+
+def test_htmx_request_gets_only_the_results(client):
+    make_listings(1)
+    body = client.get("/listings/?q=truck", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in body and "Truck number 0" in body
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_search_query_budget(client, user, count, django_assert_max_num_queries, states):
+    make_listings(count)
+    client.force_login(user)
+    url = "/listings/?q=truck&make=suzuki&drive=4WD&zip=78701&radius=100&registrable_in=TX&ordering=distance"
+    client.get(url)  # warm the shared caches (state guide outlooks, content types)
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f"{count} trucks found" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_search_query_budget_anonymous(client, count, django_assert_max_num_queries):
+    make_listings(count)
+    with django_assert_max_num_queries(7):
+        assert client.get("/listings/").status_code == 200
+
+
+# --- detail --------------------------------------------------------------------------------
+
+
+def test_detail_redirects_bare_id_and_wrong_slug(client):
+    listing = ListingFactory()
+    response = client.get(f"/listings/{listing.pk}/")
+    assert response.status_code == 301 and response.url == listing.get_absolute_url()
+    response = client.get(f"/listings/{listing.pk}-old-title/")
+    assert response.status_code == 301 and response.url == listing.get_absolute_url()
+
+
+def test_detail_shows_eligibility_registration_and_og_tags(client, states):
+    listing = ListingFactory(year_built=1998, month_built=6, zip_code="97201", frame_number="DA63T-123456")
+    viewer = UserFactory(home_state="TX")
+    client.force_login(viewer)
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert "25-year eligible" in body
+    assert "Can it be registered in Oregon?" in body and "Can it be registered in Texas?" in body
+    assert 'property="og:title"' in body
+    assert "DA63T-****56" in body and "DA63T-123456" not in body
+
+
+def test_detail_registration_for_entered_zip(client, states):
+    listing = ListingFactory(zip_code="97201")
+    body = client.get(listing.get_absolute_url() + "?zip=10001").content.decode()
+    assert "Can it be registered in New York?" in body
+    assert "not a US ZIP" in client.get(listing.get_absolute_url() + "?zip=00000").content.decode()
+
+
+def test_young_truck_shows_countdown(client):
+    from datetime import date
+
+    listing = ListingFactory(year_built=date.today().year - 10, month_built=1)
+    assert "Import-eligible on January" in client.get(listing.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_detail_query_budget(client, user, count, django_assert_max_num_queries, states, catalog):
+    from kei_community.vehicles.models import ChassisCode
+
+    code = ChassisCode.objects.get(code="DA63T")
+    listings = make_listings(count, chassis_code=code, zip_code="97201")
+    target = listings[0]
+    for i in range(3):
+        services.question_ask(asker=UserFactory(), listing=target, body=f"Question {i}?")
+    services.listing_photo_add(actor=target.seller, listing=target, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    client.force_login(user)
+    client.get(target.get_absolute_url())  # warm the shared caches (state guide, content types)
+    with django_assert_max_num_queries(12):
+        response = client.get(target.get_absolute_url())
+    assert response.status_code == 200
+    assert "Question 2?" in response.content.decode()
+
+
+def test_detail_query_budget_cold_caches(client, user, django_assert_max_num_queries, states):
+    listing = make_listings(3)[0]
+    client.force_login(user)
+    with django_assert_max_num_queries(14):
+        assert client.get(listing.get_absolute_url()).status_code == 200
+
+
+def test_drafts_are_hidden_from_others(client, other_user):
+    draft = ListingFactory(publish=False)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(other_user)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(draft.seller)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_sold_listing_keeps_its_page(client):
+    listing = ListingFactory()
+    services.listing_mark_sold(actor=listing.seller, listing=listing, sold_price=5000)
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert "SOLD" in body
+
+
+# --- create / edit / photos ---------------------------------------------------------------------
+
+
+def test_create_with_two_photos_then_publish(client, user):
+    client.force_login(user)
+    data = _form_data()
+    data["photos"] = [SimpleUploadedFile("a.jpg", jpeg_bytes()), SimpleUploadedFile("b.heic", heic_bytes())]
+    response = client.post("/listings/new/", data)
+    listing = Listing.objects.get(seller=user)
+    assert response.status_code == 302 and response.url == f"/listings/{listing.pk}/photos/"
+    assert listing.status == "draft" and listing.photos.count() == 2
+    response = client.post(f"/listings/{listing.pk}/publish/")
+    listing.refresh_from_db()
+    assert response.status_code == 302 and listing.status == "active"
+
+
+def test_create_form_errors_are_shown_and_nothing_saved(client, user):
+    client.force_login(user)
+    response = client.post("/listings/new/", _form_data(price=0, zip_code="00000", month_built=13))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "not a US ZIP" in body or "greater than or equal to 1" in body
+    assert not Listing.objects.exists()
+
+
+def test_bad_photo_keeps_the_listing_text(client, user):
+    client.force_login(user)
+    data = _form_data(description="My careful description")
+    data["photos"] = [SimpleUploadedFile("broken.jpg", b"definitely not an image")]
+    response = client.post("/listings/new/", data, follow=True)
+    listing = Listing.objects.get(seller=user)
+    assert listing.description == "My careful description" and listing.photos.count() == 0
+    assert "broken.jpg" in response.content.decode()
+
+
+def test_reorder_photos_by_buttons(client, user):
+    listing = ListingFactory(seller=user)
+    a = services.listing_photo_add(actor=user, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    b = services.listing_photo_add(actor=user, listing=listing, upload=SimpleUploadedFile("b.jpg", jpeg_bytes()))
+    client.force_login(user)
+    client.post(f"/listings/{listing.pk}/photos/{b.pk}/", {"action": "up"})
+    assert list(listing.photos.order_by("position").values_list("pk", flat=True)) == [b.pk, a.pk]
+    client.post(f"/listings/{listing.pk}/photos/{b.pk}/", {"action": "cover"})
+    b.refresh_from_db()
+    assert b.is_cover
+
+
+def test_other_member_cannot_edit_delete_or_manage_photos(client, other_user):
+    listing = ListingFactory()
+    client.force_login(other_user)
+    assert client.get(f"/listings/{listing.pk}/edit/").status_code == 404
+    assert client.post(f"/listings/{listing.pk}/edit/", _form_data(price=1)).status_code == 404
+    assert client.post(f"/listings/{listing.pk}/delete/").status_code == 404
+    assert client.post(f"/listings/{listing.pk}/status/", {"status": "sold"}).status_code == 404
+    assert client.get(f"/listings/{listing.pk}/photos/").status_code == 404
+    assert Listing.objects.get(pk=listing.pk).status == "active"
+
+
+def test_owner_marks_sold_with_price(client):
+    listing = ListingFactory()
+    client.force_login(listing.seller)
+    client.post(f"/listings/{listing.pk}/status/", {"status": "sold", "sold_price": "6500"})
+    listing.refresh_from_db()
+    assert listing.status == "sold" and listing.sold_price == 6500
+
+
+# --- favourites, messages, questions --------------------------------------------------------------
+
+
+def test_favorite_toggle_and_list(client, user):
+    listing = ListingFactory(title="Lovely Hijet")
+    client.force_login(user)
+    client.post(f"/listings/{listing.pk}/favorite/")
+    assert "Lovely Hijet" in client.get("/listings/favorites/").content.decode()
+    client.post(f"/listings/{listing.pk}/favorite/", {"remove": "1"})
+    assert "Lovely Hijet" not in client.get("/listings/favorites/").content.decode()
+
+
+def test_contact_seller_and_inbox_unread(client, user):
+    listing = ListingFactory()
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/contact/", {"body": "Is it available?"})
+    conversation = Conversation.objects.get()
+    assert response.url == f"/messages/{conversation.pk}/"
+    client.force_login(listing.seller)
+    assert "1 unread</span></h1>" in client.get("/messages/").content.decode()
+    client.get(f"/messages/{conversation.pk}/")
+    assert "unread</span></h1>" not in client.get("/messages/").content.decode()
+
+
+def test_conversation_not_readable_by_others(client, other_user, user):
+    listing = ListingFactory()
+    conversation = services.conversation_start(buyer=user, listing=listing, body="private")
+    client.force_login(other_user)
+    assert client.get(f"/messages/{conversation.pk}/").status_code == 404
+    assert client.post(f"/messages/{conversation.pk}/", {"body": "hi"}).status_code == 404
+
+
+def test_scam_warning_shown_to_both(client, user):
+    listing = ListingFactory()
+    conversation = services.conversation_start(buyer=user, listing=listing, body="I'll pay with gift cards")
+    for member in (user, listing.seller):
+        client.force_login(member)
+        assert "common in scams" in client.get(f"/messages/{conversation.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_inbox_query_budget(client, user, count, django_assert_max_num_queries):
+    for listing in make_listings(count):
+        services.conversation_start(buyer=user, listing=listing, body="hi")
+    client.force_login(user)
+    with django_assert_max_num_queries(8):
+        assert client.get("/messages/").status_code == 200
+
+
+def test_question_ask_and_answer_on_page(client, user):
+    listing = ListingFactory()
+    client.force_login(user)
+    client.post(f"/listings/{listing.pk}/questions/", {"body": "Frame rust?"})
+    question = listing.questions.get()
+    client.post(f"/listings/{listing.pk}/questions/{question.pk}/answer/", {"answer": "hacked"})
+    question.refresh_from_db()
+    assert question.answer == ""
+    client.force_login(listing.seller)
+    client.post(f"/listings/{listing.pk}/questions/{question.pk}/answer/", {"answer": "None at all."})
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert "Frame rust?" in body and "None at all." in body
+
+
+# --- dashboard, saved searches, comps, dealer ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_dashboard_query_budget(client, user, count, django_assert_max_num_queries):
+    make_listings(count, seller=user)
+    client.force_login(user)
+    with django_assert_max_num_queries(8):
+        response = client.get("/listings/mine/")
+    assert response.status_code == 200 and "Truck number 0" in response.content.decode()
+
+
+def test_save_search_from_page_and_delete(client, user):
+    client.force_login(user)
+    client.post("/listings/saved-searches/", {"name": "Near me", "frequency": "daily", "query": "zip=78701&radius=50"})
+    saved = user.saved_searches.get()
+    assert saved.query == "zip=78701&radius=50"
+    other = UserFactory()
+    client.force_login(other)
+    assert client.post(f"/listings/saved-searches/{saved.pk}/", {"delete": "1"}).status_code == 404
+    client.force_login(user)
+    client.post(f"/listings/saved-searches/{saved.pk}/", {"delete": "1"})
+    assert not user.saved_searches.exists()
+
+
+def test_save_search_with_bad_query_is_refused(client, user):
+    client.force_login(user)
+    response = client.post("/listings/saved-searches/", {"name": "x", "frequency": "daily", "query": "zip=00000"}, follow=True)
+    assert "not a US ZIP" in response.content.decode() and not user.saved_searches.exists()
+
+
+def test_prices_page_and_chart(client, catalog):
+    from kei_community.vehicles.models import ChassisCode
+
+    make_listings(3, chassis_code=ChassisCode.objects.get(code="DA63T"), year_built=2005)
+    body = client.get("/listings/prices/").content.decode()
+    assert "DA63T" in body and "<svg" in body
+
+
+def test_dealer_profile_page_lists_trucks(client, user):
+    ListingFactory(seller=user, title="Dealer truck")
+    client.force_login(user)
+    response = client.post("/listings/dealers/me/", {"business_name": "Pacific Kei", "city": "Seattle", "state": "WA", "phone": "555", "show_phone": ""})
+    assert response.status_code == 302
+    body = client.get(response.url).content.decode()
+    assert "Dealer truck" in body and "555" not in body
+
+
+def test_dealer_filter_in_search(client, user):
+    ListingFactory(title="Private one")
+    services.dealer_profile_save(user=user, data={"business_name": "Kei Depot"})
+    ListingFactory(seller=user, title="Dealer one")
+    body = client.get("/listings/?seller_type=dealer").content.decode()
+    assert "Dealer one" in body and "Private one" not in body
+
+
+def test_held_listing_review_by_moderator(client, moderator, settings, django_capture_on_commit_callbacks):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    listing = ListingFactory(seller=UserFactory())
+    assert listing.held_for_review
+    from kei_community.moderation.registry import queue_sources
+
+    assert any(item["title"] == listing.title for item in queue_sources()["marketplace"]())
+    client.force_login(moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/listings/{listing.pk}/review/", {"decision": "approve"})
+    listing.refresh_from_db()
+    assert not listing.held_for_review and listing.is_public
+
+
+def test_home_sections_and_site_search_hooks(client):
+    ListingFactory(title="Hook truck")
+    assert "Hook truck" in client.get("/").content.decode()
+    data = client.get("/api/v1/search/?q=hook").json()
+    assert any(r["title"] == "Hook truck" for g in data["groups"] for r in g["results"])
+
+
+def test_truck_listings_hook_on_garage_page(client):
+    from tests.factories import GarageTruckFactory
+
+    truck = GarageTruckFactory()
+    ListingFactory(seller=truck.owner, truck=truck, title="Garage-linked truck")
+    assert "Garage-linked truck" in client.get(truck.get_absolute_url()).content.decode()
