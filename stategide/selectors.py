@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from stategide import cache as guide_cache
@@ -121,18 +121,20 @@ def page_list(*, status: str = "", sort: str = "state") -> list[StatePage]:
     return pages
 
 
-def page_get(code: str) -> StatePage | None:
+def page_get(code: str, *, viewer: Any = None) -> StatePage | None:
+    """One page with its published revision and citations; with `viewer`, also `viewer_watch`
+    (True/False from an explicit watch row, None when there is none) in the same query."""
     code = (code or "").strip().upper()
     if len(code) != 2 or not code.isalpha():
         return None
-    return (
-        StatePage.objects.select_related("published_revision__author", "verified_by", "protected_by")
-        .prefetch_related(
-            Prefetch("published_revision__citations", queryset=Citation.objects.order_by("position", "id"))
-        )
-        .filter(code=code)
-        .first()
+    qs = StatePage.objects.select_related("published_revision__author", "verified_by", "protected_by").prefetch_related(
+        Prefetch("published_revision__citations", queryset=Citation.objects.order_by("position", "id"))
     )
+    if getattr(viewer, "is_authenticated", False):
+        qs = qs.annotate(
+            viewer_watch=Subquery(Watch.objects.filter(page=OuterRef("pk"), user=viewer).values("watching")[:1])
+        )
+    return qs.filter(code=code).first()
 
 
 def revision_list(*, page: StatePage) -> QuerySet[Revision]:
@@ -180,7 +182,10 @@ def is_watching(*, user: Any, page: StatePage) -> bool:
     """Explicit watch rows win; otherwise members watch their home state automatically."""
     if not getattr(user, "is_authenticated", False):
         return False
-    row = Watch.objects.filter(user=user, page=page).values_list("watching", flat=True).first()
+    if hasattr(page, "viewer_watch"):  # annotated by page_get(code, viewer=user)
+        row = page.viewer_watch
+    else:
+        row = Watch.objects.filter(user=user, page=page).values_list("watching", flat=True).first()
     if row is not None:
         return bool(row)
     return user.home_state == page.code

@@ -169,7 +169,9 @@ def index_csv(request: HttpRequest) -> HttpResponse:
 
 @anonymous_page_cache
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    page = _page_or_404(code)
+    page = selectors.page_get(code, viewer=request.user)
+    if page is None:
+        raise Http404("No state guide for that code.")
     user = request.user
     context = {
         "page": page,
