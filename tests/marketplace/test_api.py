@@ -1,0 +1,251 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from marketplace import services
+from marketplace.models import Listing
+from tests.factories import ListingFactory, UserFactory, listing_data
+from tests.marketplace.conftest import make_listings
+from tests.media.images import heic_bytes, jpeg_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _json_data(**overrides):
+    data = listing_data(**overrides)
+    return data
+
+
+def test_list_carries_page_url_eligibility_and_outlook(api_client, states):
+    listing = ListingFactory(zip_code="78701")
+    data = api_client.get("/api/v1/listings/").json()
+    [row] = data["results"]
+    assert row["page_url"] == listing.get_absolute_url()
+    assert row["eligibility"]["nhtsa_eligible"] is True and row["eligibility"]["nhtsa_eligible_on"] == "2023-06-01"
+    assert row["registration_outlook"]["state_code"] == "TX" and row["registration_outlook"]["status"] == "road_legal"
+    assert row["photos"] == [] and data["count"] == 1 and data["facets"]
+
+
+def test_filters_take_the_values_users_see(api_client, catalog):
+    from kei_community.vehicles.models import ChassisCode
+
+    wanted = ListingFactory(chassis_code=ChassisCode.objects.get(code="DA63T"), drive="4WD", zip_code="97201")
+    ListingFactory(make="Honda", model="Acty", drive="2WD")
+    data = api_client.get("/api/v1/listings/?make=SUZUKI&chassis_code=DA63T&drive=4WD&state=OR").json()
+    assert [r["id"] for r in data["results"]] == [wanted.pk]
+
+
+def test_zip_radius_and_distance_ordering(api_client):
+    near = ListingFactory(zip_code="78613")
+    far = ListingFactory(zip_code="77002")
+    data = api_client.get("/api/v1/listings/?zip=78701&radius=200&ordering=distance").json()
+    assert [r["id"] for r in data["results"]] == [near.pk, far.pk]
+    assert data["results"][1]["distance_miles"] == pytest.approx(147, abs=2)
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "text"),
+    [("zip=99999", "zip", "not a US ZIP"), ("radius=20", "radius", "Enter a ZIP"), ("drive=AWD", "drive", "Unknown value"),
+     ("price_min=-5", "price_min", "whole number"), ("colour=red", "colour", "Unknown filter"), ("ordering=best", "ordering", "Unknown sort")],
+)  # fmt: skip
+def test_bad_filters_are_400_with_message(api_client, query, field, text):
+    response = api_client.get(f"/api/v1/listings/?{query}")
+    assert response.status_code == 400
+    assert text in response.json()["errors"][field][0]
+
+
+def test_create_without_status_publishes(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/listings/", _json_data(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "active" and body["city"] == "Austin" and body["page_url"].startswith(f"/listings/{body['id']}-")
+
+
+def test_create_as_draft(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/listings/", _json_data(status="draft"), format="json")
+    assert response.json()["status"] == "draft"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("price", 0), ("price", 10_000_000), ("year_built", 1955), ("month_built", 0), ("odometer", -10), ("zip_code", "12"),
+     ("drive", "AWD")],
+)  # fmt: skip
+def test_create_bad_input_is_400(api_client, user, field, value):
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/listings/", _json_data(**{field: value}), format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not Listing.objects.exists()
+
+
+def test_create_rejects_unknown_fields(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/listings/", _json_data(vin="JS3TD"), format="json")
+    assert response.status_code == 400 and response.json()["errors"]["vin"] == ["Unknown field."]
+
+
+def test_anonymous_cannot_create(api_client):
+    assert api_client.post("/api/v1/listings/", _json_data(), format="json").status_code in (401, 403)
+
+
+def test_owner_patches_price_and_status(api_client, user):
+    listing = ListingFactory(seller=user)
+    api_client.force_authenticate(user)
+    assert api_client.patch(f"/api/v1/listings/{listing.pk}/", {"price": 7000}, format="json").json()["price"] == 7000
+    body = api_client.patch(f"/api/v1/listings/{listing.pk}/", {"status": "sold", "sold_price": 6800}, format="json").json()
+    assert body["status"] == "sold" and body["sold_price"] == 6800
+
+
+def test_illegal_status_change_is_400(api_client, user):
+    listing = ListingFactory(seller=user, publish=False)
+    api_client.force_authenticate(user)
+    response = api_client.patch(f"/api/v1/listings/{listing.pk}/", {"status": "sold"}, format="json")
+    assert response.status_code == 400 and "status" in response.json()["errors"]
+
+
+def test_other_member_cannot_patch_or_delete(api_client, other_user):
+    listing = ListingFactory()
+    api_client.force_authenticate(other_user)
+    assert api_client.patch(f"/api/v1/listings/{listing.pk}/", {"price": 1}, format="json").status_code == 403
+    assert api_client.delete(f"/api/v1/listings/{listing.pk}/").status_code == 403
+    assert Listing.objects.filter(pk=listing.pk, price=8500).exists()
+
+
+def test_drafts_are_404_for_others_and_visible_to_owner(api_client, other_user):
+    draft = ListingFactory(publish=False)
+    assert api_client.get(f"/api/v1/listings/{draft.pk}/").status_code == 404
+    api_client.force_authenticate(other_user)
+    assert api_client.get(f"/api/v1/listings/{draft.pk}/").status_code == 404
+    assert api_client.delete(f"/api/v1/listings/{draft.pk}/").status_code == 404
+    assert draft.pk not in [r["id"] for r in api_client.get("/api/v1/listings/").json()["results"]]
+    api_client.force_authenticate(draft.seller)
+    assert api_client.get(f"/api/v1/listings/{draft.pk}/").status_code == 200
+
+
+def test_owner_deletes(api_client, user):
+    listing = ListingFactory(seller=user)
+    api_client.force_authenticate(user)
+    assert api_client.delete(f"/api/v1/listings/{listing.pk}/").status_code == 204
+    assert not Listing.objects.exists()
+
+
+def test_photos_upload_reorder_cover_delete(api_client, user, other_user):
+    listing = ListingFactory(seller=user)
+    api_client.force_authenticate(user)
+    url = f"/api/v1/listings/{listing.pk}/photos/"
+    a = api_client.post(url, {"file": SimpleUploadedFile("a.jpg", jpeg_bytes())}, format="multipart")
+    b = api_client.post(url, {"file": SimpleUploadedFile("b.heic", heic_bytes())}, format="multipart")
+    assert a.status_code == 201 and b.status_code == 201, b.json()
+    a_id, b_id = a.json()["id"], b.json()["id"]
+    response = api_client.patch(url, {"order": [b_id, a_id], "cover": b_id}, format="json")
+    assert [p["id"] for p in response.json()] == [b_id, a_id] and response.json()[0]["is_cover"]
+    api_client.force_authenticate(other_user)
+    assert api_client.post(url, {"file": SimpleUploadedFile("c.jpg", jpeg_bytes())}, format="multipart").status_code == 403
+    assert api_client.delete(f"{url}{a_id}/").status_code == 403
+    api_client.force_authenticate(user)
+    assert api_client.delete(f"{url}{a_id}/").status_code == 204
+    assert [p["id"] for p in api_client.get(f"/api/v1/listings/{listing.pk}/").json()["photos"]] == [b_id]
+
+
+def test_photo_upload_bad_file_is_400(api_client, user):
+    listing = ListingFactory(seller=user)
+    api_client.force_authenticate(user)
+    response = api_client.post(
+        f"/api/v1/listings/{listing.pk}/photos/", {"file": SimpleUploadedFile("a.jpg", b"nope")}, format="multipart"
+    )
+    assert response.status_code == 400 and response.json()["detail"]
+
+
+def test_too_many_photos_is_400(api_client, user, settings):
+    settings.PHOTO_MAX_PER_OBJECT = 1
+    listing = ListingFactory(seller=user)
+    api_client.force_authenticate(user)
+    url = f"/api/v1/listings/{listing.pk}/photos/"
+    api_client.post(url, {"file": SimpleUploadedFile("a.jpg", jpeg_bytes())}, format="multipart")
+    response = api_client.post(url, {"file": SimpleUploadedFile("b.jpg", jpeg_bytes())}, format="multipart")
+    assert response.status_code == 400 and "at most 1" in response.json()["detail"]
+
+
+def test_favorite_post_and_delete(api_client, user):
+    listing = ListingFactory()
+    api_client.force_authenticate(user)
+    assert api_client.post(f"/api/v1/listings/{listing.pk}/favorite/").json() == {"is_favorite": True, "favorites_count": 1}
+    assert api_client.get("/api/v1/listings/").json()["results"][0]["is_favorite"] is True
+    assert api_client.delete(f"/api/v1/listings/{listing.pk}/favorite/").json()["favorites_count"] == 0
+
+
+def test_saved_searches_are_private(api_client, user, other_user):
+    api_client.force_authenticate(user)
+    created = api_client.post("/api/v1/saved-searches/", {"name": "Dumps", "query": "bed_type=dump", "frequency": "immediate"}, format="json")
+    assert created.status_code == 201
+    bad = api_client.post("/api/v1/saved-searches/", {"name": "x", "query": "radius=10"}, format="json")
+    assert bad.status_code == 400
+    api_client.force_authenticate(other_user)
+    assert api_client.get("/api/v1/saved-searches/").json()["count"] == 0
+    assert api_client.delete(f"/api/v1/saved-searches/{created.json()['id']}/").status_code == 404
+
+
+def test_conversations_private_to_the_two_parties(api_client, user, other_user):
+    listing = ListingFactory()
+    api_client.force_authenticate(user)
+    created = api_client.post("/api/v1/conversations/", {"listing": listing.pk, "body": "Available?"}, format="json")
+    assert created.status_code == 201
+    cid = created.json()["id"]
+    api_client.force_authenticate(listing.seller)
+    assert api_client.get("/api/v1/conversations/").json()["results"][0]["has_unread"] is True
+    reply = api_client.post(f"/api/v1/conversations/{cid}/messages/", {"body": "Yes!"}, format="json")
+    assert reply.status_code == 201
+    api_client.force_authenticate(other_user)
+    assert api_client.get(f"/api/v1/conversations/{cid}/").status_code == 404
+    assert api_client.get(f"/api/v1/conversations/{cid}/messages/").status_code == 404
+    assert api_client.post(f"/api/v1/conversations/{cid}/messages/", {"body": "hi"}, format="json").status_code == 404
+    assert api_client.get("/api/v1/conversations/").json()["count"] == 0
+
+
+def test_cannot_message_own_listing_via_api(api_client, user):
+    listing = ListingFactory(seller=user)
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/conversations/", {"listing": listing.pk, "body": "hi"}, format="json")
+    assert response.status_code == 400 and "yourself" in response.json()["detail"]
+
+
+def test_public_question_via_api(api_client, user):
+    listing = ListingFactory()
+    api_client.force_authenticate(user)
+    assert api_client.post(f"/api/v1/listings/{listing.pk}/questions/", {"body": "Rust?"}, format="json").status_code == 201
+    assert api_client.get(f"/api/v1/listings/{listing.pk}/").json()["questions"][0]["body"] == "Rust?"
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_list_query_budget(api_client, user, count, django_assert_max_num_queries, states):
+    listings = make_listings(count)
+    for listing in listings[:3]:
+        services.listing_photo_add(actor=listing.seller, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    api_client.force_authenticate(user)
+    url = "/api/v1/listings/?q=truck&make=suzuki&zip=78701&radius=100&registrable_in=TX&page_size=50"
+    api_client.get(url)  # warm the state guide cache
+    with django_assert_max_num_queries(6):
+        response = api_client.get(url)
+    assert response.json()["count"] == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_detail_query_budget(api_client, user, count, django_assert_max_num_queries, states):
+    target = make_listings(count)[0]
+    for i in range(3):
+        services.question_ask(asker=UserFactory(), listing=target, body=f"Q{i}")
+    api_client.force_authenticate(user)
+    api_client.get(f"/api/v1/listings/{target.pk}/")
+    with django_assert_max_num_queries(6):
+        assert api_client.get(f"/api/v1/listings/{target.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_conversations_query_budget(api_client, user, count, django_assert_max_num_queries):
+    for listing in make_listings(count):
+        services.conversation_start(buyer=user, listing=listing, body="hi")
+    api_client.force_authenticate(user)
+    with django_assert_max_num_queries(4):
+        assert api_client.get("/api/v1/conversations/").status_code == 200
