@@ -36,7 +36,12 @@ def seed_users(stdout: Any) -> None:
             user_update_profile(
                 actor=user,
                 user=user,
-                data={"display_name": name, "home_state": state, "zip_code": zip_code, "bio": f"Demo member from {state}."},
+                data={
+                    "display_name": name,
+                    "home_state": state,
+                    "zip_code": zip_code,
+                    "bio": f"Demo member from {state}.",
+                },
             )
             created += 1
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True, "verified": True})

@@ -10,7 +10,17 @@ class MeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "home_state", "zip_code", "bio", "date_joined", "is_moderator", "page_url"]
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "home_state",
+            "zip_code",
+            "bio",
+            "date_joined",
+            "is_moderator",
+            "page_url",
+        ]
         read_only_fields = ["id", "email", "date_joined"]
 
 

@@ -54,7 +54,9 @@ class TokenView(APIView):
         if totp is not None:
             code = data.validated_data.get("code", "")
             if not code:
-                raise exceptions.ValidationError({"code": ["This account uses two-factor authentication; send the current code."]})
+                raise exceptions.ValidationError(
+                    {"code": ["This account uses two-factor authentication; send the current code."]}
+                )
             if not totp.wrap().validate_code(code):
                 raise exceptions.AuthenticationFailed("The two-factor code is wrong or expired.")
         token, _ = Token.objects.get_or_create(user=user)
