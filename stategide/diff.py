@@ -39,7 +39,7 @@ def display_value(revision: Revision | None, field: str) -> str:
 
 
 def field_label(field: str) -> str:
-    return str(Revision._meta.get_field(field).verbose_name).capitalize()
+    return str(getattr(Revision._meta.get_field(field), "verbose_name", field)).capitalize()
 
 
 def changed_fields(old: Revision | None, new: Revision) -> list[str]:

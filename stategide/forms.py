@@ -106,7 +106,7 @@ class CitationForm(BootstrapFormMixin, forms.Form):
         return url
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("url") and not (data.get("label") or "").strip():
             self.add_error("label", "Give the source a short label.")
         if (data.get("label") or "").strip() and not data.get("url"):

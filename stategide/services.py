@@ -195,21 +195,28 @@ def revision_propose(
 
 @transaction.atomic
 def revision_update_pending(
-    *, actor: Any, revision: Revision, data: dict[str, Any], edit_summary: str | None = None
+    *,
+    actor: Any,
+    revision: Revision,
+    data: dict[str, Any],
+    edit_summary: str | None = None,
+    citations: list[dict] | None = None,
 ) -> Revision:
-    """The author changes their own pending proposal (nobody else may)."""
+    """The author changes their own pending proposal (nobody else may); `citations` are added."""
     if not getattr(actor, "is_authenticated", False) or revision.author_id != actor.pk:
         raise PermissionDenied("Only the author can change a pending proposal.")
-    revision = Revision.objects.select_for_update(of=("self",)).get(pk=revision.pk)
+    revision = Revision.objects.select_for_update(of=("self",)).select_related("base_revision", "page").get(pk=revision.pk)
     if revision.state != Revision.State.PENDING:
         raise ValidationError("Only pending proposals can be changed.")
     check_can_propose(user=actor, page=revision.page)
-    content = _normalise(data)
-    _apply(revision, content)
-    changed = [f for f in content if revision.base_revision is None or getattr(revision.base_revision, f) != content[f]]
-    new_urls = set(revision.citations.values_list("url", flat=True))
-    base_urls = set(revision.base_revision.citations.values_list("url", flat=True)) if revision.base_revision else set()
-    if CITATION_REQUIRED_FIELDS.intersection(changed) and not (new_urls - base_urls):
+    base = revision.base_revision
+    _apply(revision, _normalise(data))
+    new_citations = _build_citations(citations)
+    existing_urls = set(revision.citations.values_list("url", flat=True))
+    base_urls = set(base.citations.values_list("url", flat=True)) if base else set()
+    added_urls = (existing_urls | {c.url for c in new_citations}) - base_urls
+    changed = [f for f in CONTENT_FIELDS if base is None or getattr(base, f) != getattr(revision, f)]
+    if CITATION_REQUIRED_FIELDS.intersection(changed) and not added_urls:
         raise ValidationError(
             {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
         )
@@ -220,6 +227,12 @@ def revision_update_pending(
     revision.body_html = render_markdown(revision.body)
     revision.full_clean(exclude=["page", "base_revision"])
     revision.save()
+    position = revision.citations.count()
+    fresh = [c for c in new_citations if c.url not in existing_urls]
+    for offset, citation in enumerate(fresh):
+        citation.revision = revision
+        citation.position = position + offset
+    Citation.objects.bulk_create(fresh)
     return revision
 
 
@@ -287,7 +300,7 @@ class PublishRevisionAction:
         self.revision = revision
         outcome = self.check()
         previous = page.published_revision
-        if outcome == "merge" and previous is not None:
+        if outcome == "merge" and previous is not None and revision.base_revision is not None:
             delta = self.proposal_delta(revision)
             _apply(revision, {**_content_of(previous), **delta})
             base_urls = set(revision.base_revision.citations.values_list("url", flat=True))
@@ -544,7 +557,7 @@ def send_moderator_reminders(*, today: date | None = None) -> int:
     lines = []
     if soon:
         lines.append("Laws taking effect within 90 days:")
-        lines += [f"- {p.name}: {p.published_revision.law_effective_date:%b %d, %Y}" for p in soon]
+        lines += [f"- {p.name}: {p.published_revision.law_effective_date:%b %d, %Y}" for p in soon if p.published_revision]
     if stale:
         lines.append(f"{len(stale)} pages not verified in the last 180 days:")
         lines += [f"- {p.name} ({p.code})" for p in stale]

@@ -17,6 +17,7 @@ urlpatterns = [
     re_path(rf"^{CODE}/verify/$", views.verify, name="verify"),
     re_path(rf"^{CODE}/protect/$", views.protect, name="protect"),
     re_path(rf"^{CODE}/revisions/(?P<number>\d+)/$", views.revision_detail, name="revision"),
+    re_path(rf"^{CODE}/revisions/(?P<number>\d+)/edit/$", views.edit_proposal, name="revision-edit"),
     re_path(rf"^{CODE}/revisions/(?P<number>\d+)/review/$", views.review, name="review"),
     re_path(rf"^{CODE}/revisions/(?P<number>\d+)/rollback/$", views.rollback, name="rollback"),
 ]

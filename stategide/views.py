@@ -234,6 +234,17 @@ def revision_detail(request: HttpRequest, code: str, number: str) -> HttpRespons
     return render(request, "stategide/revision_detail.html", context)
 
 
+def _apply_service_errors(form: ProposeForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
 @login_required
 def propose(request: HttpRequest, code: str) -> HttpResponse:
     page = _page_or_404(code)
@@ -256,14 +267,7 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
                     citations=citations,
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        target = field if field in form.fields else None
-                        for error in errors:
-                            form.add_error(target, error)
-                else:
-                    for error in exc.messages:
-                        form.add_error(None, error)
+                _apply_service_errors(form, exc)
             except PermissionDenied as exc:
                 messages.error(request, str(exc))
                 return redirect(page.get_absolute_url())
@@ -274,6 +278,49 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
         form = ProposeForm(initial=ProposeForm.initial_from(page.published_revision))
         formset = CitationFormSet(prefix="citations")
     return render(request, "stategide/revision_form.html", {"page": page, "form": form, "formset": formset})
+
+
+@login_required
+def edit_proposal(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    """The author changes their own pending proposal; anyone else gets 403."""
+    page = _page_or_404(code)
+    revision = _revision_or_404(page, number)
+    if revision.author_id != request.user.pk:
+        raise PermissionDenied("Only the author can change a pending proposal.")
+    if revision.state != Revision.State.PENDING:
+        messages.error(request, "Only pending proposals can be changed.")
+        return redirect(revision.get_absolute_url())
+    if request.method == "POST":
+        form = ProposeForm(request.POST)
+        formset = CitationFormSet(request.POST, prefix="citations")
+        if form.is_valid() and formset.is_valid():
+            citations = [c for c in (f.as_citation() for f in formset.forms) if c]
+            try:
+                services.revision_update_pending(
+                    actor=request.user,
+                    revision=revision,
+                    data=form.content(),
+                    edit_summary=form.cleaned_data["edit_summary"],
+                    citations=citations,
+                )
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return redirect(revision.get_absolute_url())
+            else:
+                messages.success(request, "Your proposal was updated.")
+                return redirect(revision.get_absolute_url())
+    else:
+        initial = ProposeForm.initial_from(revision)
+        initial["edit_summary"] = revision.edit_summary
+        form = ProposeForm(initial=initial)
+        formset = CitationFormSet(prefix="citations")
+    return render(
+        request,
+        "stategide/revision_form.html",
+        {"page": page, "form": form, "formset": formset, "editing": revision},
+    )
 
 
 @require_POST

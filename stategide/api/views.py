@@ -32,7 +32,7 @@ def _page(code: str) -> StatePage:
     return page
 
 
-def _revision(page: StatePage, revision_id: str) -> Revision:
+def _revision(page: StatePage, revision_id: str | int) -> Revision:
     revision = selectors.revision_get_by_id(page=page, revision_id=revision_id)
     if revision is None:
         raise Http404("No such revision.")

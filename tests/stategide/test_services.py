@@ -285,3 +285,37 @@ def test_reminders_list_laws_taking_effect_soon(moderator, user, tx):
     body = Notification.objects.get(recipient=moderator, kind="guide_reminder").body
     assert "Laws taking effect within 90 days" in body
     assert "Texas" in body
+
+
+def test_author_update_changing_status_needs_a_citation(user, tx):
+    rev = propose(user, tx, body="x")
+    with pytest.raises(ValidationError) as exc:
+        services.revision_update_pending(actor=user, revision=rev, data={"status": "not_allowed"})
+    assert "citations" in exc.value.message_dict
+    services.revision_update_pending(
+        actor=user, revision=rev, data={"status": "not_allowed"}, citations=[citation_data()]
+    )
+    rev.refresh_from_db()
+    assert rev.status == "not_allowed"
+
+
+def test_author_cannot_change_a_reviewed_proposal(user, moderator, tx):
+    rev = propose(user, tx, body="x")
+    services.revision_reject(actor=moderator, revision=rev, reason="no")
+    with pytest.raises(ValidationError):
+        services.revision_update_pending(actor=user, revision=rev, data={"body": "y"})
+
+
+def test_seed_demo_creates_proposals_idempotently(all_states):
+    import io
+
+    from kei_community.users.demo import seed_users
+    from stategide.demo import seed_guide
+
+    seed_users(io.StringIO())
+    seed_guide(io.StringIO())
+    seed_guide(io.StringIO())
+    assert Revision.objects.filter(state="pending").count() == 2
+    assert all(
+        "Demo proposal" in r.body for r in Revision.objects.filter(state="pending")
+    )

@@ -313,3 +313,25 @@ def test_cached_page_carries_this_requests_csp_nonce(client, tx):
     assert nonces[0] != nonces[1]
     assert f'nonce="{nonces[1]}"' in second.content.decode()
     assert f'nonce="{nonces[0]}"' not in second.content.decode()
+
+
+def test_author_changes_own_pending_proposal(client, user, tx):
+    rev = proposal(user, tx, body="First try")
+    client.force_login(user)
+    url = reverse("stategide:revision-edit", kwargs={"code": "tx", "number": rev.number})
+    assert client.get(url).status_code == 200
+    response = client.post(url, propose_post(edit_summary="Second try", body="Second try"))
+    assert response.status_code == 302
+    rev.refresh_from_db()
+    assert rev.body == "Second try"
+    assert rev.max_road_speed_mph == 45
+
+
+def test_other_member_cannot_change_a_pending_proposal(client, user, other_user, tx):
+    rev = proposal(user, tx, body="Mine")
+    client.force_login(other_user)
+    url = reverse("stategide:revision-edit", kwargs={"code": "tx", "number": rev.number})
+    assert client.get(url).status_code == 403
+    assert client.post(url, propose_post(body="Hijacked")).status_code == 403
+    rev.refresh_from_db()
+    assert rev.body == "Mine"
