@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 
-from kei_community.users.models import MODERATORS_GROUP, User
-from kei_community.users.services import user_update_profile
+from kei_community.users.models import User
+from kei_community.users.services import moderators_group, user_update_profile
 
 DEMO_PASSWORD = "kei-demo-password"
 DEMO_MEMBERS = [
@@ -26,7 +25,7 @@ def demo_user(email: str) -> User:
 
 
 def seed_users(stdout: Any) -> None:
-    moderators = Group.objects.get(name=MODERATORS_GROUP)
+    moderators = moderators_group()
     created = 0
     for email, name, state, zip_code, is_moderator in DEMO_MEMBERS:
         user, was_created = User.objects.get_or_create(email=email)

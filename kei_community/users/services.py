@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from kei_community.core.us import zip_lookup
-from kei_community.users.models import User
+from kei_community.users.models import MODERATORS_GROUP, User
 
 PROFILE_FIELDS = ("display_name", "home_state", "zip_code", "bio")
 
@@ -52,3 +53,12 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
         raise
     user.save(update_fields=[*PROFILE_FIELDS])
     return user
+
+
+def moderators_group() -> Group:
+    """The Moderators group with its permission (created by migration 0002; recreated if missing)."""
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    permission = Permission.objects.filter(codename="moderate", content_type__app_label="users").first()
+    if permission is not None:
+        group.permissions.add(permission)
+    return group

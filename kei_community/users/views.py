@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from kei_community.core.registry import call_hooks
+from kei_community.core.types import AuthenticatedHttpRequest
 from kei_community.users.forms import ProfileForm
 from kei_community.users.selectors import public_users
 from kei_community.users.services import user_update_profile
@@ -14,7 +15,7 @@ from kei_community.users.services import user_update_profile
 
 def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(public_users(), pk=pk)
-    sections: list = []
+    sections: list[str] = []
     for block in call_hooks("profile_sections", member):
         if block:
             sections.append(block)
@@ -22,13 +23,13 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def profile_settings(request: HttpRequest) -> HttpResponse:
+def profile_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST, instance=user)
         if form.is_valid():
             try:
-                user_update_profile(actor=user, user=user, data=form.cleaned_data)  # type: ignore[arg-type]
+                user_update_profile(actor=user, user=user, data=form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     for error in errors:
