@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import factory
-from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
-from kei_community.users.models import MODERATORS_GROUP, User
+from kei_community.users.models import User
+from kei_community.users.services import moderators_group
 
 DEFAULT_PASSWORD = "kei-truck-password-1"
 
@@ -36,7 +36,8 @@ class ModeratorFactory(UserFactory):
     @factory.post_generation
     def moderator_group(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            self.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+            # Transactional tests flush the group made by the data migration; recreate it.
+            self.groups.add(moderators_group())
 
 
 class StaffFactory(UserFactory):
