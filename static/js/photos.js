@@ -40,7 +40,8 @@
       data.append("action", "upload");
       data.append("photos", file, file.name);
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
+      // form.action would be the hidden input named "action"; read the attribute.
+      xhr.open("POST", form.getAttribute("action") || window.location.pathname);
       xhr.setRequestHeader("Accept", "application/json");
       xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
       xhr.upload.addEventListener("progress", function (e) {
