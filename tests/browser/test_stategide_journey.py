@@ -38,6 +38,11 @@ def test_member_proposes_moderator_approves_from_queue(page, settings):
     page.goto("/states/")
     assert page.locator(".stategide-tile").count() == 1
     assert axe_violations(page) == []
+    # The second visit is served from the whole-page cache; its script still runs under this CSP nonce.
+    response = page.goto("/states/")
+    assert response.headers.get("x-stategide-cache") == "hit"
+    page.locator("#status-filter").select_option("restricted")
+    page.wait_for_url(lambda url: "status=restricted" in url)
 
     # The member proposes a speed change with a citation.
     login(page, member.email, DEFAULT_PASSWORD)
