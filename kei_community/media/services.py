@@ -346,13 +346,6 @@ def photos_sweep(*, now: Any = None, limit: int = 500) -> dict[str, int]:
     return {"enqueued": sent, "found": len(ids), "failed": given_up}
 
 
-def photos_requeue_all(*, queryset: Any = None) -> int:
-    """Mark photos pending again (used by reprocess_photos)."""
-    qs = queryset if queryset is not None else Photo.objects.all()
-    now = timezone.now()
-    return qs.update(status=Photo.Status.PENDING, attempts=0, failure_reason="", status_changed_at=now, updated_at=now)
-
-
 def _mark_failed(photo_id: int, reason: str) -> None:
     Photo.objects.filter(pk=photo_id).update(
         status=Photo.Status.FAILED,

@@ -71,15 +71,27 @@ def _trailing_data_error(fmt: str, data: bytes) -> ValidationError | None:
     if _MARKUP.search(data):
         return _error("This file contains web page code hidden in the image, so it was refused.", code="polyglot")
     if fmt == "PNG":
-        end = data.rfind(b"IEND")
-        if end < 0:
+        end = _png_end(data)
+        if end is None:
             return _not_an_image()
-        if data[end + 8 :].strip(b"\x00"):
+        if data[end:].strip(b"\x00"):
             return _error("This PNG has extra data after the end of the image, so it was refused.", code="polyglot")
     elif fmt == "WEBP" and len(data) >= 12:
         riff_end = int.from_bytes(data[4:8], "little") + 8
         if data[riff_end + (riff_end % 2) :].strip(b"\x00"):
             return _error("This WebP has extra data after the end of the image, so it was refused.", code="polyglot")
+    return None
+
+
+def _png_end(data: bytes) -> int | None:
+    """Offset just past the IEND chunk, walking the chunk list (not searching for the bytes)."""
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        pos += 12 + length
+        if kind == b"IEND":
+            return pos if pos <= len(data) else None
     return None
 
 

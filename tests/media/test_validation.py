@@ -46,6 +46,11 @@ def test_png_with_binary_trailer_rejected():
     assert err.code == "polyglot"
 
 
+def test_png_with_fake_iend_in_trailer_rejected():
+    err = _reject(images.png_bytes() + b"junk-IEND\x00\x00\x00\x00", "truck.png")
+    assert err.code == "polyglot"
+
+
 def test_jpeg_with_html_after_eoi_rejected():
     err = _reject(images.jpeg_bytes() + images.HTML_TAIL)
     assert err.code == "polyglot"

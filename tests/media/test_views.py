@@ -165,3 +165,10 @@ def test_photo_cover_uses_marked_cover_or_none(user, other_user):
     html = tpl.render(Context({"obj": Owner([a, b])}))
     assert f'data-photo-id="{b.pk}"' in html
     assert "No photo" in tpl.render(Context({"obj": Owner([])}))
+
+
+def test_admin_lists_photos(admin_client, user):
+    make_photo(owner=user)
+    response = admin_client.get("/admin/media/photo/")
+    assert response.status_code == 200
+    assert "pending" in response.content.decode().lower()

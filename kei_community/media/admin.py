@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+
+from kei_community.media import services
+from kei_community.media.models import Photo
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ["id", "owner_type", "owner_id", "status", "attempts", "is_cover", "position", "created_at"]
+    list_filter = ["status", "owner_type"]
+    search_fields = ["=id", "=owner_id", "failure_reason"]
+    readonly_fields = [
+        "key",
+        "owner_type",
+        "owner_id",
+        "uploader",
+        "original",
+        "original_format",
+        "original_bytes",
+        "status",
+        "status_changed_at",
+        "failure_reason",
+        "attempts",
+        "width",
+        "height",
+        "renditions",
+        "created_at",
+        "updated_at",
+        "processed_at",
+    ]
+    exclude = ["placeholder"]
+    actions = ["reprocess"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False  # uploads go through the services (validation)
+
+    @admin.action(description="Reprocess selected photos (enqueue)")
+    def reprocess(self, request, queryset):  # type: ignore[no-untyped-def]
+        sent = sum(services.enqueue_processing(pk, force=True) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{sent} photo(s) sent for processing.", messages.SUCCESS)
