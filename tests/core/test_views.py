@@ -158,3 +158,12 @@ def test_render_markdown_strips_html_and_unsafe_links():
     assert "<img" not in html  # raw HTML stays text
     assert 'href="javascript:' not in html
     assert 'href="https://kei.example"' in html and "nofollow" in html
+
+
+@pytest.mark.django_db
+def test_a_form_posted_without_its_csrf_token_gets_a_styled_explanation():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"login": "a@example.com", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This form has expired" in html and "Skip to main content" in html
