@@ -73,6 +73,8 @@ class Thread(models.Model):
         "vehicles.GarageTruck", null=True, blank=True, on_delete=models.SET_NULL, related_name="forum_threads"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="threads")
+    # Denormalised copy of the tags ([{"name", "slug", "kind", "state_code"}]) so lists and pages need no join.
+    tag_cache = models.JSONField(default=list, blank=True, editable=False)
     is_pinned = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
     is_hidden = models.BooleanField(default=False, help_text="Held for review or removed by a moderator.")
@@ -104,6 +106,10 @@ class Thread(models.Model):
         return reverse("forum:thread", kwargs={"pk": self.pk, "slug": self.slug})
 
     @property
+    def tag_list(self) -> list[dict]:
+        return self.tag_cache or []
+
+    @property
     def reply_count(self) -> int:
         return max(self.post_count - 1, 0)
 
@@ -132,6 +138,7 @@ class Post(models.Model):
     mentioned_ids = models.JSONField(default=list, blank=True, editable=False)
     reaction_counts = models.JSONField(default=dict, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    has_photos = models.BooleanField(default=False, editable=False, help_text="Skip the photo query when False.")
     photos = GenericRelation("media.Photo", content_type_field="owner_type", object_id_field="owner_id")
 
     class Meta:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from forum.models import POSTS_PER_PAGE, Category, Post, Reaction, Tag, Thread, ThreadState
@@ -30,10 +30,6 @@ def category_list() -> QuerySet[Category]:
 
 def category_get(slug: str) -> Category | None:
     return Category.objects.filter(slug=slug).first()
-
-
-def _photo_prefetch() -> Any:
-    return Prefetch("photos")
 
 
 def thread_list(
@@ -61,7 +57,6 @@ def thread_list(
         qs = qs.filter(author_id=author)
     if q:
         qs = qs.filter(title__icontains=q[:100])
-    qs = qs.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     orderings = {
         "activity": ["-is_pinned", "-last_post_at", "-id"],
         "newest": ["-created_at", "-id"],
@@ -79,7 +74,6 @@ def thread_get(pk: int, *, user: Any = None) -> Thread | None:
         Thread.objects.select_related(
             "category", "author", "truck", "truck__chassis_code", "solved_post", "solved_post__author"
         )
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .filter(pk=pk)
         .first()
     )
@@ -90,15 +84,21 @@ def thread_get(pk: int, *, user: Any = None) -> Thread | None:
     return thread
 
 
-def thread_posts_page(*, thread: Thread, page: int) -> QuerySet[Post]:
-    """One page by position: no COUNT, no OFFSET, stable while posts are deleted or added."""
+def thread_posts_page(*, thread: Thread, page: int) -> list[Post]:
+    """One page by position: no COUNT, no OFFSET, stable while posts are deleted or added.
+
+    Photos are fetched (one query) only when a post on the page has any.
+    """
     start = (page - 1) * POSTS_PER_PAGE + 1
-    return (
+    posts = list(
         Post.objects.filter(thread=thread, position__gte=start, position__lt=start + POSTS_PER_PAGE)
         .select_related("author")
-        .prefetch_related(_photo_prefetch())
         .order_by("position")
     )
+    with_photos = [p for p in posts if p.has_photos]
+    if with_photos:
+        prefetch_related_objects(with_photos, "photos")
+    return posts
 
 
 def post_get(pk: int) -> Post | None:

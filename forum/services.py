@@ -113,6 +113,15 @@ def _model_tag(truck: Any) -> Tag | None:
     return tag
 
 
+def _set_tags(thread: Thread, tags: list[Tag]) -> None:
+    thread.tags.set(tags)
+    thread.tag_cache = [
+        {"name": t.name, "slug": t.slug, "kind": t.kind, "state_code": t.state_code}
+        for t in sorted(tags, key=lambda t: t.name.lower())
+    ]
+    Thread.objects.filter(pk=thread.pk).update(tag_cache=thread.tag_cache)
+
+
 def _update_search(post: Post, *, title: str = "") -> None:
     if connection.vendor != "postgresql":
         return
@@ -131,6 +140,8 @@ def _attach_photo(*, author: Any, post: Post, photo: Any) -> None:
     from kei_community.media.services import photo_add
 
     photo_add(uploader=author, owner=post, upload=photo)
+    Post.objects.filter(pk=post.pk).update(has_photos=True)
+    post.has_photos = True
 
 
 # --- counters --------------------------------------------------------------------------------------
@@ -276,7 +287,7 @@ def thread_create(
     model_tag = _model_tag(truck)
     if model_tag and model_tag not in tag_list:
         tag_list.append(model_tag)
-    thread.tags.set(tag_list)
+    _set_tags(thread, tag_list)
     post = Post(
         thread=thread,
         position=1,
@@ -514,7 +525,7 @@ def thread_update(*, actor: Any, thread: Thread, title: str | None = None, tags:
         raise PermissionDenied("Only the thread's author or a moderator can change it.")
     if thread.is_locked and not moderator:
         raise PermissionDenied("This thread is locked.")
-    before = {"title": thread.title, "tags": [t.name for t in thread.tags.all()]}
+    before = {"title": thread.title, "tags": [t["name"] for t in thread.tag_list]}
     if title is not None:
         thread.title = " ".join(title.split())
         thread.slug = slugify(thread.title)[:80] or "thread"
@@ -528,9 +539,9 @@ def thread_update(*, actor: Any, thread: Thread, title: str | None = None, tags:
         model_tag = _model_tag(thread.truck) if thread.truck_id else None
         if model_tag and model_tag not in tag_list:
             tag_list.append(model_tag)
-        thread.tags.set(tag_list)
+        _set_tags(thread, tag_list)
     if moderator and thread.author_id != actor.pk:
-        after = {"title": thread.title, "tags": [t.name for t in thread.tags.all()]}
+        after = {"title": thread.title, "tags": [t["name"] for t in thread.tag_list]}
         audit_record(actor=actor, action="forum_thread_edit", target=thread, before=before, after=after)
     page_cache.bump()
     return thread

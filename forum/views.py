@@ -155,7 +155,7 @@ def _reaction_buttons(post: Post, mine: set[tuple[int, str]]) -> list[dict]:
 
 def _state_banners(thread: Thread) -> list:
     banners = []
-    codes = [t.state_code for t in thread.tags.all() if t.kind == "state" and t.state_code]
+    codes = [t["state_code"] for t in thread.tag_list if t["kind"] == "state" and t["state_code"]]
     if codes:
         from stategide.selectors import registration_outlook
 
@@ -176,7 +176,7 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         return HttpResponseRedirect(thread.get_absolute_url() + (f"?{query}" if query else ""), status=301)
     page = min(_page_number(request), thread.page_count)
-    posts = list(selectors.thread_posts_page(thread=thread, page=page))
+    posts = selectors.thread_posts_page(thread=thread, page=page)
     moderator = services.is_moderator(user)
     state = selectors.thread_state(user=user, thread=thread)
     read_until = state.last_read_at if state else None
@@ -418,7 +418,7 @@ def thread_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such thread.")
     if thread.author_id != request.user.pk and not services.is_moderator(request.user):
         raise PermissionDenied("Only the thread's author or a moderator can change it.")
-    initial = {"title": thread.title, "tags": ", ".join(t.name for t in thread.tags.all())}
+    initial = {"title": thread.title, "tags": ", ".join(t["name"] for t in thread.tag_list)}
     form = ThreadEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

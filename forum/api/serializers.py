@@ -39,7 +39,7 @@ class ThreadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_tags(self, obj: Thread) -> list[str]:
-        return [t.name for t in obj.tags.all()]
+        return [t["name"] for t in obj.tag_list]
 
 
 class ThreadCreateSerializer(StrictFieldsMixin, serializers.Serializer):
