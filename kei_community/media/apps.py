@@ -9,7 +9,13 @@ class MediaConfig(AppConfig):
     verbose_name = "Photos"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from kei_community.celery import app
+        from kei_community.media.models import Photo
+        from kei_community.media.signals import delete_photo_files
+
+        post_delete.connect(delete_photo_files, sender=Photo, dispatch_uid="media-delete-photo-files")
 
         app.conf.beat_schedule.update(
             {

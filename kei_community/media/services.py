@@ -204,15 +204,12 @@ def photo_delete(*, actor: Any, photo: Photo, can_edit: CanEdit | None = None) -
     with transaction.atomic():
         if as_moderator:
             _audit(actor=actor, action="photo.delete", photo=photo, before={"owner": str(owner), "id": photo.pk})
-        files = rendition_names(photo)
-        originals = [photo.original.name] if photo.original else []
         was_cover = photo.is_cover
-        photo.delete()
+        photo.delete()  # files are removed after commit (see signals.delete_photo_files)
         if was_cover:
             nxt = owner_photos.order_by("position", "id").first()
             if nxt is not None:
                 owner_photos.filter(pk=nxt.pk).update(is_cover=True)
-        transaction.on_commit(lambda: _delete_files(files, originals))
 
 
 def photos_reorder(

@@ -106,12 +106,14 @@
   }
 
   function pollPending() {
-    var nodes = document.querySelectorAll("[data-photo-status=pending], [data-photo-status=processing]");
+    // Only in photo managers: /api/v1/photos/<id>/ answers the uploader (others get 404).
+    var selector = "[data-photo-manager] [data-photo-status=pending], [data-photo-manager] [data-photo-status=processing]";
+    var nodes = document.querySelectorAll(selector);
     if (!nodes.length) { return; }
     var tries = 0;
     var timer = window.setInterval(function () {
       tries += 1;
-      var waiting = document.querySelectorAll("[data-photo-status=pending], [data-photo-status=processing]");
+      var waiting = document.querySelectorAll(selector);
       if (!waiting.length || tries > 40) { window.clearInterval(timer); return; }
       Array.prototype.forEach.call(waiting, function (node) {
         var id = node.getAttribute("data-photo-id");

@@ -150,3 +150,15 @@ def test_avatar_set_replaces_previous(user, django_capture_on_commit_callbacks):
         new = services.avatar_set(user=user, upload=make_upload())
     assert list(Photo.objects.values_list("pk", flat=True)) == [new.pk]
     assert old.pk != new.pk
+
+
+def test_rows_deleted_in_bulk_take_their_files(user, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = make_photo(owner=user)
+    photo.refresh_from_db()
+    rendition = Path(settings.MEDIA_ROOT) / photo.renditions["400"]["names"][0]
+    original = Path(photo.original.path)
+    assert rendition.exists() and original.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Photo.objects.filter(owner_id=user.pk).delete()  # as an owner's GenericRelation cascade does
+    assert not rendition.exists() and not original.exists()
