@@ -73,6 +73,9 @@ class ListingForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["title"].required = False
         self.fields["title"].help_text = "Leave empty to use year, make and model."
         self.fields["price"].widget.attrs.update({"min": 1, "step": 1})
+        self.fields["us_market"].label = "Built for the US market (the import rule does not apply)"
+        self.fields["location_status"].label = "Where it is"
+        self.fields["show_full_frame_number"].label = "Show the full frame number to the public"
         for name in DEFAULTED_CHOICES:
             self.fields[name].required = False
         if self.instance.pk:
