@@ -241,7 +241,9 @@ def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch)
 def related_listings(*, listing: Listing, similar_limit: int = 4, other_limit: int = 3) -> tuple[list, list]:
     """Similar trucks and the seller's other trucks in one query (no photos: shown as a compact list)."""
     if listing.chassis_code_id:
-        similar_q = Q(chassis_code_id=listing.chassis_code_id) | Q(make__iexact=listing.make, model__iexact=listing.model)
+        similar_q = Q(chassis_code_id=listing.chassis_code_id) | Q(
+            make__iexact=listing.make, model__iexact=listing.model
+        )
     else:
         similar_q = Q(make__iexact=listing.make)
     rows = list(

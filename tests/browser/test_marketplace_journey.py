@@ -78,7 +78,9 @@ def test_list_find_favourite_message_sell(page, chromium, live_server, settings,
         bpage.get_by_label("ZIP").fill("78613")
         bpage.get_by_label("Within (mi)").select_option("25")
         bpage.get_by_role("button", name="Search", exact=True).last.click()
-        bpage.wait_for_function("() => document.querySelector('#results-heading').textContent.includes('within 25 miles')")
+        bpage.wait_for_function(
+            "() => document.querySelector('#results-heading').textContent.includes('within 25 miles')"
+        )
         assert "1 truck found" in bpage.locator("#results-heading").text_content()
         assert "mi away" in bpage.locator(".listing-card").first.text_content()
         assert axe_violations(bpage) == []

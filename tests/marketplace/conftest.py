@@ -14,7 +14,9 @@ def states(db):
     from tests.factories import StatePageFactory
 
     return {
-        "TX": StatePageFactory(code="TX", published__status="road_legal", published__summary="Road legal under 45 mph."),
+        "TX": StatePageFactory(
+            code="TX", published__status="road_legal", published__summary="Road legal under 45 mph."
+        ),
         "OR": StatePageFactory(code="OR", published__status="restricted"),
         "NY": StatePageFactory(code="NY", published__status="not_allowed", published__summary="Not allowed on roads."),
     }

@@ -58,7 +58,11 @@ def test_create_without_status_publishes(api_client, user):
     response = api_client.post("/api/v1/listings/", _json_data(), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["status"] == "active" and body["city"] == "Austin" and body["page_url"].startswith(f"/listings/{body['id']}-")
+    assert (
+        body["status"] == "active"
+        and body["city"] == "Austin"
+        and body["page_url"].startswith(f"/listings/{body['id']}-")
+    )
 
 
 def test_create_as_draft(api_client, user):
@@ -94,7 +98,9 @@ def test_owner_patches_price_and_status(api_client, user):
     listing = ListingFactory(seller=user)
     api_client.force_authenticate(user)
     assert api_client.patch(f"/api/v1/listings/{listing.pk}/", {"price": 7000}, format="json").json()["price"] == 7000
-    body = api_client.patch(f"/api/v1/listings/{listing.pk}/", {"status": "sold", "sold_price": 6800}, format="json").json()
+    body = api_client.patch(
+        f"/api/v1/listings/{listing.pk}/", {"status": "sold", "sold_price": 6800}, format="json"
+    ).json()
     assert body["status"] == "sold" and body["sold_price"] == 6800
 
 
@@ -142,7 +148,9 @@ def test_photos_upload_reorder_cover_delete(api_client, user, other_user):
     response = api_client.patch(url, {"order": [b_id, a_id], "cover": b_id}, format="json")
     assert [p["id"] for p in response.json()] == [b_id, a_id] and response.json()[0]["is_cover"]
     api_client.force_authenticate(other_user)
-    assert api_client.post(url, {"file": SimpleUploadedFile("c.jpg", jpeg_bytes())}, format="multipart").status_code == 403
+    assert (
+        api_client.post(url, {"file": SimpleUploadedFile("c.jpg", jpeg_bytes())}, format="multipart").status_code == 403
+    )
     assert api_client.delete(f"{url}{a_id}/").status_code == 403
     api_client.force_authenticate(user)
     assert api_client.delete(f"{url}{a_id}/").status_code == 204
@@ -171,14 +179,19 @@ def test_too_many_photos_is_400(api_client, user, settings):
 def test_favorite_post_and_delete(api_client, user):
     listing = ListingFactory()
     api_client.force_authenticate(user)
-    assert api_client.post(f"/api/v1/listings/{listing.pk}/favorite/").json() == {"is_favorite": True, "favorites_count": 1}
+    assert api_client.post(f"/api/v1/listings/{listing.pk}/favorite/").json() == {
+        "is_favorite": True,
+        "favorites_count": 1,
+    }
     assert api_client.get("/api/v1/listings/").json()["results"][0]["is_favorite"] is True
     assert api_client.delete(f"/api/v1/listings/{listing.pk}/favorite/").json()["favorites_count"] == 0
 
 
 def test_saved_searches_are_private(api_client, user, other_user):
     api_client.force_authenticate(user)
-    created = api_client.post("/api/v1/saved-searches/", {"name": "Dumps", "query": "bed_type=dump", "frequency": "immediate"}, format="json")
+    created = api_client.post(
+        "/api/v1/saved-searches/", {"name": "Dumps", "query": "bed_type=dump", "frequency": "immediate"}, format="json"
+    )
     assert created.status_code == 201
     bad = api_client.post("/api/v1/saved-searches/", {"name": "x", "query": "radius=10"}, format="json")
     assert bad.status_code == 400
@@ -214,7 +227,10 @@ def test_cannot_message_own_listing_via_api(api_client, user):
 def test_public_question_via_api(api_client, user):
     listing = ListingFactory()
     api_client.force_authenticate(user)
-    assert api_client.post(f"/api/v1/listings/{listing.pk}/questions/", {"body": "Rust?"}, format="json").status_code == 201
+    assert (
+        api_client.post(f"/api/v1/listings/{listing.pk}/questions/", {"body": "Rust?"}, format="json").status_code
+        == 201
+    )
     assert api_client.get(f"/api/v1/listings/{listing.pk}/").json()["questions"][0]["body"] == "Rust?"
 
 
@@ -222,7 +238,9 @@ def test_public_question_via_api(api_client, user):
 def test_list_query_budget(api_client, user, count, django_assert_max_num_queries, states):
     listings = make_listings(count)
     for listing in listings[:3]:
-        services.listing_photo_add(actor=listing.seller, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+        services.listing_photo_add(
+            actor=listing.seller, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes())
+        )
     api_client.force_authenticate(user)
     url = "/api/v1/listings/?q=truck&make=suzuki&zip=78701&radius=100&registrable_in=TX&page_size=50"
     api_client.get(url)  # warm the state guide cache

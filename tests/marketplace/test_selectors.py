@@ -18,7 +18,11 @@ def search(query: str, viewer=None):
 
 @pytest.mark.parametrize(
     ("a", "b", "miles"),
-    [("78701", "77002", 146), ("97201", "98101", 145), ("10001", "90012", 2445)],  # Austin–Houston, Portland–Seattle, NYC–LA
+    [
+        ("78701", "77002", 146),
+        ("97201", "98101", 145),
+        ("10001", "90012", 2445),
+    ],  # Austin–Houston, Portland–Seattle, NYC–LA
 )
 def test_haversine_matches_known_zip_distances(a, b, miles):
     pa, pb = zip_lookup(a), zip_lookup(b)
@@ -50,7 +54,9 @@ def test_filters_use_the_values_users_see(catalog):
     from kei_community.vehicles.models import ChassisCode
 
     seller = UserFactory()
-    carry = ListingFactory(seller=seller, chassis_code=ChassisCode.objects.get(code="DA63T"), drive="4WD", zip_code="97201")
+    carry = ListingFactory(
+        seller=seller, chassis_code=ChassisCode.objects.get(code="DA63T"), drive="4WD", zip_code="97201"
+    )
     ListingFactory(seller=seller, make="Honda", model="Acty", drive="2WD", zip_code="78701")
     assert [o.pk for o in search("make=suzuki&chassis_code=da63t&drive=4wd&state=or").listings] == [carry.pk]
     assert search("make=Honda&drive=4WD").total == 0
@@ -68,7 +74,9 @@ def test_ranges_odometer_price_year():
     seller = UserFactory()
     cheap = ListingFactory(seller=seller, price=3000, year_built=1990, odometer=20000)
     ListingFactory(seller=seller, price=9000, year_built=2001, odometer=150000)
-    assert [o.pk for o in search("price_max=5000&year_min=1985&year_max=1995&odometer_max=30000").listings] == [cheap.pk]
+    assert [o.pk for o in search("price_max=5000&year_min=1985&year_max=1995&odometer_max=30000").listings] == [
+        cheap.pk
+    ]
 
 
 def test_sort_by_price_and_year_and_mileage():
@@ -141,7 +149,9 @@ def test_price_comps_quartiles_by_family_and_band(catalog):
     da63t, dg63t = ChassisCode.objects.get(code="DA63T"), ChassisCode.objects.get(code="DG63T")  # Mazda rebadge
     for price in (4000, 5000, 6000, 7000):
         ListingFactory(seller=seller, chassis_code=da63t, year_built=2006, price=price)
-    rebadge = ListingFactory(seller=seller, chassis_code=dg63t, year_built=2007, price=8000, make="Mazda", model="Scrum")
+    rebadge = ListingFactory(
+        seller=seller, chassis_code=dg63t, year_built=2007, price=8000, make="Mazda", model="Scrum"
+    )
     services.listing_mark_sold(actor=seller, listing=rebadge, sold_price=7500)
     [row] = price_comps(family="DA63T")
     assert row["year_band"] == "2005–2009"

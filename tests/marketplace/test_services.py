@@ -195,7 +195,9 @@ def test_stranger_cannot_write_into_a_conversation(user, other_user):
         services.message_send(sender=other_user, conversation=conversation, body="me too")
 
 
-@pytest.mark.parametrize("text", ["Pay by wire transfer please", "I accept gift cards", "my shipping agent will call", "text me on WhatsApp"])
+@pytest.mark.parametrize(
+    "text", ["Pay by wire transfer please", "I accept gift cards", "my shipping agent will call", "text me on WhatsApp"]
+)
 def test_scam_phrases_set_a_warning(user, text):
     conversation = services.conversation_start(buyer=user, listing=ListingFactory(), body=text)
     assert conversation.messages.get().scam_warning is True

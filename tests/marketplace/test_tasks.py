@@ -46,7 +46,9 @@ def test_renewal_resets_the_reminder():
 
 def test_saved_search_immediate_alert_on_publish(django_capture_on_commit_callbacks):
     buyer = UserFactory()
-    services.saved_search_create(user=buyer, name="Dumps", query="bed_type=dump&zip=78701&radius=50", frequency="immediate")
+    services.saved_search_create(
+        user=buyer, name="Dumps", query="bed_type=dump&zip=78701&radius=50", frequency="immediate"
+    )
     services.saved_search_create(user=buyer, name="Hondas", query="make=Honda", frequency="immediate")
     with django_capture_on_commit_callbacks(execute=True):
         listing = ListingFactory(bed_type="dump", zip_code="78613")

@@ -296,7 +296,9 @@ def test_save_search_from_page_and_delete(client, user):
 
 def test_save_search_with_bad_query_is_refused(client, user):
     client.force_login(user)
-    response = client.post("/listings/saved-searches/", {"name": "x", "frequency": "daily", "query": "zip=00000"}, follow=True)
+    response = client.post(
+        "/listings/saved-searches/", {"name": "x", "frequency": "daily", "query": "zip=00000"}, follow=True
+    )
     assert "not a US ZIP" in response.content.decode() and not user.saved_searches.exists()
 
 
@@ -311,7 +313,10 @@ def test_prices_page_and_chart(client, catalog):
 def test_dealer_profile_page_lists_trucks(client, user):
     ListingFactory(seller=user, title="Dealer truck")
     client.force_login(user)
-    response = client.post("/listings/dealers/me/", {"business_name": "Pacific Kei", "city": "Seattle", "state": "WA", "phone": "555", "show_phone": ""})
+    response = client.post(
+        "/listings/dealers/me/",
+        {"business_name": "Pacific Kei", "city": "Seattle", "state": "WA", "phone": "555", "show_phone": ""},
+    )
     assert response.status_code == 302
     body = client.get(response.url).content.decode()
     assert "Dealer truck" in body and "555" not in body

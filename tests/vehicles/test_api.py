@@ -19,7 +19,9 @@ def test_chassis_code_detail_by_code(api_client, catalog):
 def test_garage_create_and_list_own(api_client, user, catalog):
     api_client.force_authenticate(user)
     response = api_client.post(
-        "/api/v1/garage/", {"chassis_code": "HA4", "frame_number": "ha4 2104455", "year_built": 1996, "month_built": 3}, format="json"
+        "/api/v1/garage/",
+        {"chassis_code": "HA4", "frame_number": "ha4 2104455", "year_built": 1996, "month_built": 3},
+        format="json",
     )
     assert response.status_code == 201, response.json()
     assert response.json()["frame_number"] == "HA4-2104455"

@@ -18,7 +18,13 @@ def test_catalog_load_is_idempotent_and_keyed_on_code():
     created_again, updated_again = catalog_load()
     assert (created_again, updated_again) == (0, 0)
     carry = ChassisCode.objects.get(code="DA63T")
-    assert (carry.make, carry.model, carry.years_from, carry.years_to, carry.verified) == ("Suzuki", "Carry", 2002, 2013, True)
+    assert (carry.make, carry.model, carry.years_from, carry.years_to, carry.verified) == (
+        "Suzuki",
+        "Carry",
+        2002,
+        2013,
+        True,
+    )
     assert ChassisCode.objects.get(code="DA16T").years_to is None
 
 
@@ -63,7 +69,11 @@ def test_frame_number_mask_keeps_code_and_last_two():
 
 def test_garage_truck_create_fills_from_chassis_code_and_normalises(user, catalog):
     truck = garage_truck_create(
-        owner=user, chassis_code=ChassisCode.objects.get(code="HA4"), make="", frame_number="ha4 2104455", year_built=1996
+        owner=user,
+        chassis_code=ChassisCode.objects.get(code="HA4"),
+        make="",
+        frame_number="ha4 2104455",
+        year_built=1996,
     )
     assert (truck.make, truck.model, truck.frame_number) == ("Honda", "Acty", "HA4-2104455")
     assert truck.get_absolute_url() == f"/garage/{truck.pk}/"

@@ -36,7 +36,14 @@ def test_add_truck_through_the_form(client, user, catalog):
     code = ChassisCode.objects.get(code="DA63T")
     response = client.post(
         "/garage/new/",
-        {"chassis_code": code.pk, "make": "", "model": "", "frame_number": "ZZ1-99", "year_built": 2004, "month_built": 5},
+        {
+            "chassis_code": code.pk,
+            "make": "",
+            "model": "",
+            "frame_number": "ZZ1-99",
+            "year_built": 2004,
+            "month_built": 5,
+        },
     )
     truck = GarageTruck.objects.get(owner=user)
     assert response.status_code == 302 and response.url == truck.get_absolute_url()
