@@ -33,7 +33,7 @@ def test_header_bell_shows_unread_count(client, user):
 def test_list_queries_do_not_grow_with_rows(client, user, rows, django_assert_max_num_queries):
     NotificationFactory.create_batch(rows, recipient=user)
     client.force_login(user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("notifications:list"))
     assert response.content.decode().count('class="fw-semibold"') == min(rows, 25)
 
