@@ -12,7 +12,19 @@ from tests.media import images
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.media.urls")]
 
 
-def test_upload_several_reorder_cover_and_avatar(page, tmp_path):
+@pytest.fixture
+def eager_tasks(settings):
+    """This journey is about the UI: process photos in-process even when CI points REDIS_URL at a broker."""
+    from kei_community.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+def test_upload_several_reorder_cover_and_avatar(page, tmp_path, eager_tasks):
     member = UserFactory()
     login(page, member.email, DEFAULT_PASSWORD)
     first, second = tmp_path / "front.jpg", tmp_path / "bed.heic"
