@@ -21,6 +21,7 @@ from kei_community.notifications.services import notification_create, notificati
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import normalize_frame_number
 from kei_community.vehicles.models import ChassisCode
+from marketplace import page_cache
 from marketplace.models import (
     KM_PER_MILE,
     Conversation,
@@ -147,7 +148,13 @@ def _apply(listing: Listing, data: dict[str, Any]) -> None:
 def _save(listing: Listing) -> Listing:
     listing.full_clean(exclude=["slug"])
     listing.save()
+    _changed()
     return listing
+
+
+def _changed() -> None:
+    """Cached anonymous pages are stale once the transaction commits."""
+    transaction.on_commit(page_cache.bump)
 
 
 @transaction.atomic
@@ -212,6 +219,7 @@ def listing_publish(*, actor: Any, listing: Listing) -> Listing:
     listing.save(
         update_fields=["status", "published_at", "expires_at", "reminder_sent_at", "held_for_review", "updated_at"]
     )
+    _changed()
     if first_time and not listing.held_for_review:
         from marketplace import tasks
 
@@ -253,6 +261,7 @@ def listing_set_status(*, actor: Any, listing: Listing, status: str, sold_price:
         listing.sold_price = sold_price
         fields += ["sold_at", "sold_price"]
     listing.save(update_fields=fields)
+    _changed()
     return listing
 
 
@@ -265,6 +274,7 @@ def listing_delete(*, actor: Any, listing: Listing) -> None:
     _check_owner(actor, listing)
     listing.photos.all().delete()
     listing.delete()
+    _changed()
 
 
 def listing_record_view(*, listing: Listing) -> None:
@@ -276,10 +286,12 @@ def listing_record_view(*, listing: Listing) -> None:
 
 def listing_hide(listing: Listing) -> None:
     Listing.objects.filter(pk=listing.pk).update(hidden=True)
+    _changed()
 
 
 def listing_restore(listing: Listing) -> None:
     Listing.objects.filter(pk=listing.pk).update(hidden=False, held_for_review=False)
+    _changed()
 
 
 @transaction.atomic
@@ -290,6 +302,7 @@ def listing_approve(*, actor: Any, listing: Listing) -> Listing:
     check_moderator(actor)
     listing.held_for_review = False
     listing.save(update_fields=["held_for_review", "updated_at"])
+    _changed()
     audit_record(actor=actor, action="listing_approve", target=listing, before={"held": True}, after={"held": False})
     transaction.on_commit(lambda: _enqueue_alerts(listing.pk))
     return listing
@@ -310,6 +323,7 @@ def listing_remove(*, actor: Any, listing: Listing, note: str = "") -> Listing:
     before = {"status": listing.status}
     listing.status = Status.REMOVED
     listing.save(update_fields=["status", "updated_at"])
+    _changed()
     audit_record(
         actor=actor, action="listing_remove", target=listing, before=before, after={"status": "removed"}, note=note
     )
@@ -323,7 +337,9 @@ def listing_photo_add(*, actor: Any, listing: Listing, upload: Any):
     from kei_community.media.services import photo_add
 
     _check_owner(actor, listing)
-    return photo_add(uploader=actor, owner=listing, upload=upload, max_photos=settings.PHOTO_MAX_PER_OBJECT)
+    photo = photo_add(uploader=actor, owner=listing, upload=upload, max_photos=settings.PHOTO_MAX_PER_OBJECT)
+    _changed()
+    return photo
 
 
 def listing_photos_reorder(*, actor: Any, listing: Listing, ordered_ids: list[int]) -> None:
@@ -331,6 +347,7 @@ def listing_photos_reorder(*, actor: Any, listing: Listing, ordered_ids: list[in
 
     _check_owner(actor, listing)
     photos_reorder(owner=listing, ordered_ids=[int(i) for i in ordered_ids])
+    _changed()
 
 
 def listing_photo_delete(*, actor: Any, listing: Listing, photo_id: int) -> None:
@@ -341,6 +358,7 @@ def listing_photo_delete(*, actor: Any, listing: Listing, photo_id: int) -> None
     if photo is None:
         raise ValidationError({"photo": ["That photo is not on this listing."]})
     photo_delete(actor=actor, photo=photo)
+    _changed()
 
 
 def listing_photo_set_cover(*, actor: Any, listing: Listing, photo_id: int) -> None:
@@ -351,6 +369,7 @@ def listing_photo_set_cover(*, actor: Any, listing: Listing, photo_id: int) -> N
     if photo is None:
         raise ValidationError({"photo": ["That photo is not on this listing."]})
     photo_set_cover(photo=photo)
+    _changed()
 
 
 # --- favourites and saved searches ----------------------------------------------
@@ -504,6 +523,7 @@ def question_ask(*, asker: Any, listing: Listing, body: str) -> Question:
     question = Question(listing=listing, asker=asker, body=(body or "").strip())
     question.full_clean()
     question.save()
+    _changed()
     notification_create(
         recipient=listing.seller,
         kind="listing_question",
@@ -526,6 +546,7 @@ def question_answer(*, actor: Any, question: Question, answer: str) -> Question:
     question.answered_at = timezone.now()
     question.full_clean()
     question.save(update_fields=["answer", "answered_at"])
+    _changed()
     notification_create(
         recipient=question.asker,
         kind="listing_question",
@@ -540,10 +561,12 @@ def question_answer(*, actor: Any, question: Question, answer: str) -> Question:
 
 def question_hide(question: Question) -> None:
     Question.objects.filter(pk=question.pk).update(hidden=True)
+    _changed()
 
 
 def question_restore(question: Question) -> None:
     Question.objects.filter(pk=question.pk).update(hidden=False)
+    _changed()
 
 
 # --- dealers ----------------------------------------------------------------------
@@ -574,6 +597,7 @@ def dealer_profile_save(*, user: Any, data: dict[str, Any]) -> DealerProfile:
 
 def listings_expire(*, now=None) -> int:
     now = now or timezone.now()
+    transaction.on_commit(page_cache.bump)
     return Listing.objects.filter(status=Status.ACTIVE, expires_at__lte=now).update(
         status=Status.EXPIRED, updated_at=now
     )

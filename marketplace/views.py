@@ -34,6 +34,7 @@ from marketplace.forms import (
 )
 from marketplace.models import DealerProfile, Listing, Question, SavedSearch
 from marketplace.outlook import registration_outlook
+from marketplace.page_cache import anonymous_page_cache, render_context
 
 
 def _errors_to_form(form: Any, exc: ValidationError) -> None:
@@ -59,6 +60,7 @@ def _owned_listing(request: HttpRequest, pk: int) -> Listing:
 # --- search -------------------------------------------------------------------------
 
 
+@anonymous_page_cache
 def index(request: HttpRequest) -> HttpResponse:
     params, errors = parse_search_params(request.GET)
     viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
@@ -94,7 +96,9 @@ def index(request: HttpRequest) -> HttpResponse:
         if getattr(request, "htmx", False) and not request.htmx.boosted
         else "marketplace/listing_list.html"
     )
-    return render(request, template, context, status=400 if errors and not result.total else 200)
+    return render(
+        request, template, render_context(request, context), status=400 if errors and not result.total else 200
+    )
 
 
 def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
@@ -122,6 +126,7 @@ def listing_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(listing.get_absolute_url(), status=301)
 
 
+@anonymous_page_cache
 def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_get_for_detail(pk=pk)
     if listing is None or not selectors.listing_visible_to(listing=listing, viewer=request.user):
@@ -184,7 +189,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "sold_form": SoldForm(),
         "share_url": request.build_absolute_uri(listing.get_absolute_url()),
     }
-    return render(request, "marketplace/listing_detail.html", context)
+    return render(request, "marketplace/listing_detail.html", render_context(request, context))
 
 
 # --- create / edit / photos -------------------------------------------------------

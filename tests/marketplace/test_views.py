@@ -357,3 +357,23 @@ def test_truck_listings_hook_on_garage_page(client):
     truck = GarageTruckFactory()
     ListingFactory(seller=truck.owner, truck=truck, title="Garage-linked truck")
     assert "Garage-linked truck" in client.get(truck.get_absolute_url()).content.decode()
+
+
+def test_anonymous_pages_are_cached_and_invalidated_by_writes(client, django_capture_on_commit_callbacks):
+    listing = ListingFactory(title="Cached Carry", price=5000)
+    first = client.get(listing.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    second = client.get(listing.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit" and "$5,000" in second.content.decode()
+    assert 'nonce="__mkt_nonce__"' not in second.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(actor=listing.seller, listing=listing, data={"price": 4500})
+    third = client.get(listing.get_absolute_url())
+    assert third["X-Page-Cache"] == "miss" and "$4,500" in third.content.decode()
+
+
+def test_signed_in_pages_are_never_cached(client, user):
+    listing = ListingFactory()
+    client.force_login(user)
+    client.get(listing.get_absolute_url())
+    assert not client.get(listing.get_absolute_url()).has_header("X-Page-Cache")
