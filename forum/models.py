@@ -6,6 +6,8 @@ kept right by services; `manage.py forum_repair_counters` recomputes them.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
@@ -15,6 +17,18 @@ from django.utils.text import slugify
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
+_MARK = "987654321"
+
+
+@lru_cache(maxsize=16)
+def _url_pattern(name: str, with_slug: bool) -> str:
+    return reverse(name, kwargs={"pk": int(_MARK), "slug": "slug-mark"} if with_slug else {"pk": int(_MARK)})
+
+
+def fast_url(name: str, pk: int, slug: str | None = None) -> str:
+    """reverse() once per URL name, then string replaces: list pages build hundreds of these."""
+    url = _url_pattern(name, slug is not None).replace(_MARK, str(pk))
+    return url.replace("slug-mark", slug) if slug is not None else url
 
 
 class Category(models.Model):
@@ -103,7 +117,7 @@ class Thread(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("forum:thread", kwargs={"pk": self.pk, "slug": self.slug})
+        return fast_url("forum:thread", self.pk, self.slug)
 
     @property
     def tag_list(self) -> list[dict]:
@@ -150,7 +164,7 @@ class Post(models.Model):
         return f"Post {self.pk} in {self.thread_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("forum:post", kwargs={"pk": self.pk})
+        return fast_url("forum:post", self.pk)
 
     @property
     def is_visible(self) -> bool:

@@ -93,6 +93,7 @@ def thread_posts_page(*, thread: Thread, page: int) -> list[Post]:
     posts = list(
         Post.objects.filter(thread=thread, position__gte=start, position__lt=start + POSTS_PER_PAGE)
         .select_related("author")
+        .defer("body_markdown", "body_text", "search_vector", "mentioned_ids")
         .order_by("position")
     )
     with_photos = [p for p in posts if p.has_photos]

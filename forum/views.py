@@ -16,11 +16,13 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from forum import cache as page_cache
-from forum import selectors, services
+from forum import cards, selectors, services
 from forum.forms import (
+    MARKDOWN_HELP,
     LevelForm,
     MergeForm,
     MoveForm,
@@ -31,7 +33,7 @@ from forum.forms import (
     ThreadEditForm,
     ThreadForm,
 )
-from forum.models import THREADS_PER_PAGE, Category, Level, Post, Reaction, Thread
+from forum.models import THREADS_PER_PAGE, Category, Level, Post, Thread
 from forum.rendering import quote_markdown, render_post
 from kei_community.core.registry import call_hooks
 
@@ -145,12 +147,24 @@ def thread_short(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(thread.get_absolute_url(), status=301)
 
 
-def _reaction_buttons(post: Post, mine: set[tuple[int, str]]) -> list[dict]:
-    counts = post.reaction_counts or {}
-    return [
-        {"kind": kind, "label": label, "count": counts.get(kind, 0), "on": (post.pk, kind) in mine}
-        for kind, label in Reaction.Kind.choices
-    ]
+def _viewer(request: HttpRequest, *, moderator: bool, can_reply: bool = False, can_solve: bool = False) -> cards.Viewer:
+    user = request.user
+    report_prefix = ""
+    if user.is_authenticated:
+        from django.contrib.contenttypes.models import ContentType
+
+        ct = ContentType.objects.get_for_model(Post)
+        report_prefix = reverse("moderation:report", kwargs={"content_type_id": ct.pk, "object_id": 1})[: -len("1/")]
+    token = CSRF_PLACEHOLDER if getattr(request, "forum_cacheable", False) else get_token(request)
+    return cards.Viewer(
+        user_id=user.pk if user.is_authenticated else None,
+        moderator=moderator,
+        can_reply=can_reply,
+        can_solve=can_solve,
+        csrf_input=f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">',
+        report_prefix=report_prefix,
+        return_to=request.path,
+    )
 
 
 def _state_banners(thread: Thread) -> list:
@@ -181,31 +195,29 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     state = selectors.thread_state(user=user, thread=thread)
     read_until = state.last_read_at if state else None
     mine = selectors.my_reactions(user=user, posts=posts)
-    cutoff = selectors.unread_cutoff()
+    seen = max(filter(None, [read_until, selectors.unread_cutoff()]))
     for post in posts:
-        post.reactions_ui = _reaction_buttons(post, mine)
-        post.is_new = bool(user.is_authenticated and post.created_at > max(filter(None, [read_until, cutoff])))
-        post.can_edit = user.is_authenticated and (moderator or (post.author_id == user.pk and not thread.is_locked))
-        post.show_body = post.is_visible or moderator or (post.is_held and post.author_id == getattr(user, "pk", None))
+        post.is_new = bool(user.is_authenticated and post.created_at > seen)
     first_new = next((p for p in posts if p.is_new and p.is_visible), None)
     can_reply = user.is_authenticated and (moderator or not thread.is_locked) and not thread.is_hidden
+    can_solve = user.is_authenticated and thread.category.allows_solved and (moderator or thread.author_id == user.pk)
+    viewer = _viewer(request, moderator=moderator, can_reply=can_reply, can_solve=can_solve)
+    posts_html = mark_safe("".join(cards.post_card(p, thread=thread, viewer=viewer, mine=mine) for p in posts))  # noqa: S308 - built by forum.cards: body_html is sanitised, the rest escaped
     listings = call_hooks("truck_listings", thread.truck) if thread.truck_id else []
     context = {
         "thread": thread,
         "category": thread.category,
-        "posts": posts,
+        "posts_html": posts_html,
         "pages": _pages(page, thread.page_count),
         "state": state,
         "moderator": moderator,
         "first_new": first_new,
         "can_reply": can_reply,
-        "can_solve": user.is_authenticated
-        and thread.category.allows_solved
-        and (moderator or thread.author_id == user.pk),
         "is_author": user.is_authenticated and thread.author_id == user.pk,
         "banners": _state_banners(thread),
         "truck_listings": [item for group in listings for item in (group or [])],
-        "reply_form": ReplyForm(draft_key=f"forum-reply-{thread.pk}") if can_reply else None,
+        "reply_form": can_reply,
+        "markdown_help": MARKDOWN_HELP,
         "levels": Level.choices,
         "move_form": MoveForm(initial={"category": thread.category_id}) if moderator else None,
     }
@@ -392,8 +404,8 @@ def post_react(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(post.get_absolute_url())
     if request.htmx:
         mine = selectors.my_reactions(user=request.user, posts=[post])
-        post.reactions_ui = _reaction_buttons(post, mine)
-        return render(request, "forum/includes/post_reactions.html", {"post": post, "user": request.user})
+        viewer = _viewer(request, moderator=services.is_moderator(request.user))
+        return HttpResponse(cards.reactions_html(post, viewer, mine))
     return redirect(post.get_absolute_url())
 
 

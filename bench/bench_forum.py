@@ -1,0 +1,237 @@
+"""`make bench-forum`: forum pages under load beside the baseline view, on two data sizes.
+
+Size "20k": 10 categories, 2,000 threads, 20,000 posts (one thread of 200 posts) on a SQLite
+file under var/. Size "100k": the same shape with 100,000 posts on PostgreSQL (skipped when
+PostgreSQL is not reachable). Each size is served by gunicorn (2 sync workers, DEBUG off,
+BENCH_ENABLED) and loaded with wrk (16 connections, 10 s, loopback) through bench/harness.py:
+the baseline, then each page anonymously (whole-page cache) and signed in (uncached).
+Search latency (median of a few queries, in-process) is printed for each size.
+
+    .venv/bin/python bench/bench_forum.py [--sizes 20k,100k] [--seconds 10]
+
+Data is generated straight into the tables (bulk_create; the counters then come from the
+forum's own repair function), so a run takes a minute or two, not an hour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import BIN, ROOT, bench_env, gunicorn, run_table  # noqa: E402
+
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_URL = os.environ.get("BENCH_FORUM_PG_URL", "postgres://postgres@127.0.0.1:5432/kei_bench_forum")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "")
+SIZES = {
+    "20k": {"posts": 20_000, "db": f"sqlite:///{ROOT / 'var' / 'bench_forum.sqlite3'}"},
+    "100k": {"posts": 100_000, "db": PG_URL},
+}
+THREADS = 2_000
+BIG_THREAD = 200
+READER = "bench-reader@bench.kei"
+WORDS = (
+    "kei truck carry hijet acty minicab sambar idle clutch brake frame rust bed dump tyre mud farm feed "
+    "registration title plate inspection import auction sheet belt timing pump sprayer valve coolant"
+).split()
+
+
+# --- in a subprocess with the size's DATABASE_URL ------------------------------------------------------
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kei_community.settings")
+    import django
+
+    django.setup()
+
+
+def generate(posts_total: int) -> dict:
+    """Fill the forum (idempotent: does nothing when the data is already there)."""
+    _setup()
+    import random
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from forum.models import Category, Post, Thread
+    from forum.rendering import render_post
+    from forum.services import counters_repair
+    from kei_community.users.models import User
+
+    if Post.objects.count() >= posts_total:
+        return {"generated": False, "posts": Post.objects.count()}
+    rng = random.Random(7)
+    with transaction.atomic():
+        Post.objects.all().delete()
+        Thread.objects.all().delete()
+        for i in range(Category.objects.count(), 10):
+            Category.objects.get_or_create(slug=f"bench-{i}", defaults={"name": f"Bench category {i}", "position": 50 + i})
+        categories = list(Category.objects.order_by("position"))
+        users = []
+        for i in range(50):
+            user, _ = User.objects.get_or_create(email=f"bench{i}@bench.kei", defaults={"display_name": f"Bench {i}"})
+            users.append(user)
+        reader, _ = User.objects.get_or_create(email=READER, defaults={"display_name": "Bench Reader"})
+        bodies = []
+        for _ in range(40):
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 120)))
+            markdown = f"**{text[:40]}** {text}\n\n- {rng.choice(WORDS)}\n- {rng.choice(WORDS)}\n\n> {text[:80]}"
+            rendered = render_post(markdown)
+            bodies.append((markdown, rendered.html, rendered.text))
+        now = timezone.now()
+        threads = [
+            Thread(
+                category=categories[i % len(categories)],
+                title=f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} question {i}",
+                slug=f"bench-thread-{i}",
+                author=users[i % len(users)],
+                tag_cache=[{"name": "hijet", "slug": "hijet", "kind": "free", "state_code": ""}],
+            )
+            for i in range(THREADS)
+        ]
+        Thread.objects.bulk_create(threads, batch_size=1000)
+        threads = list(Thread.objects.order_by("id"))
+        big = threads[0]
+        per_thread = {t.pk: 1 for t in threads}
+        per_thread[big.pk] = BIG_THREAD
+        remaining = posts_total - sum(per_thread.values())
+        for _ in range(remaining):
+            per_thread[threads[rng.randrange(1, len(threads))].pk] += 1
+        rows = []
+        for thread in threads:
+            count = per_thread[thread.pk]
+            start = now - timedelta(days=rng.randint(0, 400), minutes=count)
+            for position in range(1, count + 1):
+                markdown, html, text = bodies[rng.randrange(len(bodies))]
+                rows.append(
+                    Post(
+                        thread=thread, position=position, author=users[rng.randrange(len(users))],
+                        body_markdown=markdown, body_html=html, body_text=text,
+                        created_at=start + timedelta(minutes=position),
+                    )  # fmt: skip
+                )
+            if len(rows) >= 5000:
+                Post.objects.bulk_create(rows, batch_size=5000)
+                rows = []
+        Post.objects.bulk_create(rows, batch_size=5000)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE forum_post p SET search_vector = "
+                    "setweight(to_tsvector('english', CASE WHEN p.position = 1 THEN t.title ELSE '' END), 'A') || "
+                    "setweight(to_tsvector('english', coalesce(p.body_text, '')), 'B') "
+                    "FROM forum_thread t WHERE t.id = p.thread_id"
+                )
+                cursor.execute("ANALYZE forum_post")
+    counters_repair()
+    return {"generated": True, "posts": Post.objects.count(), "big_thread": big.pk}
+
+
+def paths_and_cookie() -> dict:
+    _setup()
+    from bench.harness import session_cookie_for
+    from forum.models import Category, Thread
+
+    big = Thread.objects.order_by("-post_count", "id").first()
+    category = Category.objects.order_by("-thread_count").first()
+    return {
+        "pages": [
+            ("forum index", "/forum/"),
+            (f"category ({category.thread_count} threads)", category.get_absolute_url()),
+            (f"thread page 1 ({big.post_count} posts)", big.get_absolute_url()),
+            ("thread last page", f"{big.get_absolute_url()}?page={big.page_count}"),
+        ],
+        "cookie": session_cookie_for(READER),
+    }
+
+
+def search_latency() -> dict:
+    _setup()
+    from forum.selectors import search_posts
+
+    timings = []
+    for query in ["idle valve", "timing belt", "auction sheet", "rust frame", "sprayer pump", "clutch"]:
+        start = time.perf_counter()
+        hits = search_posts(q=query, limit=20)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert hits is not None
+    return {"median_ms": statistics.median(timings), "max_ms": max(timings)}
+
+
+# --- the driver ----------------------------------------------------------------------------------------
+
+
+def _call(env: dict, step: str, *extra: str) -> dict:
+    out = subprocess.run(
+        [str(BIN / "python"), __file__, "--step", step, *extra], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        sys.exit(f"{step} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=2) as conn:
+            name = PG_URL.rsplit("/", 1)[1]
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        return True
+    except Exception as exc:  # pragma: no cover - reported
+        print(f"PostgreSQL not reachable ({exc}); skipping the 100k size.")
+        return False
+
+
+def run_size(label: str, seconds: int) -> None:
+    spec = SIZES[label]
+    if spec["db"].startswith("postgres") and not _pg_available():
+        return
+    env = bench_env(spec["db"], REDIS_URL)
+    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    started = time.monotonic()
+    info = _call(env, "generate", str(spec["posts"]))
+    print(f"\n## {label} posts ({'PostgreSQL' if spec['db'].startswith('postgres') else 'SQLite'}): "
+          f"{info['posts']:,} posts, data {'generated' if info['generated'] else 'reused'} in "
+          f"{time.monotonic() - started:.0f} s")  # fmt: skip
+    target = _call(env, "paths")
+    search = _call(env, "search")
+    with gunicorn(env) as base:
+        lines = run_table(base, [tuple(p) for p in target["pages"]], cookie=target["cookie"], seconds=seconds)
+    print("\n".join(lines))
+    print(f"\nSearch latency over {info['posts']:,} posts: median {search['median_ms']:.1f} ms, "
+          f"max {search['max_ms']:.1f} ms (6 queries, in-process)")  # fmt: skip
+    print("Targets: signed-in ratio >= 0.10 with p99 < 150 ms; anonymous (cached) ratio >= 0.5.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="20k,100k")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--step", choices=["generate", "paths", "search"])
+    parser.add_argument("extra", nargs="*")
+    args = parser.parse_args()
+    if args.step == "generate":
+        print(json.dumps(generate(int(args.extra[0]))))
+    elif args.step == "paths":
+        print(json.dumps(paths_and_cookie()))
+    elif args.step == "search":
+        print(json.dumps(search_latency()))
+    else:
+        for label in args.sizes.split(","):
+            run_size(label.strip(), args.seconds)
+
+
+if __name__ == "__main__":
+    main()

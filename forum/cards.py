@@ -1,0 +1,185 @@
+"""Post cards built in Python: the thread page's hot loop.
+
+A thread page shows up to POSTS_PER_PAGE posts, each with a handful of viewer-dependent controls.
+Rendering them through a template include costs ~5 ms a post (url reversals, nested contexts);
+this module builds the same markup with plain string joins around the stored, already sanitised
+`body_html`. Everything member-written that is not `body_html` goes through `escape`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from forum.models import Post, Reaction, Thread
+
+
+@dataclass
+class Viewer:
+    """What the card needs to know about the reader (computed once per page)."""
+
+    user_id: int | None
+    moderator: bool
+    can_reply: bool
+    can_solve: bool
+    csrf_input: str
+    report_prefix: str  # "/moderation/report/<ct>/" or ""
+    return_to: str
+
+
+_MARK = "987654321"
+
+
+@lru_cache(maxsize=32)
+def _pattern(name: str) -> str:
+    return reverse(name, args=[int(_MARK)])
+
+
+def _url(name: str, pk: int) -> str:
+    """reverse() once per URL name, then a string replace per post (reverse costs ~0.2 ms a call)."""
+    return _pattern(name).replace(_MARK, str(pk))
+
+
+_ACTIONS = {"": "forum:post", "react": "forum:post-react", "history": "forum:post-history",
+            "solve": "forum:post-solve", "edit": "forum:post-edit", "delete": "forum:post-delete",
+            "restore": "forum:post-restore", "approve": "forum:post-approve"}  # fmt: skip
+
+
+def _post_url(pk: int, action: str = "") -> str:
+    return _url(_ACTIONS[action], pk)
+
+
+def _when(moment: Any) -> str:
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{local:%b} {local.day}, {local:%Y %H:%M}"
+
+
+def reactions_html(post: Post, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
+    counts = post.reaction_counts or {}
+    can_react = viewer.user_id is not None and viewer.user_id != post.author_id
+    parts = [f'<div class="d-flex flex-wrap gap-1 align-items-center" id="reactions-{post.pk}">']
+    action = _post_url(post.pk, "react")
+    for kind, label in Reaction.Kind.choices:
+        count = counts.get(kind, 0)
+        if can_react:
+            on = (post.pk, kind) in mine
+            parts.append(
+                f'<form method="post" action="{action}" hx-post="{action}" hx-target="#reactions-{post.pk}" '
+                f'hx-swap="outerHTML">{viewer.csrf_input}<input type="hidden" name="kind" value="{kind}">'
+                f'<button type="submit" class="btn btn-sm {"btn-success" if on else "btn-outline-secondary"}" '
+                f'aria-pressed="{"true" if on else "false"}">{label} <span class="badge text-bg-light">{count}</span>'
+                "</button></form>"
+            )
+        elif count:
+            parts.append(f'<span class="badge text-bg-light border">{label} {count}</span>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _photos_html(post: Post) -> str:
+    if not post.has_photos:
+        return ""
+    from kei_community.media.templatetags.photos import photo_picture
+
+    out = []
+    for photo in post.photos.all():
+        picture = photo_picture(
+            photo, sizes="(min-width: 992px) 60vw, 100vw", alt=photo.alt or "Photo in the post",
+            css_class="img-fluid rounded",
+        )  # fmt: skip
+        out.append(f'<figure class="mt-2 mb-0">{picture}</figure>')
+    return "".join(out)
+
+
+def post_card(post: Post, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
+    pk = post.pk
+    solved = thread.solved_post_id == pk
+    author = post.author
+    created = post.created_at
+    header = [
+        f'<span id="post-{pk}-by"><a class="fw-semibold" href="{_url("users:profile", author.pk)}">'
+        f"{escape(author.public_name)}</a> · "
+        f'<a href="{_post_url(pk)}" title="Link to this post"><time datetime="{created.isoformat()}">'
+        f"{_when(created)}</time></a>"
+    ]
+    if getattr(post, "is_new", False):
+        header.append(' <span class="badge text-bg-primary">New</span>')
+    if solved:
+        header.append(' <span class="badge text-bg-success">Answer</span>')
+    if post.edit_count:
+        header.append(f' · <a href="{_post_url(pk, "history")}">edited</a>')
+    header.append("</span>")
+
+    body = []
+    if post.is_deleted:
+        body.append('<p class="text-body-secondary fst-italic">This post was deleted.</p>')
+    if post.is_hidden:
+        body.append(
+            '<p class="text-body-secondary fst-italic">This post is hidden while moderators review reports about it.</p>'
+        )
+    if post.is_held:
+        body.append('<p class="text-body-secondary fst-italic">This post is waiting for a moderator\'s approval.</p>')
+    show_body = post.is_visible or viewer.moderator or (post.is_held and post.author_id == viewer.user_id)
+    if show_body:
+        dim = "" if post.is_visible else " opacity-75"
+        body.append(f'<div class="prose{dim}">{post.body_html}</div>{_photos_html(post)}')
+
+    footer = ""
+    if post.is_visible or viewer.moderator:
+        controls = []
+        if viewer.user_id is not None:
+            csrf = viewer.csrf_input
+            if viewer.can_reply and post.is_visible:
+                controls.append(
+                    f'<a class="btn btn-sm btn-outline-secondary" href="{_url("forum:reply", thread.pk)}?quote={pk}">Quote</a>'
+                )
+            if viewer.can_solve and post.position > 1 and post.is_visible:
+                if solved:
+                    inner = '<input type="hidden" name="clear" value="1"><button class="btn btn-sm btn-outline-success" type="submit">Unmark answer</button>'
+                else:
+                    inner = '<button class="btn btn-sm btn-outline-success" type="submit">Mark as answer</button>'
+                controls.append(f'<form method="post" action="{_post_url(pk, "solve")}">{csrf}{inner}</form>')
+            mine_post = post.author_id == viewer.user_id
+            can_edit = viewer.moderator or (mine_post and not thread.is_locked)
+            if can_edit and not post.is_deleted:
+                controls.append(f'<a class="btn btn-sm btn-outline-secondary" href="{_post_url(pk, "edit")}">Edit</a>')
+                controls.append(
+                    f'<form method="post" action="{_post_url(pk, "delete")}">{csrf}'
+                    '<button class="btn btn-sm btn-outline-danger" type="submit">Delete</button></form>'
+                )
+            if viewer.moderator and post.is_deleted:
+                controls.append(
+                    f'<form method="post" action="{_post_url(pk, "restore")}">{csrf}'
+                    '<button class="btn btn-sm btn-outline-primary" type="submit">Restore</button></form>'
+                )
+            if viewer.moderator and post.is_held:
+                controls.append(
+                    f'<form method="post" action="{_post_url(pk, "approve")}">{csrf}'
+                    '<button class="btn btn-sm btn-outline-primary" type="submit">Approve</button></form>'
+                )
+            if post.is_visible and not mine_post and viewer.report_prefix:
+                controls.append(
+                    f'<a class="btn btn-sm btn-link text-body-secondary" href="{viewer.report_prefix}{pk}/?next='
+                    f'{escape(viewer.return_to)}%23post-{pk}">Report<span class="visually-hidden"> post #{post.position}'
+                    "</span></a>"
+                )
+        controls_html = (
+            f'<div class="d-flex flex-wrap gap-1 align-items-center">{"".join(controls)}</div>' if controls else ""
+        )
+        footer = (
+            '<div class="card-footer bg-white d-flex flex-wrap gap-2 align-items-center justify-content-between">'
+            f"{reactions_html(post, viewer, mine)}{controls_html}</div>"
+        )
+
+    return (
+        f'<article class="card mb-3{" border-success" if solved else ""}" id="post-{pk}" '
+        f'aria-labelledby="post-{pk}-by">'
+        '<div class="card-header bg-white d-flex flex-wrap justify-content-between gap-2 small">'
+        f'{"".join(header)}<span class="text-body-secondary">#{post.position}</span></div>'
+        f'<div class="card-body">{"".join(body)}</div>{footer}</article>'
+    )
