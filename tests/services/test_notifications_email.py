@@ -25,6 +25,19 @@ def _wait_for(predicate, timeout: float = 15.0) -> bool:
 
 
 @pytest.fixture
+def finished_tasks():
+    """Ids of tasks the in-process worker has finished (there is no result backend)."""
+    finished: set[str] = set()
+
+    def on_postrun(task_id=None, **kwargs):  # type: ignore[no-untyped-def]
+        finished.add(task_id)
+
+    task_postrun.connect(on_postrun, weak=False)
+    yield finished
+    task_postrun.disconnect(on_postrun)
+
+
+@pytest.fixture
 def locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
@@ -32,7 +45,7 @@ def locmem_email(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_notification_email_goes_out_exactly_once_with_list_unsubscribe(live_worker, locmem_email):
+def test_notification_email_goes_out_exactly_once_with_list_unsubscribe(live_worker, locmem_email, finished_tasks):
     recipient = UserFactory()
     actor = UserFactory()
     with transaction.atomic():
@@ -42,17 +55,8 @@ def test_notification_email_goes_out_exactly_once_with_list_unsubscribe(live_wor
     assert _wait_for(lambda: len(mail.outbox) >= 1), "the worker never sent the email"
 
     # The same task delivered again (a broker redelivery, a duplicate enqueue) sends nothing more.
-    finished: set[str] = set()
-
-    def on_postrun(task_id=None, **kwargs):  # type: ignore[no-untyped-def]
-        finished.add(task_id)
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
-        again = tasks.deliver_notifications.delay([notification.pk])
-        assert _wait_for(lambda: again.id in finished), "the worker never ran the second delivery"
-    finally:
-        task_postrun.disconnect(on_postrun)
+    again = tasks.deliver_notifications.delay([notification.pk])
+    assert _wait_for(lambda: again.id in finished_tasks), "the worker never ran the second delivery"
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -86,3 +90,24 @@ def test_broker_down_keeps_the_row_pending_and_the_sweeper_sends_it(live_worker,
     tasks.sweep_unsent_notifications.delay()
     assert _wait_for(lambda: len(mail.outbox) == 1)
     assert _wait_for(lambda: Notification.objects.get(pk=notification.pk).emailed_at is not None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_daily_digest_goes_out_once_through_the_worker(live_worker, locmem_email, finished_tasks):
+    from kei_community.notifications.registry import DAILY
+    from kei_community.notifications.services import notification_preferences_set
+
+    recipient = UserFactory()
+    notification_preferences_set(user=recipient, preferences={"report_resolved": DAILY})
+    with transaction.atomic():
+        for n in range(3):
+            notification_create(recipient=recipient, kind="report_resolved", title=f"Digest item {n}")
+    tasks.send_daily_digests.delay()
+    assert _wait_for(lambda: len(mail.outbox) == 1), "the digest never went out"
+    assert "3 new notifications" in mail.outbox[0].subject
+    assert "List-Unsubscribe" in mail.outbox[0].extra_headers
+
+    tasks.send_daily_digests.delay()  # a second beat run finds nothing left to send
+    assert _wait_for(lambda: not Notification.objects.filter(recipient=recipient, emailed_at__isnull=True).exists())
+    time.sleep(1.0)
+    assert len(mail.outbox) == 1
