@@ -89,3 +89,42 @@ def test_list_queries_do_not_grow_with_rows(api_client, user, rows, django_asser
     with django_assert_max_num_queries(4):
         response = api_client.get(LIST, {"page_size": 50})
     assert len(response.json()["results"]) == rows
+
+
+SETTINGS = "/api/v1/me/notification-settings/"
+
+
+def test_preferences_list_every_kind_with_its_delivery(api_client, user):
+    from kei_community.notifications.registry import all_kinds
+
+    api_client.force_authenticate(user)
+    data = api_client.get(SETTINGS).json()
+    assert [row["kind"] for row in data] == [k.key for k in all_kinds()]
+
+
+def test_patch_changes_only_the_callers_preferences(api_client, user, other_user):
+    from kei_community.notifications.models import NotificationPreference
+
+    api_client.force_authenticate(user)
+    response = api_client.patch(SETTINGS, {"preferences": {"report_resolved": "off"}}, format="json")
+    assert response.status_code == 200
+    row = next(r for r in response.json() if r["kind"] == "report_resolved")
+    assert row["delivery"] == "off"
+    assert not NotificationPreference.objects.filter(user=other_user).exists()
+
+
+def test_patch_with_unknown_kind_is_400(api_client, user):
+    api_client.force_authenticate(user)
+    response = api_client.patch(SETTINGS, {"preferences": {"nope": "off"}}, format="json")
+    assert response.status_code == 400
+    assert "nope" in response.json()["errors"]
+
+
+def test_patch_with_unknown_delivery_is_400(api_client, user):
+    api_client.force_authenticate(user)
+    assert api_client.patch(SETTINGS, {"preferences": {"report_resolved": "hourly"}}, format="json").status_code == 400
+
+
+@pytest.mark.django_db
+def test_anonymous_cannot_read_preferences(api_client):
+    assert api_client.get(SETTINGS).status_code in (401, 403)

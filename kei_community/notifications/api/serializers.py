@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
 from kei_community.notifications.models import Notification
-from kei_community.notifications.registry import get_kind
+from kei_community.notifications.registry import DELIVERY_CHOICES, get_kind
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -46,3 +46,16 @@ class MarkReadSerializer(StrictFieldsMixin, serializers.Serializer):
 class MarkReadResponseSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
     unread = serializers.IntegerField()
+
+
+class PreferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    delivery = serializers.ChoiceField(choices=DELIVERY_CHOICES, read_only=True)
+
+
+class PreferencesUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    preferences = serializers.DictField(
+        child=serializers.ChoiceField(choices=DELIVERY_CHOICES),
+        help_text='Kind → "immediate", "daily" or "off", e.g. {"reply": "daily"}.',
+    )

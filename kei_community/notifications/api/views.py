@@ -10,9 +10,11 @@ from kei_community.notifications.api.serializers import (
     MarkReadResponseSerializer,
     MarkReadSerializer,
     NotificationSerializer,
+    PreferenceSerializer,
+    PreferencesUpdateSerializer,
 )
-from kei_community.notifications.selectors import notifications_for, unread_count
-from kei_community.notifications.services import notifications_mark_read
+from kei_community.notifications.selectors import notifications_for, preferences_for, unread_count
+from kei_community.notifications.services import notification_preferences_set, notifications_mark_read
 
 
 @extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread notifications.")])
@@ -39,3 +41,24 @@ class MyNotificationsReadView(APIView):
         data = serializer.validated_data
         marked = notifications_mark_read(user=request.user, ids=data.get("ids"), all=data.get("all", False))
         return Response({"marked": marked, "unread": unread_count(request.user)})
+
+
+class MyNotificationPreferencesView(APIView):
+    """Your email choice for every notification kind; PATCH changes some of them."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @staticmethod
+    def _rows(user) -> list[dict]:  # type: ignore[no-untyped-def]
+        return [{"kind": k.key, "label": k.label, "delivery": d} for k, d in preferences_for(user)]
+
+    @extend_schema(responses=PreferenceSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(PreferenceSerializer(self._rows(request.user), many=True).data)
+
+    @extend_schema(request=PreferencesUpdateSerializer, responses=PreferenceSerializer(many=True))
+    def patch(self, request: Request) -> Response:
+        serializer = PreferencesUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        notification_preferences_set(user=request.user, preferences=serializer.validated_data["preferences"])
+        return Response(PreferenceSerializer(self._rows(request.user), many=True).data)
