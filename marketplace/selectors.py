@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import statistics
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -159,6 +161,41 @@ def _facet_choices(name: str) -> dict[str, str]:
 def listing_search(*, params: dict[str, Any], viewer: Any = None, page_size: int = PAGE_SIZE) -> SearchResult:
     """Filters in SQL (bounding box for a radius), then one pass over the matching rows for the exact
     distance, facet counts and ranges, then one query (+ photo prefetch) for the page."""
+    key = _search_cache_key(params)
+    cached = cache.get(key) if key else None
+    if cached is None:
+        cached = _search_matches(params)
+        if key:
+            cache.set(key, cached, SEARCH_CACHE_TTL)
+    ids, distances, facets, ranges, total = cached
+    num_pages = max(1, math.ceil(total / page_size))
+    page = min(max(int(params.get("page") or 1), 1), num_pages)
+    page_ids = ids[(page - 1) * page_size : page * page_size]
+    by_id = {obj.pk: obj for obj in listing_card_qs().filter(pk__in=page_ids)} if page_ids else {}
+    listings = [by_id[i] for i in page_ids if i in by_id]
+    for obj in listings:
+        obj.distance = distances.get(obj.pk)
+    favorite_ids = favorite_ids_for(viewer=viewer, listing_ids=page_ids)
+    return SearchResult(listings, total, page, num_pages, facets, distances, ranges, favorite_ids)
+
+
+SEARCH_CACHE_TTL = 60
+MAX_CACHED_IDS = 5000
+
+
+def _search_cache_key(params: dict[str, Any]) -> str | None:
+    """Matches of a search, shared by every viewer; the page-cache version is bumped by any listing write."""
+    from marketplace.page_cache import VERSION_KEY
+
+    if params.get("registrable_in"):  # depends on the state guide, which has its own cache
+        return None
+    version = cache.get(VERSION_KEY) or 0
+    stable = {k: v for k, v in params.items() if k not in ("page", "origin")}
+    digest = hashlib.sha256(repr(sorted(stable.items())).encode()).hexdigest()[:32]
+    return f"mkt:search:{version}:{digest}"
+
+
+def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
     from marketplace.filters import ORDERINGS
 
     ordering = params.get("ordering") or "newest"
@@ -204,16 +241,10 @@ def listing_search(*, params: dict[str, Any], viewer: Any = None, page_size: int
         "year_min": min(years, default=None), "year_max": max(years, default=None),
         "price_min": min(prices, default=None), "price_max": max(prices, default=None),
     }  # fmt: skip
-    total = len(rows)
-    num_pages = max(1, math.ceil(total / page_size))
-    page = min(max(int(params.get("page") or 1), 1), num_pages)
-    page_ids = [r[0] for r in rows[(page - 1) * page_size : page * page_size]]
-    by_id = {obj.pk: obj for obj in listing_card_qs().filter(pk__in=page_ids)} if page_ids else {}
-    listings = [by_id[i] for i in page_ids if i in by_id]
-    for obj in listings:
-        obj.distance = distances.get(obj.pk)
-    favorite_ids = favorite_ids_for(viewer=viewer, listing_ids=page_ids)
-    return SearchResult(listings, total, page, num_pages, facets, distances, ranges, favorite_ids)
+    ids = [r[0] for r in rows[:MAX_CACHED_IDS]]
+    kept = set(ids)
+    distances = {k: v for k, v in distances.items() if k in kept}
+    return ids, distances, facets, ranges, len(rows)
 
 
 def favorite_ids_for(*, viewer: Any, listing_ids: list[int]) -> set[int]:

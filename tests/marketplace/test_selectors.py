@@ -157,3 +157,16 @@ def test_price_comps_quartiles_by_family_and_band(catalog):
     assert row["year_band"] == "2005–2009"
     assert row["asking"]["median"] == 5500 and row["asking"]["q1"] == 4750 and row["asking"]["q3"] == 6250
     assert row["sold"] == {"count": 1, "min": 7500, "q1": 7500, "median": 7500, "q3": 7500, "max": 7500}
+
+
+def test_search_matches_are_cached_until_a_listing_changes(
+    django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    seller = UserFactory()
+    ListingFactory(seller=seller)
+    assert search("make=suzuki").total == 1
+    with django_assert_max_num_queries(2):  # page rows + photos; the matches come from the cache
+        assert search("make=suzuki").total == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        ListingFactory(seller=seller)
+    assert search("make=suzuki").total == 2
