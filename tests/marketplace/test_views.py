@@ -377,3 +377,12 @@ def test_signed_in_pages_are_never_cached(client, user):
     client.force_login(user)
     client.get(listing.get_absolute_url())
     assert not client.get(listing.get_absolute_url()).has_header("X-Page-Cache")
+
+
+def test_profile_section_lists_members_trucks_for_sale(user):
+    from kei_community.core.registry import call_hooks
+
+    ListingFactory(seller=user, title="Profile truck")
+    html = "".join(call_hooks("profile_sections", user))
+    assert "Profile truck" in html
+    assert "".join(call_hooks("profile_sections", UserFactory())) == ""
