@@ -16,7 +16,7 @@ from kei_community.notifications import services
 from kei_community.notifications.delivery import ALL_KINDS, read_unsubscribe_token
 from kei_community.notifications.forms import NotificationPreferencesForm
 from kei_community.notifications.registry import get_kind
-from kei_community.notifications.selectors import notifications_for, preferences_for
+from kei_community.notifications.selectors import notifications_for, preferences_for, unread_count
 from kei_community.notifications.services import notification_preferences_set, notifications_mark_read
 
 PAGE_SIZE = 25
@@ -53,7 +53,13 @@ def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(notifications_for(request.user), pk=pk)
     notifications_mark_read(user=request.user, ids=[notification.pk])
     if getattr(request, "htmx", False):
-        return HttpResponse("")
+        # Swap the item in place and update the bell (out of band).
+        notification.refresh_from_db(fields=["read_at"])
+        return render(
+            request,
+            "notifications/includes/notification_read.html",
+            {"n": notification, "unread": unread_count(request.user)},
+        )
     messages.success(request, "Marked as read.")
     return redirect("notifications:list")
 

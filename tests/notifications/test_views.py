@@ -149,3 +149,15 @@ def test_tampered_unsubscribe_token_is_400(client, user):
         response = client.post(reverse("notifications:unsubscribe", args=[bad]))
         assert response.status_code == 400
     assert not NotificationPreference.objects.exists()
+
+
+def test_htmx_mark_read_returns_the_updated_item_and_bell(client, user):
+    n = NotificationFactory(recipient=user, title="Swap-me")
+    NotificationFactory(recipient=user)
+    client.force_login(user)
+    response = client.post(reverse("notifications:read", args=[n.pk]), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="notification-{n.pk}"' in body and "Swap-me" in body
+    assert "Mark read" not in body
+    assert 'hx-swap-oob="true"' in body and ">1</span>" in body
