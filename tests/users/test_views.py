@@ -69,6 +69,7 @@ def test_signup_saves_the_profile_and_sends_a_verification_email(client):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.member@example.com"]
     assert "/accounts/confirm-email/" in mail.outbox[0].body
+    assert "Kei Community" in mail.outbox[0].body and "example.com" not in mail.outbox[0].body
 
 
 @pytest.mark.django_db
