@@ -21,7 +21,7 @@ class ThreadForm(BootstrapFormMixin, forms.Form):
         max_length=200,
         help_text="Up to 5, separated by commas. A US state (TX or Texas) adds that state's guide banner.",
     )
-    truck = forms.ModelChoiceField(
+    truck: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None,  # type: ignore[arg-type]
         required=False,
         label="Garage truck (makes this a build thread)",
@@ -35,11 +35,12 @@ class ThreadForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from kei_community.vehicles.models import GarageTruck
 
-        self.fields["truck"].queryset = (
+        trucks = (
             GarageTruck.objects.filter(owner=user).select_related("chassis_code")
             if user
             else GarageTruck.objects.none()
-        )  # type: ignore[attr-defined]
+        )
+        self.fields["truck"].queryset = trucks  # type: ignore[attr-defined]
         self.fields["body"].widget.attrs.update({"data-draft-key": "forum-new-thread", "data-preview": "1"})
 
 
@@ -90,6 +91,5 @@ class SearchForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "All categories")] + list(
-            Category.objects.order_by("position").values_list("slug", "name")
-        )
+        choices = [("", "All categories"), *Category.objects.order_by("position").values_list("slug", "name")]
+        self.fields["category"].choices = choices  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -35,7 +36,7 @@ def _names(markdown: str) -> list[str]:
     return names[:20]
 
 
-def resolve_mentions(markdown: str) -> dict[str, object]:
+def resolve_mentions(markdown: str) -> dict[str, Any]:
     """{lower-cased display name: User} for every mentioned name that is a member (one query)."""
     names = _names(markdown)
     if not names:
@@ -44,7 +45,7 @@ def resolve_mentions(markdown: str) -> dict[str, object]:
     for name in names:
         query |= Q(display_name__iexact=name)
     users = get_user_model().objects.filter(query, is_active=True).order_by("id")
-    found: dict[str, object] = {}
+    found: dict[str, Any] = {}
     for user in users:
         found.setdefault(user.display_name.lower(), user)
     return found

@@ -233,7 +233,7 @@ def search_posts(
             if post.thread_id in seen:
                 continue
             seen.add(post.thread_id)
-            hits.append(SearchHit(post=post, thread=post.thread, snippet=post.headline))
+            hits.append(SearchHit(post=post, thread=post.thread, snippet=post.headline))  # type: ignore[attr-defined]
         return hits[:limit]
     posts = list(
         qs.filter(Q(body_text__icontains=q) | Q(thread__title__icontains=q)).order_by("-created_at")[: limit * 3]

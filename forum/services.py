@@ -81,7 +81,7 @@ def resolve_tags(raw: str | list[str] | None) -> list[Tag]:
     if raw is None:
         return []
     items = raw.split(",") if isinstance(raw, str) else list(raw)
-    names = []
+    names: list[str] = []
     for item in items:
         name = " ".join(str(item).split())[:40]
         if name and name.lower() not in {n.lower() for n in names}:
@@ -128,7 +128,7 @@ def _update_search(post: Post, *, title: str = "") -> None:
     from django.contrib.postgres.search import SearchVector
     from django.db.models import Value
 
-    vector = SearchVector("body_text", config="english", weight="B")
+    vector: Any = SearchVector("body_text", config="english", weight="B")
     if title:
         vector = SearchVector(Value(title), config="english", weight="A") + vector
     Post.objects.filter(pk=post.pk).update(search_vector=vector)

@@ -56,9 +56,8 @@ def anonymous_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         key = page_cache.page_key(request.get_full_path())
         cached = cache.get(key)
         if cached is not None:
-            body = cached.replace(NONCE_PLACEHOLDER, str(request.csp_nonce)).replace(
-                CSRF_PLACEHOLDER, get_token(request)
-            )
+            nonce = str(request.csp_nonce)  # type: ignore[attr-defined]
+            body = cached.replace(NONCE_PLACEHOLDER, nonce).replace(CSRF_PLACEHOLDER, get_token(request))
             response = HttpResponse(body)
             response["X-Forum-Cache"] = "hit"
             return response
@@ -66,7 +65,7 @@ def anonymous_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
             content = response.content.decode()
-            nonce = getattr(request, "_csp_nonce", None) or str(request.csp_nonce)
+            nonce = getattr(request, "_csp_nonce", None) or str(request.csp_nonce)  # type: ignore[attr-defined]
             cache.set(key, content.replace(nonce, NONCE_PLACEHOLDER), page_cache.PAGE_TTL)
             response.content = content.replace(CSRF_PLACEHOLDER, get_token(request)).encode()
             response["X-Forum-Cache"] = "miss"
@@ -132,7 +131,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     threads = list(selectors.thread_list(user=request.user, category=category)[offset : offset + THREADS_PER_PAGE])
     states = selectors.states_for(user=request.user, threads=threads)
     for thread in threads:
-        thread.unread = request.user.is_authenticated and selectors.is_unread(
+        thread.unread = request.user.is_authenticated and selectors.is_unread(  # type: ignore[attr-defined]
             thread=thread, state=states.get(thread.pk)
         )
     return _render(
@@ -197,8 +196,8 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     mine = selectors.my_reactions(user=user, posts=posts)
     seen = max(filter(None, [read_until, selectors.unread_cutoff()]))
     for post in posts:
-        post.is_new = bool(user.is_authenticated and post.created_at > seen)
-    first_new = next((p for p in posts if p.is_new and p.is_visible), None)
+        post.is_new = bool(user.is_authenticated and post.created_at > seen)  # type: ignore[attr-defined]
+    first_new = next((p for p in posts if p.is_new and p.is_visible), None)  # type: ignore[attr-defined]
     can_reply = user.is_authenticated and (moderator or not thread.is_locked) and not thread.is_hidden
     can_solve = user.is_authenticated and thread.category.allows_solved and (moderator or thread.author_id == user.pk)
     viewer = _viewer(request, moderator=moderator, can_reply=can_reply, can_solve=can_solve)
@@ -252,7 +251,7 @@ def thread_first_unread(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def thread_create(request: HttpRequest) -> HttpResponse:
-    initial = {}
+    initial: dict[str, Any] = {}
     if slug := request.GET.get("category"):
         category = selectors.category_get(slug)
         if category:
@@ -355,7 +354,7 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such post.")
     revisions = list(post.revisions.select_related("editor"))
     for revision in revisions:
-        revision.html = render_post(revision.body_markdown).html
+        revision.html = render_post(revision.body_markdown).html  # type: ignore[attr-defined]
     return render(request, "forum/post_history.html", {"post": post, "thread": post.thread, "revisions": revisions})
 
 
@@ -398,11 +397,11 @@ def post_react(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.reaction_toggle(user=request.user, post=post, kind=form.cleaned_data["kind"])
     except ValidationError as exc:
-        if request.htmx:
+        if request.htmx:  # type: ignore[attr-defined]
             return HttpResponse(" ".join(exc.messages), status=400)
         messages.error(request, " ".join(exc.messages))
         return redirect(post.get_absolute_url())
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]
         mine = selectors.my_reactions(user=request.user, posts=[post])
         viewer = _viewer(request, moderator=services.is_moderator(request.user))
         return HttpResponse(cards.reactions_html(post, viewer, mine))
@@ -508,8 +507,8 @@ def thread_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect(thread.get_absolute_url())
         services.thread_move(actor=user, thread=thread, category=form.cleaned_data["category"])
     elif action == "merge":
-        form = MergeForm(request.POST)
-        target = Thread.objects.filter(pk=form.cleaned_data["target"]).first() if form.is_valid() else None
+        merge = MergeForm(request.POST)
+        target = Thread.objects.filter(pk=merge.cleaned_data["target"]).first() if merge.is_valid() else None
         if target is None:
             messages.error(request, "No thread with that number.")
             return redirect(thread.get_absolute_url())

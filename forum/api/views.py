@@ -100,8 +100,9 @@ class ThreadListCreateView(APIView):
             author=request.user, category=v["category"], title=v["title"], body=v["body"],
             tags=v.get("tags", []), truck=truck,
         )  # fmt: skip
-        thread = selectors.thread_get(thread.pk, user=request.user)
-        return Response(s.ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ThreadSerializer(selectors.thread_get(thread.pk, user=request.user)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ThreadDetailView(APIView):
