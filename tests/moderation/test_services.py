@@ -162,3 +162,14 @@ def test_audit_entries_are_append_only(moderator):
         entry.save()
     with pytest.raises(ValueError):
         entry.delete()
+
+
+def test_racing_duplicate_report_is_caught_by_the_database_constraint(target, user, monkeypatch):
+    from kei_community.moderation import services
+
+    report_create(reporter=user, target=target, reason="spam")
+    # Simulate a second request that passed the "already reported?" check before the first committed.
+    monkeypatch.setattr(services, "_open_reports", lambda target: Report.objects.none())
+    with pytest.raises(ValidationError, match="already reported"):
+        report_create(reporter=user, target=target, reason="scam")
+    assert Report.objects.filter(reporter=user).count() == 1
