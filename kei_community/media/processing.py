@@ -10,15 +10,17 @@ import io
 import logging
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms
 
 from kei_community.media.models import RENDITION_WIDTHS
-from kei_community.media.validation import ALLOWED_FORMATS, _flatten, make_placeholder
+from kei_community.media.validation import ALLOWED_FORMATS, _flatten, make_placeholder, normalise_mode
 
 logger = logging.getLogger(__name__)
 
 WEBP_QUALITY = 80
 JPEG_QUALITY = 82
+# libwebp effort: 3 gives files within ~1% of 4 at about 3/4 of the time (measured on 1600 px photos).
+WEBP_METHOD = 3
 
 _SRGB = None
 
@@ -78,33 +80,69 @@ def _clean(img: Image.Image) -> Image.Image:
     return img
 
 
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _resize(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    if img.size == size:
+        return img
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
 def render(data: bytes) -> Rendered:
-    """Decode `data`, apply EXIF orientation, strip all metadata and encode every rendition."""
+    """Decode `data`, apply EXIF orientation, strip all metadata and encode every rendition.
+
+    Memory: the full-size image is scaled down to the largest rendition *before* it is
+    rotated and colour-converted, so only one full-size buffer is alive at a time.
+    """
     try:
         src = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
         orientation = _orientation(src)
+        sideways = orientation in (5, 6, 7, 8)
         # JPEG: decode at 1/2, 1/4 or 1/8 scale when that still leaves >= the largest width.
         largest = RENDITION_WIDTHS[-1]
-        src.draft("RGB", (1, largest) if orientation in (5, 6, 7, 8) else (largest, 1))
+        src.draft("RGB", (1, largest) if sideways else (largest, 1))
         src.load()
     except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise UnusableImage(str(exc)) from exc
-    img = ImageOps.exif_transpose(src) or src
-    img = _to_srgb(img)
-    img = _flatten(img) if img.mode != "RGB" else img
-    img = _clean(img)
-    result = Rendered(width=img.size[0], height=img.size[1], placeholder=make_placeholder(img))
+    icc = src.info.get("icc_profile")
+    img: Image.Image = src
+    img = normalise_mode(img)
 
-    current = img
-    for w in sorted(target_widths(img.size[0]), reverse=True):
+    stored_w, stored_h = img.size
+    shown_w = stored_h if sideways else stored_w
+    widths = sorted(target_widths(shown_w), reverse=True)
+    scale = widths[0] / shown_w
+    first = _resize(img, (max(1, round(stored_w * scale)), max(1, round(stored_h * scale))))
+    if first is not src:
+        src.close()
+    del img, src
+    if orientation in _TRANSPOSE:
+        first = first.transpose(_TRANSPOSE[orientation])
+    if icc:
+        first.info["icc_profile"] = icc
+        first = _to_srgb(first)
+    if first.mode != "RGB":
+        first = _flatten(first)
+    first = _clean(first)
+
+    result = Rendered(width=first.size[0], height=first.size[1], placeholder="")
+    current = first
+    for w in widths:
         h = max(1, round(current.size[1] * w / current.size[0]))
-        resized = (
-            current if current.size[0] == w else current.resize((w, h), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        )
-        resized = _clean(resized)
+        resized = _clean(_resize(current, (w, h)))
         webp, jpeg = io.BytesIO(), io.BytesIO()
-        resized.save(webp, "WEBP", quality=WEBP_QUALITY, method=4)
+        resized.save(webp, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
         resized.save(jpeg, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
         result.files[w] = {"webp": webp.getvalue(), "jpeg": jpeg.getvalue(), "height": resized.size[1]}
         current = resized
+    result.placeholder = make_placeholder(current)
     return result

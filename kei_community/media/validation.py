@@ -95,9 +95,21 @@ def _png_end(data: bytes) -> int | None:
     return None
 
 
+def normalise_mode(img: Image.Image) -> Image.Image:
+    """RGB/RGBA/CMYK/L stay; 16-bit and float greys are scaled to 8 bits; palettes and the rest become RGB(A)."""
+    if img.mode in ("RGB", "RGBA", "CMYK", "L"):
+        return img
+    if img.mode.startswith("I;16") or img.mode == "I":
+        return img.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    if img.mode == "F":
+        return img.convert("L")
+    has_alpha = img.mode in ("LA", "PA", "La", "RGBa") or "transparency" in img.info
+    return img.convert("RGBA" if has_alpha else "RGB")
+
+
 def make_placeholder(img: Image.Image) -> str:
     """A tiny JPEG data: URI (about half a kilobyte), metadata-free."""
-    small = img.copy()
+    small = normalise_mode(img).copy()
     small.thumbnail((PLACEHOLDER_WIDTH, PLACEHOLDER_WIDTH * 4), Image.Resampling.BILINEAR)
     if small.mode != "RGB":
         small = _flatten(small)

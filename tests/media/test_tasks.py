@@ -168,3 +168,29 @@ def test_reprocess_command_shows_progress(user, settings):
     assert "2/2 (100%)" in text and "ready 2" in text
     assert set(Photo.objects.values_list("status", flat=True)) == {"ready"}
     assert services.photo_process(photo_id=a.pk) == "skipped"
+
+
+def test_icc_profile_converted_and_dropped(user, settings, django_capture_on_commit_callbacks):
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buf = io.BytesIO()
+    Image.new("RGB", (900, 600), (10, 120, 200)).save(buf, "JPEG", icc_profile=icc)
+    photo = _ready_photo(user, buf.getvalue(), django_capture_on_commit_callbacks)
+    assert photo.status == Photo.Status.READY
+    for path in _files(settings):
+        with Image.open(path) as img:
+            assert "icc_profile" not in img.info
+
+
+def test_palette_and_16_bit_pngs_processed(user, settings, django_capture_on_commit_callbacks):
+    palette, deep = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (500, 300), (200, 30, 30)).convert("P").save(palette, "PNG")
+    Image.new("I;16", (500, 300), 30000).save(deep, "PNG")
+    for data in (palette.getvalue(), deep.getvalue()):
+        photo = _ready_photo(user, data, django_capture_on_commit_callbacks)
+        assert photo.status == Photo.Status.READY
+        assert list(photo.renditions) == ["400"]
+    # 16-bit grey is scaled to 8 bits, not clipped to white: 30000 / 256 ~= 117.
+    with Image.open(Path(settings.MEDIA_ROOT) / photo.renditions["400"]["names"][1]) as img:
+        assert abs(img.convert("L").getpixel((200, 100)) - 117) <= 3
