@@ -221,3 +221,17 @@ def test_docs_page_uses_the_vendored_swagger_ui_with_the_csp_nonce(client):
     scripts = html.count("<script")
     assert scripts == html.count(f'nonce="{nonce}"') - 1  # every script plus the one <style>
     assert "unsafe-inline" not in csp
+
+
+@pytest.mark.django_db
+def test_token_is_refused_until_the_email_is_verified_when_verification_is_mandatory(api_client, settings):
+    from tests.factories import UserFactory
+
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    member = UserFactory(verified=False)
+    response = api_client.post(TOKEN, {"email": member.email, "password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code == 403
+    assert "Verify your email" in response.json()["detail"]
+    member.emailaddress_set.update(verified=True)
+    response = api_client.post(TOKEN, {"email": member.email, "password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code == 200

@@ -79,3 +79,20 @@ def test_validate_zip_accepts_blank_and_known_zips(value, expected):
 def test_validate_zip_rejects_unknown_zips(value):
     with pytest.raises(ValidationError):
         validate_zip(value)
+
+
+@pytest.mark.django_db
+def test_api_token_obtain_returns_one_token_per_member(user):
+    from kei_community.users.services import api_token_obtain
+    from tests.factories import DEFAULT_PASSWORD
+
+    key = api_token_obtain(email=f"  {user.email.upper()} ", password=DEFAULT_PASSWORD)
+    assert api_token_obtain(email=user.email, password=DEFAULT_PASSWORD) == key
+
+
+@pytest.mark.django_db
+def test_api_token_obtain_refuses_a_wrong_password(user):
+    from kei_community.users.services import api_token_obtain
+
+    with pytest.raises(PermissionDenied):
+        api_token_obtain(email=user.email, password="nope")

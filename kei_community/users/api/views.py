@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, permissions, serializers
-from rest_framework.authtoken.models import Token
+from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from kei_community.users.api.serializers import MeSerializer, TokenRequestSerializer
-from kei_community.users.services import user_update_profile
+from kei_community.users.services import api_token_obtain, user_update_profile
 
 
 class MeView(APIView):
@@ -43,21 +41,10 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request, email=data.validated_data["email"].lower(), password=data.validated_data["password"]
+        key = api_token_obtain(
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+            code=data.validated_data.get("code", ""),
+            request=request._request,
         )
-        if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed("Email or password is wrong.")
-        from allauth.mfa.models import Authenticator
-
-        totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-        if totp is not None:
-            code = data.validated_data.get("code", "")
-            if not code:
-                raise exceptions.ValidationError(
-                    {"code": ["This account uses two-factor authentication; send the current code."]}
-                )
-            if not totp.wrap().validate_code(code):
-                raise exceptions.AuthenticationFailed("The two-factor code is wrong or expired.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": key})
