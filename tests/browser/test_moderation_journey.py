@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from kei_community.moderation import registry
 from kei_community.moderation.models import AuditLogEntry, Report
+from kei_community.notifications.delivery import unsubscribe_token
 from kei_community.users.models import MODERATORS_GROUP, User
 from tests.browser.conftest import axe_violations, login
 from tests.factories import DEFAULT_PASSWORD, ModeratorFactory, UserFactory
@@ -86,4 +87,12 @@ def test_report_review_notify_and_email_settings(page, chromium, live_server, se
     page.get_by_role("button", name="Save email settings").click()
     assert page.get_by_text("Your email settings were saved.").is_visible()
     assert member.notification_preferences.get(kind="report_resolved").delivery == "daily"
+
+    # The one-click unsubscribe link from an email works signed out, too.
+    page.context.clear_cookies()
+    page.goto(reverse("notifications:unsubscribe", args=[unsubscribe_token(user=member, kind="report_resolved")]))
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Unsubscribe").click()
+    assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
+    assert member.notification_preferences.get(kind="report_resolved").delivery == "off"
     assert page.console_errors == []
