@@ -50,7 +50,7 @@ class MarkReadResponseSerializer(serializers.Serializer):
 
 class PreferenceSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    kind_label = serializers.CharField(read_only=True)
     delivery = serializers.ChoiceField(choices=DELIVERY_CHOICES, read_only=True)
 
 

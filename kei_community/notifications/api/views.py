@@ -50,7 +50,7 @@ class MyNotificationPreferencesView(APIView):
 
     @staticmethod
     def _rows(user) -> list[dict]:  # type: ignore[no-untyped-def]
-        return [{"kind": k.key, "label": k.label, "delivery": d} for k, d in preferences_for(user)]
+        return [{"kind": k.key, "kind_label": k.label, "delivery": d} for k, d in preferences_for(user)]
 
     @extend_schema(responses=PreferenceSerializer(many=True))
     def get(self, request: Request) -> Response:
