@@ -40,6 +40,7 @@ def test_sign_up_verify_log_in_edit_profile_log_out(page, chromium, live_server,
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url("**/accounts/confirm-email/")
     assert page.get_by_role("heading", name="Verify Your Email Address").is_visible()
+    assert axe_violations(page) == []
 
     # Follow the link from the email in a fresh browser session, as from a mail app.
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [EMAIL]
@@ -50,6 +51,7 @@ def test_sign_up_verify_log_in_edit_profile_log_out(page, chromium, live_server,
     other.on("console", lambda msg: other_errors.append(msg.text) if msg.type == "error" else None)
     try:
         other.goto(link)
+        assert axe_violations(other) == []
         other.get_by_role("button", name="Confirm").click()
         other.wait_for_url(lambda url: "confirm-email" not in url)
         assert User.objects.get(email=EMAIL).emailaddress_set.get().verified
