@@ -73,6 +73,21 @@ class MergeForm(BootstrapFormMixin, forms.Form):
     target = forms.IntegerField(label="Merge into thread number", min_value=1)
 
 
+class SplitForm(BootstrapFormMixin, forms.Form):
+    positions = forms.CharField(max_length=500, label="Post numbers to split off (e.g. 4, 5, 9)")
+    title = forms.CharField(max_length=140, min_length=5, label="New thread title")
+
+    def clean_positions(self) -> list[int]:
+        raw = self.cleaned_data["positions"].replace("#", "")
+        try:
+            numbers = sorted({int(part) for part in raw.replace(";", ",").split(",") if part.strip()})
+        except ValueError:
+            raise forms.ValidationError("Use post numbers separated by commas.") from None
+        if not numbers:
+            raise forms.ValidationError("Give at least one post number.")
+        return numbers
+
+
 class LevelForm(forms.Form):
     level = forms.ChoiceField(choices=Level.choices)
 

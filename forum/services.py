@@ -22,6 +22,7 @@ from kei_community.notifications.services import notification_create_many
 from kei_community.users.permissions import check_moderator
 
 MAX_TAGS = 5
+MAX_PHOTOS_PER_POST = 10
 NEW_ACCOUNT_MAX_MENTIONS = 3
 STATE_NAMES = {name.lower(): code for code, name in US_STATES.items()}
 
@@ -139,7 +140,7 @@ def _attach_photo(*, author: Any, post: Post, photo: Any) -> None:
         return
     from kei_community.media.services import photo_add
 
-    photo_add(uploader=author, owner=post, upload=photo)
+    photo_add(uploader=author, owner=post, upload=photo, max_photos=MAX_PHOTOS_PER_POST)
     Post.objects.filter(pk=post.pk).update(has_photos=True)
     post.has_photos = True
 
@@ -416,6 +417,19 @@ def post_edit(*, actor: Any, post: Post, body: str, reason: str = "") -> Post:
 
 
 @transaction.atomic
+def post_add_photo(*, actor: Any, post: Post, upload: Any) -> Any:
+    """Attach a photo to a post the actor may edit (the shared pipeline validates and processes it)."""
+    check_can_edit(user=actor, post=post)
+    from kei_community.media.services import photo_add
+
+    photo = photo_add(uploader=actor, owner=post, upload=upload, max_photos=MAX_PHOTOS_PER_POST)
+    Post.objects.filter(pk=post.pk).update(has_photos=True)
+    post.has_photos = True
+    page_cache.bump()
+    return photo
+
+
+@transaction.atomic
 def post_delete(*, actor: Any, post: Post, reason: str = "") -> Post:
     """Soft delete: the post keeps its place (pagination is stable) and can be restored."""
     _require_member(actor)
@@ -614,6 +628,40 @@ def thread_merge(*, actor: Any, source: Thread, target: Thread, note: str = "") 
                  before={"thread": source_id, "title": source_title}, after={"thread": target.pk}, note=note)  # fmt: skip
     page_cache.bump()
     return target
+
+
+@transaction.atomic
+def thread_split(
+    *, actor: Any, thread: Thread, posts: list[Post], title: str, category: Category | None = None
+) -> Thread:
+    """Move some replies (in order) into a new thread; the old thread keeps its numbering."""
+    check_moderator(actor)
+    moved = sorted(
+        {p.pk: p for p in posts if p.thread_id == thread.pk and p.position > 1}.values(), key=lambda p: p.position
+    )
+    if not moved:
+        raise ValidationError("Pick at least one reply of this thread (the first post cannot be split off).")
+    category = category or thread.category
+    new = Thread(category=category, title=" ".join((title or "").split()), author=moved[0].author)
+    new.slug = slugify(new.title)[:80] or "thread"
+    new.full_clean(exclude=["slug", "solved_post"])
+    new.save()
+    for index, post in enumerate(moved, start=1):
+        Post.objects.filter(pk=post.pk).update(thread=new, position=index)
+    first = Post.objects.get(thread=new, position=1)
+    _update_search(first, title=new.title)
+    if thread.solved_post_id in {p.pk for p in moved}:
+        Thread.objects.filter(pk=thread.pk).update(solved_post=None)
+    thread_recount(thread)
+    thread_recount(new)
+    category_recount(thread.category)
+    if category.pk != thread.category_id:
+        category_recount(category)
+    audit_record(actor=actor, action="forum_thread_split", target=new,
+                 before={"thread": thread.pk, "positions": [p.position for p in moved]},
+                 after={"thread": new.pk})  # fmt: skip
+    page_cache.bump()
+    return new
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from forum.forms import (
     ReactionForm,
     ReplyForm,
     SearchForm,
+    SplitForm,
     ThreadEditForm,
     ThreadForm,
 )
@@ -53,7 +54,9 @@ def anonymous_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return view(request, *args, **kwargs)
         if len(get_messages(request)):
             return view(request, *args, **kwargs)
-        key = page_cache.page_key(request.get_full_path())
+        # Only ?page= changes these pages: other query strings must not mint new cache entries.
+        page = request.GET.get("page", "")
+        key = page_cache.page_key(f"{request.path}?page={page[:6]}" if page else request.path)
         cached = cache.get(key)
         if cached is not None:
             nonce = str(request.csp_nonce)  # type: ignore[attr-defined]
@@ -514,6 +517,17 @@ def thread_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect(thread.get_absolute_url())
         try:
             thread = services.thread_merge(actor=user, source=thread, target=target)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(thread.get_absolute_url())
+    elif action == "split":
+        split = SplitForm(request.POST)
+        if not split.is_valid():
+            messages.error(request, " ".join(str(e) for errs in split.errors.values() for e in errs))
+            return redirect(thread.get_absolute_url())
+        posts = list(Post.objects.filter(thread=thread, position__in=split.cleaned_data["positions"]))
+        try:
+            thread = services.thread_split(actor=user, thread=thread, posts=posts, title=split.cleaned_data["title"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(thread.get_absolute_url())

@@ -12,5 +12,6 @@ urlpatterns = [
     path("forum/threads/<int:pk>/lock/", views.ThreadLockView.as_view(), name="forum-thread-lock"),
     path("forum/threads/<int:pk>/move/", views.ThreadMoveView.as_view(), name="forum-thread-move"),
     path("forum/posts/<int:pk>/", views.PostDetailView.as_view(), name="forum-post-detail"),
+    path("forum/posts/<int:pk>/photos/", views.PostPhotoView.as_view(), name="forum-post-photos"),
     path("forum/posts/<int:pk>/reactions/", views.PostReactionView.as_view(), name="forum-post-reactions"),
 ]

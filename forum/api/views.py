@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from forum import selectors, services
 from forum.api import serializers as s
 from forum.models import Thread
+from kei_community.media.api.serializers import PhotoSerializer
 
 
 def _thread(pk: int, user: Any) -> Thread:
@@ -240,3 +242,24 @@ class ThreadMoveView(APIView):
             note=data.validated_data.get("note", ""),
         )  # fmt: skip
         return Response(s.ThreadSerializer(_thread(pk, request.user)).data)
+
+
+class PostPhotoView(APIView):
+    """Attach a photo (multipart field `photo`) to your post; it is processed in the background."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"photo": {"type": "string", "format": "binary"}}}
+        },
+        responses={201: PhotoSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        post = _post(pk, request.user)
+        upload = request.FILES.get("photo")
+        if upload is None:
+            raise ValidationError({"photo": ["Attach an image file in the `photo` field."]})
+        photo = services.post_add_photo(actor=request.user, post=post, upload=upload)
+        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)

@@ -192,3 +192,32 @@ def test_other_member_unaffected_by_api_writes(api_client, user):
     ForumThreadFactory(author=UserFactory())
     api_client.force_authenticate(user)
     assert api_client.get(reverse("api:forum-thread-list")).status_code == 200
+
+
+def test_author_adds_photo_to_post_over_api(api_client, user, other_user):
+    from tests.factories import make_upload
+
+    post = ForumThreadFactory(author=user).posts.get()
+    url = reverse("api:forum-post-photos", args=[post.pk])
+    api_client.force_authenticate(other_user)
+    assert api_client.post(url, {"photo": make_upload()}, format="multipart").status_code == 403
+    api_client.force_authenticate(user)
+    response = api_client.post(url, {"photo": make_upload()}, format="multipart")
+    assert response.status_code == 201
+    assert Post.objects.get(pk=post.pk).has_photos
+    assert (
+        api_client.get(reverse("api:forum-post-detail", args=[post.pk])).json()["photos"][0]["id"]
+        == response.json()["id"]
+    )
+
+
+def test_bad_photo_is_a_400(api_client, user):
+    from tests.factories import make_upload
+
+    post = ForumThreadFactory(author=user).posts.get()
+    api_client.force_authenticate(user)
+    response = api_client.post(
+        reverse("api:forum-post-photos", args=[post.pk]), {"photo": make_upload(b"not an image")}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert not Post.objects.get(pk=post.pk).has_photos

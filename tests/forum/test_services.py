@@ -387,3 +387,27 @@ def test_reported_post_hides_after_threshold_and_restores(settings, user):
     post.refresh_from_db()
     assert post.is_hidden
     assert _reload(post.thread).post_count == 1
+
+
+def test_split_moves_replies_into_new_thread_and_fixes_counters(moderator):
+    thread = ForumThreadFactory()
+    replies = [ForumPostFactory(thread=thread) for _ in range(3)]
+    new = services.thread_split(
+        actor=moderator, thread=thread, posts=[replies[2], replies[0]], title="Split off discussion"
+    )
+    assert list(new.posts.order_by("position").values_list("pk", flat=True)) == [replies[0].pk, replies[2].pk]
+    assert list(new.posts.values_list("position", flat=True).order_by("position")) == [1, 2]
+    thread = _reload(thread)
+    assert (thread.post_count, thread.last_position, new.post_count) == (2, 3, 2)
+    category = forum_category()
+    assert (category.thread_count, category.post_count) == (2, 4)
+    assert AuditLogEntry.objects.filter(action="forum_thread_split").count() == 1
+
+
+def test_member_cannot_split_and_first_post_cannot_be_split(user, moderator):
+    thread = ForumThreadFactory(author=user)
+    reply = ForumPostFactory(thread=thread)
+    with pytest.raises(PermissionDenied):
+        services.thread_split(actor=user, thread=thread, posts=[reply], title="Not allowed here")
+    with pytest.raises(ValidationError):
+        services.thread_split(actor=moderator, thread=thread, posts=[thread.posts.get(position=1)], title="Nope nope")

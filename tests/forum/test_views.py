@@ -306,3 +306,21 @@ def test_held_posts_in_shared_queue(settings, moderator):
     services.thread_create(author=UserFactory(), category=forum_category(), title="Hello there", body="first")
     items = queue_sources()["forum"]()
     assert [i["kind"] for i in items] == ["New thread"]
+
+
+def test_moderator_splits_through_page(client, moderator):
+    thread = ForumThreadFactory()
+    ForumPostFactory(thread=thread, body="off topic reply")
+    client.force_login(moderator)
+    response = client.post(
+        reverse("forum:thread-moderate", args=[thread.pk, "split"]), {"positions": "#2", "title": "Off-topic bits"}
+    )
+    new = Thread.objects.get(title="Off-topic bits")
+    assert response["Location"] == new.get_absolute_url()
+    assert new.posts.get().body_markdown == "off topic reply"
+
+
+def test_unknown_query_strings_share_the_cached_page(client):
+    thread = ForumThreadFactory()
+    assert client.get(thread.get_absolute_url() + "?utm=a")["X-Forum-Cache"] == "miss"
+    assert client.get(thread.get_absolute_url() + "?utm=b")["X-Forum-Cache"] == "hit"
