@@ -33,9 +33,9 @@ def avatar_for(user: Any, *, fresh: bool = False) -> Photo | None:
     """The user's avatar (cached on the instance for the rest of the request unless fresh=True)."""
     if user is None or not getattr(user, "pk", None):
         return None
-    cache = getattr(user, "_avatar_cache", False)
-    if cache is not False and not fresh:
-        return cache
+    if not fresh and hasattr(user, "_avatar_cache"):
+        cached: Photo | None = user._avatar_cache
+        return cached
     photo = photos_for(user).filter(is_cover=True).first() or photos_for(user).first()
     user._avatar_cache = photo
     return photo

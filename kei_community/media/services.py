@@ -176,7 +176,7 @@ def _delete_files(names: list[str], originals: list[str]) -> None:
 
 
 def rendition_names(photo: Photo) -> list[str]:
-    names = []
+    names: list[str] = []
     for value in (photo.renditions or {}).values():
         names.extend(value.get("names", []) if isinstance(value, dict) else [])
     return names
@@ -256,7 +256,10 @@ def photo_move(*, actor: Any, photo: Photo, direction: str, can_edit: CanEdit | 
     j = i - 1 if direction == "up" else i + 1
     if 0 <= j < len(ids):
         ids[i], ids[j] = ids[j], ids[i]
-    return photos_reorder(owner=photo.owner, ordered_ids=ids, actor=actor, can_edit=can_edit)
+    owner = photo.owner
+    if owner is None:
+        raise ValidationError("This photo no longer belongs to a post.")
+    return photos_reorder(owner=owner, ordered_ids=ids, actor=actor, can_edit=can_edit)
 
 
 def photo_set_cover(*, photo: Photo, actor: Any = None, can_edit: CanEdit | None = None) -> Photo:

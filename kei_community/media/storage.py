@@ -28,10 +28,6 @@ class PrivateMediaStorage(FileSystemStorage):
 
         return os.path.abspath(self.base_location)
 
-    @property  # type: ignore[override]
-    def base_url(self) -> str | None:
-        return None
-
     def url(self, name: str | None) -> str:  # pragma: no cover - guarded on purpose
         raise ValueError("Original photos are private and have no URL.")
 

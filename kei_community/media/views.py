@@ -143,7 +143,8 @@ def _upload(request: HttpRequest, owner: models.Model, *, redirect_url: str, max
     files = request.FILES.getlist("photos") or request.FILES.getlist("file")
     if not files:
         return _done(request, redirect_url, errors=["Choose at least one photo to upload."], status=400)
-    added, errors = [], []
+    added: list[Any] = []
+    errors: list[str] = []
     for upload in files:
         try:
             added.append(services.photo_add(uploader=request.user, owner=owner, upload=upload, max_photos=max_photos))

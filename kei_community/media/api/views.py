@@ -157,19 +157,19 @@ class PhotosViewSetMixin:
             ser.is_valid(raise_exception=True)
             photo = self.photos_add(request, obj, ser.validated_data["file"], ser.validated_data.get("alt", ""))
             return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
-        ser = PhotoOrderSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        if "order" in ser.validated_data:
+        order_ser = PhotoOrderSerializer(data=request.data)
+        order_ser.is_valid(raise_exception=True)
+        if "order" in order_ser.validated_data:
             services.photos_reorder(
-                owner=obj, ordered_ids=ser.validated_data["order"], actor=request.user, can_edit=allowed
+                owner=obj, ordered_ids=order_ser.validated_data["order"], actor=request.user, can_edit=allowed
             )
-        if "cover" in ser.validated_data:
-            photo = selectors.photo_for_owner(owner=obj, photo_id=ser.validated_data["cover"])
-            if photo is None:
+        if "cover" in order_ser.validated_data:
+            cover = selectors.photo_for_owner(owner=obj, photo_id=order_ser.validated_data["cover"])
+            if cover is None:
                 from django.core.exceptions import ValidationError
 
                 raise ValidationError({"cover": ["That photo does not belong here."]})
-            services.photo_set_cover(photo=photo, actor=request.user, can_edit=allowed)
+            services.photo_set_cover(photo=cover, actor=request.user, can_edit=allowed)
         return Response(PhotoSerializer(selectors.photos_for(obj), many=True).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: PhotoSerializer})
