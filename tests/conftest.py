@@ -31,10 +31,33 @@ def _media_in_tmp(settings, tmp_path: Path) -> None:
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
+def _clear_cache_keys_only() -> None:
+    """Empty the cache without FLUSHDB: the Celery broker may share the Redis database."""
+    from django.core.cache import cache
+
+    client_owner = getattr(cache, "_cache", None)
+    if client_owner is None or not hasattr(client_owner, "get_client"):
+        cache.clear()
+        return
+    try:
+        client = client_owner.get_client(write=True)
+        prefix = cache.key_prefix
+        for key in client.scan_iter(match=f"{prefix}:*" if prefix else "*:*:*", count=500):
+            client.delete(key)
+    except OSError:
+        pass
+    except Exception as exc:  # redis unreachable: the service fixtures report it
+        if exc.__class__.__module__.startswith("redis"):
+            return
+        raise
+
+
 @pytest.fixture(autouse=True)
 def _fast_layer_defaults(request, settings) -> None:
     """Fast tests run tasks in-process and use a private local-memory cache."""
     if request.node.get_closest_marker("services") or request.node.get_closest_marker("browser"):
+        # The real (Redis) cache outlives the flushed test database: start each test empty.
+        _clear_cache_keys_only()
         return
     from kei_community.celery import app
 

@@ -6,15 +6,21 @@ import logging
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class FailOpenRedisCache(RedisCache):
     def _safe(self, method: str, default: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return getattr(super(), method)(*args, **kwargs)
-        except Exception as exc:  # redis.ConnectionError, TimeoutError, ...
+        except OUTAGE_ERRORS as exc:
+            # Only an unreachable server fails open; API errors such as incr() of a
+            # missing key (ValueError) still reach the caller as Django documents.
             logger.warning("cache %s failed open: %s", method, exc)
             return default
 
