@@ -16,7 +16,7 @@ class PhotoAdmin(admin.ModelAdmin):
         "owner_type",
         "owner_id",
         "uploader",
-        "original",
+        "original_file",
         "original_format",
         "original_bytes",
         "status",
@@ -30,8 +30,12 @@ class PhotoAdmin(admin.ModelAdmin):
         "updated_at",
         "processed_at",
     ]
-    exclude = ["placeholder"]
+    exclude = ["placeholder", "original"]  # the original is private: no link, only its name
     actions = ["reprocess"]
+
+    @admin.display(description="Original (private)")
+    def original_file(self, obj: Photo) -> str:
+        return obj.original.name if obj.original else ""
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # uploads go through the services (validation)

@@ -169,6 +169,10 @@ def test_photo_cover_uses_marked_cover_or_none(user, other_user):
 
 def test_admin_lists_photos(admin_client, user):
     make_photo(owner=user)
+    photo = make_photo(owner=user)
     response = admin_client.get("/admin/media/photo/")
     assert response.status_code == 200
     assert "pending" in response.content.decode().lower()
+    detail = admin_client.get(f"/admin/media/photo/{photo.pk}/change/")
+    assert detail.status_code == 200
+    assert photo.original.name in detail.content.decode()
