@@ -137,6 +137,8 @@ class Listing(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"]),
             models.Index(fields=["lat", "lng"]),
+            models.Index(fields=["chassis_code", "-published_at"], name="mkt_listing_code_pub"),
+            models.Index(fields=["seller", "-published_at"], name="mkt_listing_seller_pub"),
         ]
 
     def __str__(self) -> str:

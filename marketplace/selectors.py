@@ -44,9 +44,13 @@ def listing_visible_to(*, listing: Listing, viewer: Any) -> bool:
     return False
 
 
-def listing_get_for_detail(*, pk: int) -> Listing | None:
+def listing_get_for_detail(*, pk: int, viewer: Any = None) -> Listing | None:
+    """The listing with photos and questions; `is_favorite` for the viewer is annotated in the same query."""
+    qs = Listing.objects.all()
+    if viewer is not None and viewer.is_authenticated:
+        qs = qs.annotate(is_favorite=Exists(Favorite.objects.filter(user=viewer, listing=OuterRef("pk"))))
     return (
-        Listing.objects.select_related("seller", "chassis_code", "truck", "seller__dealer_profile")
+        qs.select_related("seller", "chassis_code", "truck", "seller__dealer_profile")
         .prefetch_related(
             _photos_prefetch(),
             Prefetch("questions", queryset=Question.objects.filter(hidden=False).select_related("asker")),
@@ -270,22 +274,15 @@ def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch)
 
 
 def related_listings(*, listing: Listing, similar_limit: int = 4, other_limit: int = 3) -> tuple[list, list]:
-    """Similar trucks and the seller's other trucks in one query (no photos: shown as a compact list)."""
+    """Similar trucks and the seller's other trucks: two small indexed look-ups (no photos: a compact list)."""
+    base = listing_public_qs().exclude(pk=listing.pk).order_by("-published_at")
     if listing.chassis_code_id:
-        similar_q = Q(chassis_code_id=listing.chassis_code_id) | Q(
-            make__iexact=listing.make, model__iexact=listing.model
-        )
+        similar_qs = base.filter(chassis_code_id=listing.chassis_code_id)
     else:
-        similar_q = Q(make__iexact=listing.make)
-    rows = list(
-        listing_public_qs()
-        .exclude(pk=listing.pk)
-        .filter(similar_q | Q(seller_id=listing.seller_id))
-        .order_by("-published_at")[: (similar_limit + other_limit) * 3]
-    )
-    others = [o for o in rows if o.seller_id == listing.seller_id][:other_limit]
-    similar = [o for o in rows if o.seller_id != listing.seller_id][:similar_limit]
-    return similar, others
+        similar_qs = base.filter(make=listing.make)
+    similar_qs = similar_qs.exclude(seller_id=listing.seller_id)[:similar_limit]
+    others_qs = base.filter(seller_id=listing.seller_id)[:other_limit]
+    return list(similar_qs), list(others_qs)
 
 
 def newest_listings(*, limit: int = 6) -> list[Listing]:

@@ -128,7 +128,7 @@ def listing_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 @anonymous_page_cache
 def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    listing = selectors.listing_get_for_detail(pk=pk)
+    listing = selectors.listing_get_for_detail(pk=pk, viewer=request.user)
     if listing is None or not selectors.listing_visible_to(listing=listing, viewer=request.user):
         raise Http404("No such listing.")
     if slug != listing.slug:
@@ -161,7 +161,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if listing.truck_id:
         for items in call_hooks("truck_threads", listing.truck):
             truck_threads.extend(items or [])
-    is_favorite = bool(selectors.favorite_ids_for(viewer=request.user, listing_ids=[listing.pk]))
+    is_favorite = bool(getattr(listing, "is_favorite", False))
     similar, other_listings = selectors.related_listings(listing=listing)
     context = {
         "listing": listing,
