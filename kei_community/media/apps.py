@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from celery.schedules import crontab
 from django.apps import AppConfig
 
 
@@ -22,6 +23,10 @@ class MediaConfig(AppConfig):
                 "media-sweep-photos": {
                     "task": "kei_community.media.tasks.sweep_photos",
                     "schedule": timedelta(minutes=5),
-                }
+                },
+                "media-cleanup-photos": {
+                    "task": "kei_community.media.tasks.cleanup_photos",
+                    "schedule": crontab(hour=3, minute=30),
+                },
             }
         )

@@ -457,3 +457,72 @@ def photo_process_give_up_if_exhausted(*, photo_id: int) -> bool:
         _mark_failed(photo_id, _exhausted_reason(max_attempts))
         return True
     return False
+
+
+# --- housekeeping (daily beat job) ------------------------------------------------------
+
+
+def photos_cleanup(*, grace: timedelta = timedelta(hours=1)) -> dict[str, int]:
+    """Remove what nothing refers to any more.
+
+    - Photo rows whose owner row is gone (owners without a GenericRelation, e.g. a deleted
+      User's avatar); their files follow through the post_delete receiver.
+    - Files under originals/ and photos/ whose key has no Photo row (an upload whose
+      transaction rolled back, a crash between writing and recording), once older than `grace`.
+    Works one two-hex-digit folder at a time so memory stays flat.
+    """
+    import time
+
+    from kei_community.media.storage import private_storage, public_storage
+
+    orphan_rows = 0
+    for ct_id in Photo.objects.values_list("owner_type_id", flat=True).distinct():
+        ct = ContentType.objects.get_for_id(ct_id)
+        model = ct.model_class()
+        if model is None:
+            continue
+        stale = Photo.objects.filter(owner_type_id=ct_id).exclude(owner_id__in=model._base_manager.values("pk"))
+        for photo in stale:
+            photo.delete()
+            orphan_rows += 1
+
+    cutoff = time.time() - grace.total_seconds()
+    removed = 0
+    for storage, root in ((private_storage, "originals"), (public_storage(), "photos")):
+        if not storage.exists(root):
+            continue
+        prefixes, _ = storage.listdir(root)
+        for prefix in prefixes:
+            base = f"{root}/{prefix}"
+            dirs, files = storage.listdir(base)
+            entries = {name.split(".", 1)[0]: name for name in files} if root == "originals" else {d: d for d in dirs}
+            if not entries:
+                continue
+            known = {k.hex for k in Photo.objects.filter(key__in=_as_uuids(entries)).values_list("key", flat=True)}
+            for key, name in entries.items():
+                if key in known:
+                    continue
+                path = f"{base}/{name}"
+                if root == "originals":
+                    if storage.get_modified_time(path).timestamp() < cutoff:
+                        storage.delete(path)
+                        removed += 1
+                else:
+                    _, names = storage.listdir(path)
+                    old = [n for n in names if storage.get_modified_time(f"{path}/{n}").timestamp() < cutoff]
+                    for n in old:
+                        storage.delete(f"{path}/{n}")
+                        removed += 1
+    return {"orphan_rows": orphan_rows, "orphan_files": removed}
+
+
+def _as_uuids(keys: Iterable[str]) -> list[Any]:
+    import uuid
+
+    out = []
+    for key in keys:
+        try:
+            out.append(uuid.UUID(hex=key))
+        except ValueError:
+            continue
+    return out

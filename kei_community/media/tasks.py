@@ -36,6 +36,12 @@ def process_photo(self, photo_id: int, force: bool = False) -> str:  # type: ign
 
 
 @shared_task(ignore_result=True)
+def cleanup_photos() -> dict:
+    """Daily beat job: rows whose owner is gone, files no row refers to."""
+    return services.photos_cleanup()
+
+
+@shared_task(ignore_result=True)
 def sweep_photos() -> dict:
     """Beat job: re-enqueue pending rows and rows stuck in processing."""
     return services.photos_sweep()

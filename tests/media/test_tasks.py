@@ -194,3 +194,30 @@ def test_palette_and_16_bit_pngs_processed(user, settings, django_capture_on_com
     # 16-bit grey is scaled to 8 bits, not clipped to white: 30000 / 256 ~= 117.
     with Image.open(Path(settings.MEDIA_ROOT) / photo.renditions["400"]["names"][1]) as img:
         assert abs(img.convert("L").getpixel((200, 100)) - 117) <= 3
+
+
+def test_cleanup_removes_orphan_rows_and_files(user, other_user, settings, django_capture_on_commit_callbacks):
+    import os
+    import time
+
+    from kei_community.media.tasks import cleanup_photos
+
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = make_photo(owner=user)
+        gone = make_photo(owner=other_user)
+    # An original left behind by a rolled-back upload, old enough to be swept.
+    stray = Path(settings.PRIVATE_MEDIA_ROOT) / "originals" / "ab" / ("ab" + "0" * 30 + ".jpg")
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"x")
+    old = time.time() - 7200
+    os.utime(stray, (old, old))
+    gone_files = [Path(settings.MEDIA_ROOT) / n for n in Photo.objects.get(pk=gone.pk).renditions["400"]["names"]]
+    type(other_user).objects.filter(pk=other_user.pk).delete()  # a User has no GenericRelation: no cascade
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = cleanup_photos.delay().get()
+    assert result == {"orphan_rows": 1, "orphan_files": 1}
+    assert list(Photo.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not stray.exists()
+    assert not any(p.exists() for p in gone_files)
+    assert Path(Photo.objects.get().original.path).exists()
