@@ -140,7 +140,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(
         request,
         "forum/thread_list.html",
-        {"category": category, "threads": threads, "pages": _pages(page, last)},
+        {"category": category, "threads": threads, "pages": _pages(page, last), "search_url": reverse("forum:search")},
     )
 
 
