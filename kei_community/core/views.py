@@ -74,19 +74,36 @@ def bench_baseline(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(detail: str, status: int) -> JsonResponse:
+    """The API's one error shape, for errors raised outside DRF views (unknown URLs, crashes)."""
+    return JsonResponse({"detail": detail, "errors": {}}, status=status)
+
+
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return _api_error("Bad request.", 400)
     return render(request, "400.html", status=400)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return _api_error(str(exception or "") or "You do not have permission to do this.", 403)
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return _api_error("Not found.", 404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return _api_error("Server error. It has been logged; please try again in a moment.", 500)
     # No request context: the 500 page must render even when the database is what failed.
     try:
         return HttpResponseServerError(render_to_string("500.html"))

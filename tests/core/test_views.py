@@ -167,3 +167,21 @@ def test_a_form_posted_without_its_csrf_token_gets_a_styled_explanation():
     assert response.status_code == 403
     html = response.content.decode()
     assert "This form has expired" in html and "Skip to main content" in html
+
+
+@pytest.mark.django_db
+def test_unknown_api_url_is_a_404_in_the_api_error_shape(client):
+    response = client.get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "errors": {}}
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.urls")
+def test_a_crash_under_the_api_is_a_json_500():
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/test-boom/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail", "errors"}
+    assert "deliberate" not in response.json()["detail"]

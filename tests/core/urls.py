@@ -15,5 +15,10 @@ def forbidden(request):  # type: ignore[no-untyped-def]
     raise PermissionDenied("Only the owner can change this listing.")
 
 
-urlpatterns = [path("test-boom/", boom), path("test-forbidden/", forbidden), *site_urlpatterns]
+urlpatterns = [
+    path("test-boom/", boom),
+    path("api/v1/test-boom/", boom),
+    path("test-forbidden/", forbidden),
+    *site_urlpatterns,
+]
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
