@@ -386,3 +386,17 @@ def test_profile_section_lists_members_trucks_for_sale(user):
     html = "".join(call_hooks("profile_sections", user))
     assert "Profile truck" in html
     assert "".join(call_hooks("profile_sections", UserFactory())) == ""
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_favorites_and_dealer_pages_query_budget(client, user, count, django_assert_max_num_queries):
+    dealer = UserFactory()
+    profile = services.dealer_profile_save(user=dealer, data={"business_name": f"Dealer {count}"})
+    for listing in make_listings(count, seller=dealer):
+        services.favorite_add(user=user, listing=listing)
+    client.force_login(user)
+    client.get("/listings/favorites/")
+    with django_assert_max_num_queries(9):
+        assert client.get("/listings/favorites/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert f"Trucks for sale ({count})" in client.get(profile.get_absolute_url()).content.decode()
