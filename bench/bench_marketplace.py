@@ -1,170 +1,212 @@
-"""`make bench-marketplace`: load-test listing search and detail against the baseline view.
+"""`make bench-marketplace`: marketplace pages under load beside the baseline view, on two data sizes.
 
-Sizes: 10,000 listings on SQLite (the embedded default) and, when PostgreSQL answers on
-127.0.0.1:5432, 10,000 and 100,000 listings on PostgreSQL. Each size is served by gunicorn
-(2 sync workers, DEBUG off) and loaded with wrk (16 connections, 10 s, loopback only) together
-with /bench/baseline/ in the same run. Prints one Markdown table per size.
+Size "10k": 10,000 listings on a SQLite file under var/. Size "100k": 100,000 listings on PostgreSQL
+(skipped when PostgreSQL is not reachable). Each size is served by gunicorn (2 sync workers, DEBUG off,
+BENCH_ENABLED) and loaded with wrk (16 connections, 10 s, loopback) through bench/harness.py: the
+baseline, then each page anonymously (whole-page cache) and signed in (uncached):
+search with a keyword and three facets, search by ZIP + radius, listing detail.
 
-    .venv/bin/python bench/bench_marketplace.py [--sizes sqlite:10000,postgres:10000,postgres:100000] [--seconds 10]
+    .venv/bin/python bench/bench_marketplace.py [--sizes 10k,100k] [--seconds 10]
+
+Listings are generated straight into the table (bulk_create, derived fields computed the way the
+service does), so a run takes a minute or two.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import random
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import BIN, bench_env, gunicorn, run_table  # noqa: E402
+from bench.harness import BIN, ROOT, bench_env, gunicorn, run_table  # noqa: E402
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-ZIPS = ["78701", "97201", "98101", "27601", "48104", "30303", "80202", "85004", "37203", "64105",
-        "55401", "53703", "43215", "19103", "02108", "33602", "70112", "84101", "83702", "59601",
-        "73102", "68508", "50309", "63101", "40202", "29201", "35203", "39201", "72201", "96813"]  # fmt: skip
-WORDS = ["clean", "rust-free", "cold A/C", "new tyres", "farm truck", "dump bed", "4x4", "hi-lo", "diff lock",
-         "low km", "one owner", "jumbo cab", "scissor lift", "service records", "garage kept"]  # fmt: skip
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_URL = os.environ.get("BENCH_MARKETPLACE_PG_URL", "postgres://postgres@127.0.0.1:5432/kei_bench_market")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "")
+SIZES = {
+    "10k": {"listings": 10_000, "db": f"sqlite:///{ROOT / 'var' / 'bench_market.sqlite3'}"},
+    "100k": {"listings": 100_000, "db": PG_URL},
+}
+READER = "bench-buyer@bench.kei"
+ZIPS = [
+    "78701", "77002", "75201", "97201", "98101", "27601", "48104", "30303", "80202", "85004", "87501", "73102",
+    "64106", "68102", "55401", "53703", "60601", "46204", "43215", "40202", "37203", "35203", "39201", "70112",
+    "72201", "29201", "23219", "21201", "19103", "12207", "05401", "03301", "04101", "83702", "59601", "82001",
+    "84101", "89501", "95814", "78613", "78745", "76101", "78205", "79901", "73301", "76501", "75701", "77840",
+]  # fmt: skip
+SEARCH_KEYWORD = "/listings/?q=carry&make=Suzuki&drive=4WD&bed_type=dump"
+SEARCH_RADIUS = "/listings/?zip=78701&radius=150&ordering=distance"
 
 
-def database_url(kind: str, size: int) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{ROOT / 'var' / f'bench_marketplace_{size}.sqlite3'}"
-    return f"postgres://postgres@127.0.0.1:5432/kei_bench_marketplace_{size}"
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kei_community.settings")
+    import django
+
+    django.setup()
 
 
-def postgres_available() -> bool:
+def generate(total: int) -> dict:
+    _setup()
+    import random
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from kei_community.core.markdown import render_markdown
+    from kei_community.core.us import zip_lookup
+    from kei_community.users.models import User
+    from kei_community.vehicles.eligibility import import_eligibility
+    from kei_community.vehicles.models import ChassisCode
+    from kei_community.vehicles.services import catalog_load
+    from marketplace.models import Listing
+
+    if Listing.objects.count() >= total:
+        return {"generated": False, "listings": Listing.objects.count()}
+    if not ChassisCode.objects.exists():
+        catalog_load()
+    codes = list(ChassisCode.objects.all())
+    places = [zip_lookup(z) for z in ZIPS]
+    rng = random.Random(11)
+    sellers = []
+    for i in range(50):
+        user, _ = User.objects.get_or_create(
+            email=f"bench-seller-{i}@bench.kei", defaults={"display_name": f"Seller {i}"}
+        )
+        sellers.append(user)
+    buyer, created = User.objects.get_or_create(
+        email=READER, defaults={"display_name": "Bench buyer", "home_state": "TX"}
+    )
+    if created:
+        buyer.set_password("bench-password-1")
+        buyer.save()
+    html = render_markdown("Runs and drives. **Cold A/C**, new tyres, hi-lo and diff lock.")
+    now = timezone.now()
+    with transaction.atomic():
+        Listing.objects.all().delete()
+        batch = []
+        for i in range(total):
+            code = codes[i % len(codes)]
+            year = rng.randint(code.years_from or 1990, min(code.years_to or 2024, 2024))
+            month = rng.randint(1, 12)
+            place = places[i % len(places)]
+            odo = rng.randint(5, 200) * 1000
+            batch.append(
+                Listing(
+                    seller=sellers[i % len(sellers)],
+                    status="active",
+                    title=f"{year} {code.make} {code.model} {code.code} #{i}",
+                    slug=f"{year}-{code.make}-{code.model}-{code.code}-{i}".lower().replace(" ", "-"),
+                    make=code.make,
+                    model=code.model,
+                    chassis_code=code,
+                    year_built=year,
+                    month_built=month,
+                    import_eligible_on=import_eligibility(year_built=year, month_built=month).nhtsa_date,
+                    odometer=odo,
+                    odometer_unit="km",
+                    odometer_km=odo,
+                    transmission=rng.choice(["manual", "automatic", "cvt"]),
+                    drive=rng.choice(["2WD", "4WD"]),
+                    bed_type=rng.choice(["flat", "dump", "scissor", "jumbo", "panel_van"]),
+                    title_status=rng.choice(["clean", "import_docs", "bill_of_sale", "offroad"]),
+                    location_status="us",
+                    zip_code=place["zip"],
+                    city=place["city"],
+                    state=place["state"],
+                    lat=place["lat"],
+                    lng=place["lng"],
+                    price=rng.randint(20, 200) * 100,
+                    description="Runs and drives. **Cold A/C**, new tyres, hi-lo and diff lock.",
+                    description_html=html,
+                    published_at=now - timedelta(minutes=i),
+                    expires_at=now + timedelta(days=60),
+                )  # fmt: skip
+            )
+            if len(batch) >= 2000:
+                Listing.objects.bulk_create(batch)
+                batch = []
+        Listing.objects.bulk_create(batch)
+    return {"generated": True, "listings": Listing.objects.count()}
+
+
+def paths_and_cookie() -> dict:
+    _setup()
+    from bench.harness import session_cookie_for
+    from marketplace.models import Listing
+
+    listing = Listing.objects.filter(make="Suzuki").order_by("-published_at").first()
+    return {
+        "pages": [
+            ("search: keyword + 3 facets", SEARCH_KEYWORD),
+            ("search: ZIP + 150 mi radius", SEARCH_RADIUS),
+            ("listing detail", listing.get_absolute_url()),
+        ],
+        "cookie": session_cookie_for(READER),
+    }
+
+
+def _call(env: dict, step: str, *extra: str) -> dict:
+    out = subprocess.run(
+        [str(BIN / "python"), __file__, "--step", step, *extra], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        sys.exit(f"{step} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _pg_available() -> bool:
     try:
         import psycopg
 
-        psycopg.connect(PG_ADMIN, connect_timeout=2).close()
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=2) as conn:
+            name = PG_URL.rsplit("/", 1)[1]
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
         return True
-    except Exception:
+    except Exception as exc:  # pragma: no cover - reported
+        print(f"PostgreSQL not reachable ({exc}); skipping the 100k size.")
         return False
 
 
-def run_django(db_url: str, code: str) -> str:
-    env = bench_env(db_url)
-    out = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(out.stderr[-4000:])
-    return out.stdout
-
-
-def ensure_postgres_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-GENERATE = r'''
-import django, random, sys, time
-django.setup()
-from django.core.management import call_command
-from django.utils import timezone
-from datetime import timedelta
-call_command("migrate", verbosity=0)
-call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))
-from kei_community.users.models import User
-from kei_community.vehicles.models import ChassisCode
-from marketplace.models import Listing
-from marketplace import services
-SIZE = int(sys.argv[1]) if len(sys.argv) > 1 else {size}
-have = Listing.objects.count()
-if have >= SIZE:
-    print(f"{{have}} listings already there")
-    raise SystemExit(0)
-rng = random.Random(25)
-sellers = []
-for i in range(200):
-    u, _ = User.objects.get_or_create(email=f"bench-seller{{i}}@bench.kei", defaults={{"display_name": f"Seller {{i}}"}})
-    sellers.append(u)
-User.objects.get_or_create(email="bench-reader@bench.kei", defaults={{"display_name": "Bench reader", "home_state": "TX", "zip_code": "78701"}})
-codes = list(ChassisCode.objects.all())
-zips = {zips!r}
-words = {words!r}
-now = timezone.now()
-batch = []
-start = time.time()
-for n in range(have, SIZE):
-    code = rng.choice(codes)
-    year = rng.randint(max(code.years_from or 1985, 1985), min(code.years_to or 2024, 2024))
-    listing = Listing(seller=rng.choice(sellers), status="active")
-    services._apply(listing, {{
-        "title": f"{{year}} {{code.make}} {{code.model}} {{code.code}} " + " ".join(rng.sample(words, 2)),
-        "chassis_code": code, "year_built": year, "month_built": rng.randint(1, 12),
-        "odometer": rng.randint(5_000, 180_000), "transmission": rng.choice(["manual", "automatic"]),
-        "drive": rng.choice(["2WD", "4WD"]), "bed_type": rng.choice(["flat", "dump", "scissor", "flat"]),
-        "zip_code": rng.choice(zips), "price": rng.randint(25, 160) * 100,
-        "description": "Kei truck in good shape. " + ", ".join(rng.sample(words, 5)) + ".",
-    }})
-    listing.published_at = now - timedelta(minutes=n)
-    listing.expires_at = now + timedelta(days=60)
-    batch.append(listing)
-    if len(batch) == 2000:
-        Listing.objects.bulk_create(batch)
-        batch = []
-if batch:
-    Listing.objects.bulk_create(batch)
-from django.db import connection
-if connection.vendor == "postgresql":
-    with connection.cursor() as c:
-        c.execute("ANALYZE")
-print(f"generated {{SIZE - have}} listings in {{time.time() - start:.0f}} s")
-'''
-
-URLS = r'''
-import django
-django.setup()
-from marketplace.models import Listing
-from bench.harness import session_cookie_for
-listing = Listing.objects.filter(status="active").order_by("-published_at")[50]
-print(listing.get_absolute_url())
-print(session_cookie_for("bench-reader@bench.kei"))
-'''
+def run_size(label: str, seconds: int) -> None:
+    spec = SIZES[label]
+    if spec["db"].startswith("postgres") and not _pg_available():
+        return
+    env = bench_env(spec["db"], REDIS_URL)
+    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    started = time.monotonic()
+    info = _call(env, "generate", str(spec["listings"]))
+    print(f"\n## {label} listings ({'PostgreSQL' if spec['db'].startswith('postgres') else 'SQLite'}): "
+          f"{info['listings']:,} listings, data {'generated' if info['generated'] else 'reused'} in "
+          f"{time.monotonic() - started:.0f} s")  # fmt: skip
+    target = _call(env, "paths")
+    with gunicorn(env) as base:
+        lines = run_table(base, [tuple(p) for p in target["pages"]], cookie=target["cookie"], seconds=seconds)
+    print("\n".join(lines))
+    print("Targets: signed-in ratio >= 0.10 with p99 < 150 ms; anonymous (cached) ratio >= 0.5.")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="")
+    parser.add_argument("--sizes", default="10k,100k")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--step", choices=["generate", "paths"])
+    parser.add_argument("extra", nargs="*")
     args = parser.parse_args()
-    if args.sizes:
-        sizes = [(k, int(n)) for k, n in (item.split(":") for item in args.sizes.split(","))]
+    if args.step == "generate":
+        print(json.dumps(generate(int(args.extra[0]))))
+    elif args.step == "paths":
+        print(json.dumps(paths_and_cookie()))
     else:
-        sizes = [("sqlite", 10_000)]
-        if postgres_available():
-            sizes += [("postgres", 10_000), ("postgres", 100_000)]
-        else:
-            print("PostgreSQL is not reachable on 127.0.0.1:5432: only the SQLite size runs.")
-
-    for kind, size in sizes:
-        db_url = database_url(kind, size)
-        if kind == "postgres":
-            ensure_postgres_database(f"kei_bench_marketplace_{size}")
-        started = time.time()
-        print(run_django(db_url, GENERATE.format(size=size, zips=ZIPS, words=WORDS)).strip())
-        detail_path, cookie = run_django(db_url, URLS).split()
-        print(f"data ready in {time.time() - started:.0f} s")
-        pages = [
-            ("search: keyword + 3 facets", "/listings/?q=carry&drive=4WD&transmission=manual&bed_type=dump"),
-            ("search: ZIP 78701 + 150 mi", "/listings/?zip=78701&radius=150"),
-            ("listing detail", detail_path),
-        ]
-        with gunicorn(bench_env(db_url)) as base:
-            lines = run_table(base, pages, cookie=cookie, seconds=args.seconds)
-        print(f"\n### {size:,} listings on {kind} (gunicorn 2 sync workers, wrk 16 connections, {args.seconds} s)\n")
-        print("\n".join(lines))
-        print(flush=True)
-    random.seed()
-    os.environ.pop("BENCH_ENABLED", None)
+        for label in args.sizes.split(","):
+            run_size(label.strip(), args.seconds)
 
 
 if __name__ == "__main__":
