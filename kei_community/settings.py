@@ -176,8 +176,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # --- Auth and accounts (django-allauth) -------------------------------------
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Both load the user with the header's moderator flag and unread count (one query).
+    "kei_community.users.backends.ModelBackend",
+    "kei_community.users.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
