@@ -12,7 +12,12 @@ from stategide.models import Revision, StatePage
 DEMO_NOTE = "Demo proposal created by `manage.py seed_demo`; it is not a source and should be rejected."
 DEMO_PROPOSALS = [
     # (author email, state, data, summary) — body-only, clearly marked as demo text; no law is invented.
-    ("farmer@demo.kei", "TX", {"body": f"**{DEMO_NOTE}**\n\nWhat I did at my county tax office: …"}, "Demo: add my county office notes"),
+    (
+        "farmer@demo.kei",
+        "TX",
+        {"body": f"**{DEMO_NOTE}**\n\nWhat I did at my county tax office: …"},
+        "Demo: add my county office notes",
+    ),
     ("importer@demo.kei", "WA", {"body": f"**{DEMO_NOTE}**\n\nImporter's checklist: …"}, "Demo: importer's checklist"),
 ]
 DEMO_WATCHES = [("importer@demo.kei", "OR"), ("builder@demo.kei", "TX"), ("campus@demo.kei", "MI")]
@@ -24,7 +29,10 @@ def seed_guide(stdout: Any) -> None:
     if not pages:
         stdout.write("State guide demo: no pages yet; run load_reference_data first.")
         return
-    users = {u.email: u for u in User.objects.filter(email__in=[e for e, *_ in DEMO_PROPOSALS] + [e for e, _ in DEMO_WATCHES])}
+    users = {
+        u.email: u
+        for u in User.objects.filter(email__in=[e for e, *_ in DEMO_PROPOSALS] + [e for e, _ in DEMO_WATCHES])
+    }
     created = 0
     for email, code, data, summary in DEMO_PROPOSALS:
         author, page = users.get(email), pages.get(code)

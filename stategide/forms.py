@@ -51,7 +51,9 @@ class ProposeForm(BootstrapFormMixin, forms.Form):
     )
     statute_refs = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Statute references")
     law_effective_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="When the current or next law takes effect."
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the current or next law takes effect.",
     )
     pending_bills = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     confidence = forms.ChoiceField(choices=Confidence.choices)

@@ -181,9 +181,7 @@ def revision_propose(
             {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
         )
     carried = [
-        Citation(
-            kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary
-        )
+        Citation(kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary)
         for c in (base.citations.all() if base is not None else [])
     ]
     new_urls = {c.url for c in new_citations}
@@ -205,7 +203,9 @@ def revision_update_pending(
     """The author changes their own pending proposal (nobody else may); `citations` are added."""
     if not getattr(actor, "is_authenticated", False) or revision.author_id != actor.pk:
         raise PermissionDenied("Only the author can change a pending proposal.")
-    revision = Revision.objects.select_for_update(of=("self",)).select_related("base_revision", "page").get(pk=revision.pk)
+    revision = (
+        Revision.objects.select_for_update(of=("self",)).select_related("base_revision", "page").get(pk=revision.pk)
+    )
     if revision.state != Revision.State.PENDING:
         raise ValidationError("Only pending proposals can be changed.")
     check_can_propose(user=actor, page=revision.page)
@@ -257,11 +257,13 @@ class PublishRevisionAction:
     @staticmethod
     def proposal_delta(revision: Revision) -> dict[str, Any]:
         base = revision.base_revision
-        return {f: getattr(revision, f) for f in CONTENT_FIELDS if base is None or getattr(base, f) != getattr(revision, f)}
+        return {
+            f: getattr(revision, f) for f in CONTENT_FIELDS if base is None or getattr(base, f) != getattr(revision, f)
+        }
 
     @classmethod
     def classify(cls, revision: Revision, published: Revision | None) -> str:
-        """"clean" (based on the published revision), "merge", "conflict" or "superseded"."""
+        """ "clean" (based on the published revision), "merge", "conflict" or "superseded"."""
         base = revision.base_revision
         if published is None or base is None or base.pk == published.pk:
             return "clean"
@@ -295,7 +297,9 @@ class PublishRevisionAction:
     @transaction.atomic
     def execute(self) -> Revision:
         page = _locked_page(self.revision.page)
-        revision = Revision.objects.select_for_update(of=("self",)).select_related("base_revision").get(pk=self.revision.pk)
+        revision = (
+            Revision.objects.select_for_update(of=("self",)).select_related("base_revision").get(pk=self.revision.pk)
+        )
         revision.page = page
         self.revision = revision
         outcome = self.check()
@@ -445,7 +449,14 @@ def page_rollback(*, actor: Any, page: StatePage, revision: Revision, reason: st
     )
     _apply(restored, _content_of(revision))
     citations = [
-        Citation(kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary, position=c.position)
+        Citation(
+            kind=c.kind,
+            label=c.label,
+            url=c.url,
+            retrieved_on=c.retrieved_on,
+            is_primary=c.is_primary,
+            position=c.position,
+        )
         for c in revision.citations.all()
     ]
     _save_revision(restored, citations)
@@ -551,13 +562,17 @@ def send_moderator_reminders(*, today: date | None = None) -> int:
         return 0
     week_ago = timezone.now() - timedelta(days=6)
     already = set(
-        Notification.objects.filter(kind="guide_reminder", created_at__gte=week_ago).values_list("recipient_id", flat=True)
+        Notification.objects.filter(kind="guide_reminder", created_at__gte=week_ago).values_list(
+            "recipient_id", flat=True
+        )
     )
     recipients = [m for m in moderators() if m.pk not in already]
     lines = []
     if soon:
         lines.append("Laws taking effect within 90 days:")
-        lines += [f"- {p.name}: {p.published_revision.law_effective_date:%b %d, %Y}" for p in soon if p.published_revision]
+        lines += [
+            f"- {p.name}: {p.published_revision.law_effective_date:%b %d, %Y}" for p in soon if p.published_revision
+        ]
     if stale:
         lines.append(f"{len(stale)} pages not verified in the last 180 days:")
         lines += [f"- {p.name} ({p.code})" for p in stale]

@@ -63,7 +63,11 @@ def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., Htt
             response["X-Stategide-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
             cache.set(cache_key, (response.content.decode(), nonce, token), guide_cache.PAGE_TTL)
             response["X-Stategide-Cache"] = "miss"
         return response

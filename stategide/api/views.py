@@ -96,7 +96,9 @@ class RevisionApproveView(APIView):
         revision = _revision(page, revision_id)
         serializer = ApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        revision = services.revision_approve(actor=request.user, revision=revision, note=serializer.validated_data["note"])
+        revision = services.revision_approve(
+            actor=request.user, revision=revision, note=serializer.validated_data["note"]
+        )
         return Response(RevisionSerializer(_revision(page, revision.pk)).data)
 
 
@@ -109,7 +111,9 @@ class RevisionRejectView(APIView):
         revision = _revision(page, revision_id)
         serializer = RejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        revision = services.revision_reject(actor=request.user, revision=revision, reason=serializer.validated_data["reason"])
+        revision = services.revision_reject(
+            actor=request.user, revision=revision, reason=serializer.validated_data["reason"]
+        )
         return Response(RevisionSerializer(_revision(page, revision.pk)).data)
 
 

@@ -98,9 +98,7 @@ def test_anonymous_index_is_cached_and_invalidated_on_publish(
 ):
     assert client.get(reverse("stategide:index"))["X-Stategide-Cache"] == "miss"
     assert client.get(reverse("stategide:index"))["X-Stategide-Cache"] == "hit"
-    rev = services.revision_propose(
-        author=user, page=tx, data={"summary": "A brand new summary."}, edit_summary="x"
-    )
+    rev = services.revision_propose(author=user, page=tx, data={"summary": "A brand new summary."}, edit_summary="x")
     with django_capture_on_commit_callbacks(execute=True):
         services.revision_approve(actor=moderator, revision=rev)
     response = client.get(tx.get_absolute_url())
@@ -220,7 +218,9 @@ def test_history_query_count_constant(client, user, tx, django_assert_max_num_qu
 def test_member_cannot_approve_from_page(client, user, other_user, tx):
     rev = proposal(other_user, tx)
     client.force_login(user)
-    response = client.post(reverse("stategide:review", kwargs={"code": "tx", "number": rev.number}), {"decision": "approve"})
+    response = client.post(
+        reverse("stategide:review", kwargs={"code": "tx", "number": rev.number}), {"decision": "approve"}
+    )
     assert response.status_code == 403
     rev.refresh_from_db()
     assert rev.state == "pending"
