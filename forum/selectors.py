@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from forum.models import POSTS_PER_PAGE, Category, Post, Reaction, Tag, Thread, ThreadState
@@ -217,24 +217,27 @@ def search_posts(
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
         query = SearchQuery(q, config="english", search_type="websearch")
-        posts = list(
+        # Rank on the stored vector (F(): a bare name would make Django rebuild to_tsvector(text)
+        # for every row), ids only; then build snippets for the few hits shown (ts_headline is costly).
+        ranked = (
             qs.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank("search_vector", query),
-                headline=SearchHeadline(
-                    "body_text", query, config="english", start_sel="«", stop_sel="»", max_words=30, min_words=12
-                ),
-            )
-            .order_by("-rank", "-created_at")[: limit * 3]
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-created_at")
+            .values_list("pk", "thread_id")[: limit * 3]
         )
-        seen: set[int] = set()
-        hits = []
-        for post in posts:
-            if post.thread_id in seen:
-                continue
-            seen.add(post.thread_id)
-            hits.append(SearchHit(post=post, thread=post.thread, snippet=post.headline))  # type: ignore[attr-defined]
-        return hits[:limit]
+        best: dict[int, int] = {}
+        for post_id, thread_id in ranked:
+            best.setdefault(thread_id, post_id)
+        ids = list(best.values())[:limit]
+        headline = SearchHeadline(
+            "body_text", query, config="english", start_sel="«", stop_sel="»", max_words=30, min_words=12
+        )
+        found = {p.pk: p for p in qs.filter(pk__in=ids).annotate(headline=headline)}
+        return [
+            SearchHit(post=found[i], thread=found[i].thread, snippet=found[i].headline)  # type: ignore[attr-defined]
+            for i in ids
+            if i in found
+        ]
     posts = list(
         qs.filter(Q(body_text__icontains=q) | Q(thread__title__icontains=q)).order_by("-created_at")[: limit * 3]
     )
