@@ -57,9 +57,9 @@ def warm_content_types():
     ContentType.objects.get_for_model(User)
 
 
-# Signed-in pages carry the shared layout's own queries (session, user, moderator group, unread
-# notifications, the avatar in the account menu: 6 in all); the state guide adds 1 (/states/) or 2.
-LAYOUT_QUERIES_SIGNED_IN = 6
+# Signed-in pages carry the shared layout's own queries: the session and the user, who arrives with
+# the moderator flag and unread count annotated (users.backends). The state guide adds 1 (/states/) or 2.
+LAYOUT_QUERIES_SIGNED_IN = 2
 
 
 def test_index_logged_in_within_budget(client, user, all_states, warm_content_types, django_assert_max_num_queries):
