@@ -285,6 +285,14 @@ def related_listings(*, listing: Listing, similar_limit: int = 4, other_limit: i
     return list(similar_qs), list(others_qs)
 
 
+def listing_buyers(*, listing: Listing) -> list[Any]:
+    """Members who wrote to the seller about this listing (candidates for "sold to")."""
+    return [
+        c.buyer
+        for c in Conversation.objects.filter(listing=listing).select_related("buyer").order_by("-last_message_at")
+    ]
+
+
 def newest_listings(*, limit: int = 6) -> list[Listing]:
     return list(listing_public_qs().order_by("-published_at")[:limit])
 

@@ -265,8 +265,24 @@ def listing_set_status(*, actor: Any, listing: Listing, status: str, sold_price:
     return listing
 
 
-def listing_mark_sold(*, actor: Any, listing: Listing, sold_price: int | None = None) -> Listing:
-    return listing_set_status(actor=actor, listing=listing, status=Status.SOLD, sold_price=sold_price)
+@transaction.atomic
+def listing_mark_sold(
+    *, actor: Any, listing: Listing, sold_price: int | None = None, buyer_id: int | None = None
+) -> Listing:
+    """Mark sold; with a buyer (someone who wrote about this listing) the garage truck moves to their garage,
+    so its history (listings, build threads) follows it."""
+    buyer = None
+    if buyer_id:
+        conversation = Conversation.objects.filter(listing=listing, buyer_id=buyer_id).select_related("buyer").first()
+        if conversation is None:
+            raise ValidationError({"buyer": ["Choose a member who wrote to you about this truck."]})
+        buyer = conversation.buyer
+    listing_set_status(actor=actor, listing=listing, status=Status.SOLD, sold_price=sold_price)
+    if buyer is not None and listing.truck_id:
+        from kei_community.vehicles.services import garage_truck_transfer
+
+        garage_truck_transfer(actor=actor, truck=listing.truck, new_owner=buyer)
+    return listing
 
 
 @transaction.atomic

@@ -188,6 +188,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "answer_form": AnswerForm(),
         "sold_form": SoldForm(),
         "share_url": request.build_absolute_uri(listing.get_absolute_url()),
+        "buyers": selectors.listing_buyers(listing=listing) if is_owner and listing.truck_id else [],
     }
     return render(request, "marketplace/listing_detail.html", render_context(request, context))
 
@@ -308,7 +309,11 @@ def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
             form = SoldForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors.get("sold_price") or "Check the sold price.")
-            services.listing_mark_sold(actor=request.user, listing=listing, sold_price=form.cleaned_data["sold_price"])
+            buyer = request.POST.get("buyer", "")
+            services.listing_mark_sold(
+                actor=request.user, listing=listing, sold_price=form.cleaned_data["sold_price"],
+                buyer_id=int(buyer) if buyer.isdigit() else None,
+            )  # fmt: skip
             messages.success(request, "Marked as sold. Congratulations!")
         else:
             services.listing_set_status(actor=request.user, listing=listing, status=status)

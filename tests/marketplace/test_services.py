@@ -273,3 +273,22 @@ def test_dealer_profile_marks_listings_as_dealer(user):
     profile = services.dealer_profile_save(user=user, data={"business_name": "Kei Imports LLC", "state": "WA"})
     listing.refresh_from_db()
     assert listing.seller_type == "dealer" and profile.slug == "kei-imports-llc"
+
+
+def test_sold_to_a_buyer_moves_the_garage_truck(user, other_user):
+    truck = GarageTruckFactory(owner=user)
+    listing = ListingFactory(seller=user, truck=truck)
+    services.conversation_start(buyer=other_user, listing=listing, body="I'll take it")
+    services.listing_mark_sold(actor=user, listing=listing, sold_price=6000, buyer_id=other_user.pk)
+    truck.refresh_from_db()
+    assert truck.owner == other_user and listing.status == "sold"
+
+
+def test_sold_to_someone_who_never_wrote_is_refused(user, other_user):
+    truck = GarageTruckFactory(owner=user)
+    listing = ListingFactory(seller=user, truck=truck)
+    with pytest.raises(ValidationError):
+        services.listing_mark_sold(actor=user, listing=listing, buyer_id=other_user.pk)
+    listing.refresh_from_db()
+    truck.refresh_from_db()
+    assert listing.status == "active" and truck.owner == user

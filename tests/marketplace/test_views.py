@@ -400,3 +400,16 @@ def test_favorites_and_dealer_pages_query_budget(client, user, count, django_ass
         assert client.get("/listings/favorites/").status_code == 200
     with django_assert_max_num_queries(10):
         assert f"Trucks for sale ({count})" in client.get(profile.get_absolute_url()).content.decode()
+
+
+def test_owner_marks_sold_to_a_buyer_from_the_page(client, user):
+    from tests.factories import GarageTruckFactory
+
+    truck = GarageTruckFactory()
+    listing = ListingFactory(seller=truck.owner, truck=truck)
+    services.conversation_start(buyer=user, listing=listing, body="Deal?")
+    client.force_login(truck.owner)
+    assert "Sold to (moves the truck to their garage)" in client.get(listing.get_absolute_url()).content.decode()
+    client.post(f"/listings/{listing.pk}/status/", {"status": "sold", "sold_price": "5000", "buyer": str(user.pk)})
+    truck.refresh_from_db()
+    assert truck.owner == user
