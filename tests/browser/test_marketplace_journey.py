@@ -115,4 +115,11 @@ def test_list_find_favourite_message_sell(page, chromium, live_server, settings,
     assert listing.status == "sold" and listing.sold_price == 6600
     assert conversation.messages.count() == 2
     assert axe_violations(page) == []
+
+    # The catalog and the garage form are accessible too.
+    page.goto("/garage/catalog/?make=suzuki")
+    assert page.get_by_role("rowheader", name="DA63T").is_visible()
+    assert axe_violations(page) == []
+    page.goto("/garage/new/")
+    assert axe_violations(page) == []
     assert page.console_errors == []
