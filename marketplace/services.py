@@ -167,9 +167,6 @@ def listing_create(*, seller: Any, data: dict[str, Any], publish: bool = False) 
     limits.check_new_account_cap(
         user=seller, action="listing", count_today=Listing.objects.filter(seller=seller, created_at__gte=today).count()
     )
-    cap = int(getattr(settings, "LISTING_MAX_ACTIVE_PER_SELLER", 50))
-    if publish and Listing.objects.filter(seller=seller, status=Status.ACTIVE).count() >= cap:
-        raise ValidationError(f"You already have {cap} active listings; mark some sold first.")
     listing = Listing(seller=seller)
     if DealerProfile.objects.filter(user=seller).exists() and "seller_type" not in data:
         listing.seller_type = Listing.SellerType.DEALER
@@ -206,6 +203,12 @@ def listing_publish(*, actor: Any, listing: Listing) -> Listing:
     missing = [f for f in ("title", "make", "year_built", "zip_code", "price") if not getattr(listing, f)]
     if missing:
         raise ValidationError({f: ["This field is required to publish."] for f in missing})
+    cap = int(getattr(settings, "LISTING_MAX_ACTIVE_PER_SELLER", 50))
+    if (
+        listing.status != Status.ACTIVE
+        and Listing.objects.filter(seller=listing.seller, status=Status.ACTIVE).exclude(pk=listing.pk).count() >= cap
+    ):
+        raise ValidationError(f"You already have {cap} active listings; mark some sold before publishing another.")
     now = timezone.now()
     first_time = listing.published_at is None
     has_prior = (

@@ -292,3 +292,12 @@ def test_sold_to_someone_who_never_wrote_is_refused(user, other_user):
     listing.refresh_from_db()
     truck.refresh_from_db()
     assert listing.status == "active" and truck.owner == user
+
+
+def test_active_listing_cap_per_seller(user, settings):
+    settings.LISTING_MAX_ACTIVE_PER_SELLER = 1
+    ListingFactory(seller=user)
+    draft = ListingFactory(seller=user, publish=False)
+    with pytest.raises(ValidationError) as exc:
+        services.listing_publish(actor=user, listing=draft)
+    assert "1 active listings" in exc.value.messages[0]
