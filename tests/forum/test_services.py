@@ -411,3 +411,15 @@ def test_member_cannot_split_and_first_post_cannot_be_split(user, moderator):
         services.thread_split(actor=user, thread=thread, posts=[reply], title="Not allowed here")
     with pytest.raises(ValidationError):
         services.thread_split(actor=moderator, thread=thread, posts=[thread.posts.get(position=1)], title="Nope nope")
+
+
+def test_new_account_link_cap_per_post(settings):
+    thread = ForumThreadFactory()
+    ForumPostFactory(thread=thread)
+    newbie = ForumPostFactory(thread=thread).author  # has a published post, so nothing is held
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"link": 2, "post": 100}
+    with pytest.raises(ValidationError, match="links"):
+        services.post_create(author=newbie, thread=thread, body="https://a.example https://b.example https://c.example")
+    assert thread.posts.count() == 3
+    assert services.post_create(author=newbie, thread=thread, body="https://a.example https://b.example").position == 4

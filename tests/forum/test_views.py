@@ -324,3 +324,27 @@ def test_unknown_query_strings_share_the_cached_page(client):
     thread = ForumThreadFactory()
     assert client.get(thread.get_absolute_url() + "?utm=a")["X-Forum-Cache"] == "miss"
     assert client.get(thread.get_absolute_url() + "?utm=b")["X-Forum-Cache"] == "hit"
+
+
+def test_build_thread_shows_for_sale_card_from_truck_listings_hook(client, user):
+    from kei_community.core import registry
+    from kei_community.vehicles.models import GarageTruck
+
+    truck = GarageTruck.objects.create(owner=user, make="Suzuki", model="Carry")
+    thread = ForumThreadFactory(author=user, truck=truck, category=forum_category("builds"))
+
+    def listing_card(for_truck):  # type: ignore[no-untyped-def]
+        return (
+            [{"title": "1999 Carry, $4,500", "url": "/listings/7/", "subtitle": "Raleigh, NC"}]
+            if for_truck == truck
+            else []
+        )
+
+    registry.register("truck_listings", listing_card, order=99)
+    try:
+        body = client.get(thread.get_absolute_url()).content.decode()
+    finally:
+        registry._hooks["truck_listings"] = [
+            (o, f) for o, f in registry._hooks["truck_listings"] if f is not listing_card
+        ]
+    assert "This truck is for sale" in body and 'href="/listings/7/"' in body
