@@ -211,7 +211,7 @@ def search_posts(
     if not q:
         if not (category or tag or author or since or until):
             return []
-        posts = list(qs.order_by("-created_at")[:limit])
+        posts = list(qs.filter(position=1).order_by("-created_at")[:limit])  # filters only: one hit per thread
         return [SearchHit(post=p, thread=p.thread, snippet=_snippet(p.body_text, "")) for p in posts]
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank

@@ -37,6 +37,7 @@ from forum.forms import (
 from forum.models import THREADS_PER_PAGE, Category, Level, Post, Thread
 from forum.rendering import quote_markdown, render_post
 from kei_community.core.registry import call_hooks
+from kei_community.core.us import US_STATES
 
 CSRF_PLACEHOLDER = "__forum_csrf__"
 NONCE_PLACEHOLDER = "__forum_nonce__"
@@ -117,8 +118,17 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 # --- reading ----------------------------------------------------------------------------------------
 
 
-@anonymous_cache
 def index(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "").strip().upper()
+    if state:  # the state guide links to /forum/?state=TX: threads with that state tag
+        if state in US_STATES:
+            return redirect(f"{reverse('forum:search')}?tag=state-{state.lower()}")
+        return redirect("forum:index")
+    return _index(request)
+
+
+@anonymous_cache
+def _index(request: HttpRequest) -> HttpResponse:
     categories = list(selectors.category_list())
     return _render(request, "forum/category_list.html", {"categories": categories})
 

@@ -348,3 +348,13 @@ def test_build_thread_shows_for_sale_card_from_truck_listings_hook(client, user)
             (o, f) for o, f in registry._hooks["truck_listings"] if f is not listing_card
         ]
     assert "This truck is for sale" in body and 'href="/listings/7/"' in body
+
+
+def test_state_guide_link_lands_on_state_tag_search(client):
+    thread = ForumThreadFactory(tags="TX", title="Texas farm plates")
+    ForumPostFactory(thread=thread)
+    response = client.get("/forum/?state=tx")
+    assert response.status_code == 302 and response["Location"] == "/forum/search/?tag=state-tx"
+    body = client.get(response["Location"]).content.decode()
+    assert body.count("Texas farm plates") == 1
+    assert client.get("/forum/?state=zz")["Location"] == reverse("forum:index")
