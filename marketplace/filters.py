@@ -9,8 +9,10 @@ from django.utils import timezone
 from kei_community.core.us import US_STATES, zip_lookup
 from marketplace.models import Listing
 
-ORDERINGS = {
-    "newest": ("-published_at", "-id"),
+NEWEST_ORDER: tuple[str, ...] = ("-published_at", "-id")
+# SQL order per `ordering` value; "distance" is sorted in Python after the exact distance is known.
+ORDERINGS: dict[str, tuple[str, ...] | None] = {
+    "newest": NEWEST_ORDER,
     "price": ("price", "-id"),
     "-price": ("-price", "-id"),
     "year": ("year_built", "-id"),

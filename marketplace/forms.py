@@ -32,8 +32,17 @@ class MultipleImageField(forms.FileField):
 DEFAULTED_CHOICES = ("seller_type", "odometer_unit", "bed_type", "title_status", "location_status")
 
 
+class ListingChassisCodeField(forms.ModelChoiceField[ChassisCode]):
+    """Chassis codes labelled "DA63T — Suzuki Carry (1999–2013, 4WD)", with unverified rows marked."""
+
+    def label_from_instance(self, obj: ChassisCode) -> str:
+        return f"{obj.code} — {obj.make} {obj.model} ({obj.years_label}, {obj.drive})" + (
+            "" if obj.verified else " (unverified)"
+        )
+
+
 class ListingForm(BootstrapFormMixin, forms.ModelForm):
-    chassis_code = forms.ModelChoiceField(
+    chassis_code = ListingChassisCodeField(
         queryset=ChassisCode.objects.all(),
         required=False,
         empty_label="Not in the catalog / not sure",
@@ -62,12 +71,11 @@ class ListingForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chassis_code"].label_from_instance = lambda c: (
-            f"{c.code} — {c.make} {c.model} ({c.years_label}, {c.drive})" + ("" if c.verified else " (unverified)")
-        )
-        self.fields["truck"].queryset = GarageTruck.objects.filter(owner=user) if user else GarageTruck.objects.none()
-        self.fields["truck"].required = False
-        self.fields["truck"].label = "Truck from my garage (optional)"
+        truck_field = self.fields["truck"]
+        assert isinstance(truck_field, forms.ModelChoiceField)
+        truck_field.queryset = GarageTruck.objects.filter(owner=user) if user else GarageTruck.objects.none()
+        truck_field.required = False
+        truck_field.label = "Truck from my garage (optional)"
         self.fields["make"].required = False
         self.fields["make"].help_text = "Filled from the chassis code; type it for trucks not in the catalog."
         self.fields["title"].required = False

@@ -132,6 +132,9 @@ class Listing(models.Model):
 
     photos = GenericRelation("media.Photo", content_type_field="owner_type", object_id_field="owner_id")
 
+    # Set on search results by selectors.listing_search (miles from the searched ZIP); not a column.
+    distance: float | None
+
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [

@@ -14,8 +14,10 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
+
+from kei_community.core.types import AppHttpRequest
 
 PAGE_TTL = 60
 VERSION_KEY = "mkt:pages:version"
@@ -38,7 +40,7 @@ def page_key(path: str) -> str:
 
 def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AppHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
             return view(request, *args, **kwargs)
         key = page_key(("htmx:" if getattr(request, "htmx", False) else "") + request.get_full_path())
@@ -62,7 +64,7 @@ def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     return wrapper
 
 
-def render_context(request: HttpRequest, context: dict) -> dict:
+def render_context(request: AppHttpRequest, context: dict) -> dict:
     if getattr(request, "page_cacheable", False):
         context["csrf_token"] = CSRF_PLACEHOLDER
     return context

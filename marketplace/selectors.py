@@ -9,13 +9,16 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from marketplace.models import PUBLIC_STATUSES, Conversation, Favorite, Listing, Message, Question, SavedSearch
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, WithAnnotations
 
 SEARCH_STATUSES = (Listing.Status.ACTIVE, Listing.Status.PENDING)
 PAGE_SIZE = 20
@@ -116,7 +119,7 @@ def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Lis
     return qs
 
 
-FACET_FIELDS = (
+FACET_FIELDS: tuple[str, ...] = (
     "make",
     "model",
     "chassis_code__code",
@@ -153,7 +156,7 @@ class SearchResult:
         return self.page > 1
 
 
-def _facet_choices(name: str) -> dict[str, str]:
+def _facet_choices(name: str) -> dict[str, StrOrPromise]:
     key = FACET_PARAM.get(name, name)
     enum = {
         "drive": Listing.Drive, "transmission": Listing.Transmission, "bed_type": Listing.BedType,
@@ -200,11 +203,11 @@ def _search_cache_key(params: dict[str, Any]) -> str | None:
 
 
 def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
-    from marketplace.filters import ORDERINGS
+    from marketplace.filters import NEWEST_ORDER, ORDERINGS
 
     ordering = params.get("ordering") or "newest"
     qs = apply_filters(listing_public_qs(), params)
-    sql_order = ORDERINGS.get(ordering) or ORDERINGS["newest"]
+    sql_order = ORDERINGS.get(ordering) or NEWEST_ORDER
     rows = list(qs.order_by(*sql_order).values_list("id", "lat", "lng", "year_built", "price", *FACET_FIELDS))
     origin = params.get("origin")
     distances: dict[int, float] = {}
@@ -221,7 +224,7 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
         rows = kept
         if ordering == "distance":
             rows.sort(key=lambda r: distances[r[0]])
-    counters = [Counter() for _ in FACET_FIELDS]
+    counters: list[Counter[Any]] = [Counter() for _ in FACET_FIELDS]
     for row in rows:
         for i, value in enumerate(row[5:]):
             if value:
@@ -246,8 +249,8 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
         "price_min": min(prices, default=None), "price_max": max(prices, default=None),
     }  # fmt: skip
     ids = [r[0] for r in rows[:MAX_CACHED_IDS]]
-    kept = set(ids)
-    distances = {k: v for k, v in distances.items() if k in kept}
+    kept_ids = set(ids)
+    distances = {k: v for k, v in distances.items() if k in kept_ids}
     return ids, distances, facets, ranges, len(rows)
 
 
@@ -267,7 +270,7 @@ def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch)
     if not qs.exists():
         return False
     if origin := params.get("origin"):
-        if listing.lat is None:
+        if listing.lat is None or listing.lng is None:
             return False
         return haversine_miles(origin["lat"], origin["lng"], listing.lat, listing.lng) <= (params.get("radius") or 100)
     return True
@@ -316,7 +319,15 @@ def favorites_for(*, user: Any) -> list[Listing]:
     return list(listing_card_qs().filter(favorites__user=user).order_by("-favorites__created_at"))
 
 
-def conversations_for(*, user: Any) -> QuerySet[Conversation]:
+class ConversationUnread(TypedDict):
+    has_unread: bool
+
+
+if TYPE_CHECKING:
+    ConversationWithUnread = WithAnnotations[Conversation, ConversationUnread]
+
+
+def conversations_for(*, user: Any) -> QuerySet[ConversationWithUnread]:
     unread = (
         Message.objects.filter(conversation=OuterRef("pk"))
         .exclude(sender=user)
@@ -370,6 +381,9 @@ def _stats(values: list[int]) -> dict | None:
     if not values:
         return None
     values = sorted(values)
+    q1: float
+    med: float
+    q3: float
     if len(values) == 1:
         q1 = med = q3 = values[0]
     else:
@@ -406,8 +420,9 @@ def price_comps(*, family: str | None = None, band: str | None = None) -> list[d
 
 
 def comps_for_listing(*, listing: Listing) -> dict | None:
-    if not listing.chassis_code_id:
+    code = listing.chassis_code if listing.chassis_code_id else None
+    if code is None:
         return None
-    fam = chassis_family(listing.chassis_code.code, listing.chassis_code.rebadge_of)
+    fam = chassis_family(code.code, code.rebadge_of)
     found = price_comps(family=fam, band=year_band(listing.year_built))
     return found[0] if found else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +33,11 @@ from marketplace.models import (
     Question,
     SavedSearch,
 )
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from kei_community.media.models import Photo
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +102,8 @@ def _apply(listing: Listing, data: dict[str, Any]) -> None:
             listing.chassis_code = listing.chassis_code or truck.chassis_code
             listing.make = listing.make or truck.make
             listing.model = listing.model or truck.model
-            listing.year_built = listing.year_built or truck.year_built
+            if not listing.year_built and truck.year_built:
+                listing.year_built = truck.year_built
             listing.month_built = listing.month_built or truck.month_built
             listing.frame_number = listing.frame_number or truck.frame_number
     code = listing.chassis_code
@@ -281,7 +287,7 @@ def listing_mark_sold(
             raise ValidationError({"buyer": ["Choose a member who wrote to you about this truck."]})
         buyer = conversation.buyer
     listing_set_status(actor=actor, listing=listing, status=Status.SOLD, sold_price=sold_price)
-    if buyer is not None and listing.truck_id:
+    if buyer is not None and listing.truck is not None:
         from kei_community.vehicles.services import garage_truck_transfer
 
         garage_truck_transfer(actor=actor, truck=listing.truck, new_owner=buyer)
@@ -352,7 +358,7 @@ def listing_remove(*, actor: Any, listing: Listing, note: str = "") -> Listing:
 # --- photos (through kei_community.media) -------------------------------------
 
 
-def listing_photo_add(*, actor: Any, listing: Listing, upload: Any):
+def listing_photo_add(*, actor: Any, listing: Listing, upload: Any) -> Photo:
     from kei_community.media.services import photo_add
 
     _check_owner(actor, listing)
@@ -448,7 +454,7 @@ def saved_search_delete(*, actor: Any, saved_search: SavedSearch) -> None:
     saved_search.delete()
 
 
-def _querydict(query: str):
+def _querydict(query: str) -> QueryDict:
     from django.http import QueryDict
 
     return QueryDict(query.lstrip("?"))

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kei_community.core.registry import call_hooks
+from kei_community.core.types import AppHttpRequest, AuthenticatedHttpRequest
 from kei_community.core.us import zip_lookup
 from kei_community.users.permissions import moderator_required
 from kei_community.vehicles.eligibility import import_eligibility
@@ -50,7 +51,7 @@ def _flash_error(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, msg)
 
 
-def _owned_listing(request: HttpRequest, pk: int) -> Listing:
+def _owned_listing(request: AuthenticatedHttpRequest, pk: int) -> Listing:
     listing = get_object_or_404(Listing.objects.select_related("seller", "chassis_code"), pk=pk)
     if listing.seller_id != request.user.pk:
         raise Http404("No such listing.")  # don't reveal other members' drafts
@@ -61,7 +62,7 @@ def _owned_listing(request: HttpRequest, pk: int) -> Listing:
 
 
 @anonymous_page_cache
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AppHttpRequest) -> HttpResponse:
     params, errors = parse_search_params(request.GET)
     viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
     result = selectors.listing_search(params=params, viewer=request.user)
@@ -121,13 +122,13 @@ def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
 # --- detail --------------------------------------------------------------------------
 
 
-def listing_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_redirect(request: AppHttpRequest, pk: int) -> HttpResponse:
     listing = get_object_or_404(Listing, pk=pk)
     return HttpResponseRedirect(listing.get_absolute_url(), status=301)
 
 
 @anonymous_page_cache
-def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_get_for_detail(pk=pk, viewer=request.user)
     if listing is None or not selectors.listing_visible_to(listing=listing, viewer=request.user):
         raise Http404("No such listing.")
@@ -157,7 +158,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if comps is None:
         comps = selectors.comps_for_listing(listing=listing) or {}
         cache.set(comps_key, comps, 600)
-    truck_threads = []
+    truck_threads: list[dict[str, Any]] = []
     if listing.truck_id:
         for items in call_hooks("truck_threads", listing.truck):
             truck_threads.extend(items or [])
@@ -197,7 +198,7 @@ def listing_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 @login_required
-def listing_create(request: HttpRequest) -> HttpResponse:
+def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = {"truck": request.GET["truck"]} if request.GET.get("truck", "").isdigit() else None
     form = ListingForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -213,7 +214,7 @@ def listing_create(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/listing_form.html", {"form": form, "creating": True})
 
 
-def _add_photos(request: HttpRequest, listing: Listing, uploads: list) -> int:
+def _add_photos(request: AuthenticatedHttpRequest, listing: Listing, uploads: list) -> int:
     added = 0
     for upload in uploads:
         try:
@@ -225,7 +226,7 @@ def _add_photos(request: HttpRequest, listing: Listing, uploads: list) -> int:
 
 
 @login_required
-def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _owned_listing(request, pk)
     form = ListingForm(request.POST or None, instance=listing, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -240,7 +241,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def listing_photos(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_photos(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _owned_listing(request, pk)
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -254,7 +255,7 @@ def listing_photos(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def listing_photo_action(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
+def listing_photo_action(request: AuthenticatedHttpRequest, pk: int, photo_id: int) -> HttpResponse:
     listing = _owned_listing(request, pk)
     action = request.POST.get("action", "")
     try:
@@ -280,7 +281,7 @@ def listing_photo_action(request: HttpRequest, pk: int, photo_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def listing_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _owned_listing(request, pk)
     try:
         services.listing_publish(actor=request.user, listing=listing)
@@ -298,7 +299,7 @@ def listing_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _owned_listing(request, pk)
     status = request.POST.get("status", "")
     try:
@@ -308,7 +309,7 @@ def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
         elif status == Listing.Status.SOLD:
             form = SoldForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(form.errors.get("sold_price") or "Check the sold price.")
+                raise ValidationError(list(form.errors.get("sold_price") or ["Check the sold price."]))
             buyer = request.POST.get("buyer", "")
             services.listing_mark_sold(
                 actor=request.user, listing=listing, sold_price=form.cleaned_data["sold_price"],
@@ -324,7 +325,7 @@ def listing_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def listing_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _owned_listing(request, pk)
     if request.method == "POST":
         services.listing_delete(actor=request.user, listing=listing)
@@ -345,7 +346,7 @@ def _public_listing(pk: int) -> Listing:
 
 @login_required
 @require_POST
-def favorite_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def favorite_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _public_listing(pk)
     if request.POST.get("remove"):
         services.favorite_remove(user=request.user, listing=listing)
@@ -365,7 +366,7 @@ def favorite_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def favorite_list(request: HttpRequest) -> HttpResponse:
+def favorite_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     listings = selectors.favorites_for(user=request.user)
     return render(
         request, "marketplace/favorite_list.html", {"listings": listings, "favorite_ids": {o.pk for o in listings}}
@@ -374,7 +375,7 @@ def favorite_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
+def question_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _public_listing(pk)
     form = QuestionForm(request.POST)
     try:
@@ -389,7 +390,7 @@ def question_ask(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def question_answer(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+def question_answer(request: AuthenticatedHttpRequest, pk: int, question_id: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("listing", "asker"), pk=question_id, listing_id=pk)
     form = AnswerForm(request.POST)
     try:
@@ -406,7 +407,7 @@ def question_answer(request: HttpRequest, pk: int, question_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def contact_seller(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_seller(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _public_listing(pk)
     form = MessageForm(request.POST)
     try:
@@ -424,7 +425,7 @@ def contact_seller(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def saved_search_list(request: HttpRequest) -> HttpResponse:
+def saved_search_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SavedSearchForm(request.POST)
         query = request.POST.get("query", "")
@@ -452,7 +453,7 @@ def saved_search_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def saved_search_change(request: HttpRequest, pk: int) -> HttpResponse:
+def saved_search_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
     try:
         if request.POST.get("delete"):
@@ -472,7 +473,7 @@ def saved_search_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     listings = selectors.seller_dashboard(user=request.user)
     groups: dict[str, list] = {}
     for obj in listings:
@@ -484,9 +485,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def price_comps(request: HttpRequest) -> HttpResponse:
+def price_comps(request: AppHttpRequest) -> HttpResponse:
     family = (request.GET.get("family") or "").strip().upper()[:20] or None
-    rows = cache.get_or_set(f"mkt:comps-page:{family}", lambda: selectors.price_comps(family=family), 600)
+    rows: list[dict[str, Any]] = (
+        cache.get_or_set(f"mkt:comps-page:{family}", lambda: selectors.price_comps(family=family), 600) or []
+    )
     scale = max([r[k]["max"] for r in rows for k in ("asking", "sold") if r[k]] or [1])
     for row in rows:
         for kind in ("asking", "sold"):
@@ -498,7 +501,7 @@ def price_comps(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/listing_prices.html", {"rows": rows, "family": family or "", "scale": scale})
 
 
-def dealer_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def dealer_detail(request: AppHttpRequest, slug: str) -> HttpResponse:
     dealer = get_object_or_404(DealerProfile.objects.select_related("user"), slug=slug)
     listings = list(
         selectors.listing_card_qs().filter(pk__in=selectors.listing_public_qs().filter(seller=dealer.user).values("pk"))
@@ -507,7 +510,7 @@ def dealer_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def dealer_edit(request: HttpRequest) -> HttpResponse:
+def dealer_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     instance = DealerProfile.objects.filter(user=request.user).first()
     form = DealerProfileForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -523,7 +526,7 @@ def dealer_edit(request: HttpRequest) -> HttpResponse:
 
 
 @moderator_required
-def listing_review(request: HttpRequest, pk: int) -> HttpResponse:
+def listing_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = get_object_or_404(Listing.objects.select_related("seller"), pk=pk)
     if request.method == "POST":
         with transaction.atomic():
@@ -545,14 +548,14 @@ def search_url(params: dict[str, Any]) -> str:
 
 
 @login_required
-def conversation_list(request: HttpRequest) -> HttpResponse:
+def conversation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     conversations = list(selectors.conversations_for(user=request.user)[:200])
     unread = sum(1 for c in conversations if c.has_unread)
     return render(request, "marketplace/conversation_list.html", {"conversations": conversations, "unread": unread})
 
 
 @login_required
-def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     conversation = selectors.conversation_get_for(user=request.user, pk=pk)
     if conversation is None:
         raise Http404("No such conversation.")

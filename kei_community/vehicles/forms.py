@@ -9,8 +9,15 @@ from kei_community.vehicles.models import ChassisCode, GarageTruck
 from kei_community.vehicles.services import TRUCK_FIELDS
 
 
+class ChassisCodeChoiceField(forms.ModelChoiceField[ChassisCode]):
+    """Chassis codes labelled "DA63T — Suzuki Carry (1999–2013)", with unverified rows marked."""
+
+    def label_from_instance(self, obj: ChassisCode) -> str:
+        return f"{obj.code} — {obj.make} {obj.model} ({obj.years_label})" + ("" if obj.verified else " (unverified)")
+
+
 class GarageTruckForm(BootstrapFormMixin, forms.ModelForm):
-    chassis_code = forms.ModelChoiceField(
+    chassis_code = ChassisCodeChoiceField(
         queryset=ChassisCode.objects.all(), required=False, empty_label="Not in the catalog / not sure"
     )
     photo = forms.ImageField(required=False, label="Add a photo", help_text="JPEG, PNG, WebP or HEIC.")
@@ -23,15 +30,12 @@ class GarageTruckForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chassis_code"].label_from_instance = lambda c: (
-            f"{c.code} — {c.make} {c.model} ({c.years_label})" + ("" if c.verified else " (unverified)")
-        )
         self.fields["make"].required = False
         self.fields["make"].help_text = "Filled from the chassis code when you pick one."
         self.fields["photo"].widget = forms.ClearableFileInput(attrs={"accept": "image/*,.heic,.heif"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if not data.get("make") and not data.get("chassis_code"):
             self.add_error("make", "Choose a chassis code or type the make.")
         return data

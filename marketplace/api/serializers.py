@@ -90,7 +90,7 @@ class ListingSerializer(serializers.ModelSerializer):
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, obj: Listing) -> list:
         photos = sorted(obj.photos.all(), key=lambda p: (p.position, p.pk))
-        return PhotoSerializer(photos, many=True).data
+        return PhotoSerializer(photos, many=True).data  # type: ignore[return-value]  # many=True makes a ListSerializer (ReturnList); the stubs say ReturnDict
 
     @extend_schema_field(ELIGIBILITY_SCHEMA)
     def get_eligibility(self, obj: Listing) -> dict:
@@ -126,7 +126,7 @@ class ListingDetailSerializer(ListingSerializer):
 
     @extend_schema_field(QuestionSerializer(many=True))
     def get_questions(self, obj: Listing) -> list:
-        return QuestionSerializer(list(obj.questions.all()), many=True).data
+        return QuestionSerializer(list(obj.questions.all()), many=True).data  # type: ignore[return-value]  # many=True makes a ListSerializer (ReturnList); the stubs say ReturnDict
 
 
 def _choice(enum: Any) -> serializers.ChoiceField:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -14,9 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from kei_community.core.us import zip_lookup
-from kei_community.media.api.views import PhotosViewSetMixin
+from kei_community.media.api.views import PhotosAutoSchema, PhotosViewSetMixin
+from kei_community.media.models import Photo
 from kei_community.vehicles.models import GarageTruck
 from marketplace import selectors, services
 from marketplace.api.serializers import (
@@ -88,6 +91,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticatedForWrites]
     serializer_class = ListingSerializer
     queryset = Listing.objects.none()
+    schema = PhotosAutoSchema()
 
     def get_object(self) -> Listing:
         listing = selectors.listing_get_for_detail(pk=int(self.kwargs["pk"]))
@@ -95,11 +99,19 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
             raise Http404("No such listing.")
         return listing
 
-    # photos (PhotosViewSetMixin)
-    def photos_can_edit(self, request: Request, obj: Listing) -> bool:
-        return request.user.is_authenticated and obj.seller_id == request.user.pk
+    def _fresh(self, pk: int) -> Listing:
+        """The listing re-read after a write (with photos and questions)."""
+        listing = selectors.listing_get_for_detail(pk=pk)
+        if listing is None:
+            raise Http404("No such listing.")
+        return listing
 
-    def photos_add(self, request: Request, obj: Listing, upload: Any, alt: str) -> Any:
+    # photos (PhotosViewSetMixin)
+    def photos_can_edit(self, request: Request, obj: models.Model) -> bool:
+        return isinstance(obj, Listing) and request.user.is_authenticated and obj.seller_id == request.user.pk
+
+    def photos_add(self, request: Request, obj: models.Model, upload: Any, alt: str) -> Photo:
+        assert isinstance(obj, Listing)  # _photos_owner() is get_object()
         return services.listing_photo_add(actor=request.user, listing=obj, upload=upload)
 
     def _context(self, listings: list[Listing]) -> dict:
@@ -157,7 +169,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
         listing = services.listing_create(
             seller=request.user, data=_service_data(ser.validated_data), publish=wanted == Listing.Status.ACTIVE
         )
-        listing = selectors.listing_get_for_detail(pk=listing.pk)
+        listing = self._fresh(listing.pk)
         return Response(ListingDetailSerializer(listing, context=self._context([listing])).data, status=201)
 
     @extend_schema(request=ListingWriteSerializer, responses={200: ListingDetailSerializer})
@@ -173,7 +185,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
                 actor=request.user, listing=listing, status=ser.validated_data["status"],
                 sold_price=ser.validated_data.get("sold_price"),
             )  # fmt: skip
-        listing = selectors.listing_get_for_detail(pk=listing.pk)
+        listing = self._fresh(listing.pk)
         return Response(ListingDetailSerializer(listing, context=self._context([listing])).data)
 
     @extend_schema(responses={204: None})
@@ -216,14 +228,14 @@ class SavedSearchViewSet(
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return SavedSearch.objects.filter(user=self.request.user)
 
-    def perform_create(self, serializer: SavedSearchSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[SavedSearch]) -> None:
         serializer.instance = services.saved_search_create(user=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer: SavedSearchSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[SavedSearch]) -> None:
+        saved_search = serializer.instance
+        assert isinstance(saved_search, SavedSearch)  # UpdateModelMixin passes the object from get_object()
         data = {k: v for k, v in serializer.validated_data.items() if k in ("name", "frequency")}
-        serializer.instance = services.saved_search_update(
-            actor=self.request.user, saved_search=serializer.instance, **data
-        )
+        serializer.instance = services.saved_search_update(actor=self.request.user, saved_search=saved_search, **data)
 
     def perform_destroy(self, instance: SavedSearch) -> None:
         services.saved_search_delete(actor=self.request.user, saved_search=instance)

@@ -47,7 +47,7 @@ class GarageTruckSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, obj: GarageTruck) -> list:
-        return PhotoSerializer(sorted(obj.photos.all(), key=lambda p: (p.position, p.pk)), many=True).data
+        return PhotoSerializer(sorted(obj.photos.all(), key=lambda p: (p.position, p.pk)), many=True).data  # type: ignore[return-value]  # many=True makes a ListSerializer (ReturnList); the stubs say ReturnDict
 
     @extend_schema_field({"type": "object"})
     def get_eligibility(self, obj: GarageTruck) -> dict:

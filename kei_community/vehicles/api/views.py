@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
-
+from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.serializers import BaseSerializer
 
-from kei_community.media.api.views import PhotosViewSetMixin
+from kei_community.media.api.views import PhotosAutoSchema, PhotosViewSetMixin
 from kei_community.vehicles import selectors, services
 from kei_community.vehicles.api.serializers import ChassisCodeSerializer, GarageTruckSerializer
 from kei_community.vehicles.models import GarageTruck
@@ -38,6 +39,7 @@ class GarageTruckViewSet(
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     serializer_class = GarageTruckSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    schema = PhotosAutoSchema()
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if not self.request.user.is_authenticated:
@@ -50,15 +52,17 @@ class GarageTruckViewSet(
             raise Http404("No such truck.")
         return truck
 
-    def photos_can_edit(self, request: Any, obj: GarageTruck) -> bool:
-        return request.user.is_authenticated and obj.owner_id == request.user.pk
+    def photos_can_edit(self, request: Request, obj: models.Model) -> bool:
+        return isinstance(obj, GarageTruck) and request.user.is_authenticated and obj.owner_id == request.user.pk
 
-    def perform_create(self, serializer: GarageTruckSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[GarageTruck]) -> None:
         serializer.instance = services.garage_truck_create(owner=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer: GarageTruckSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[GarageTruck]) -> None:
+        truck = serializer.instance
+        assert isinstance(truck, GarageTruck)  # UpdateModelMixin passes the object from get_object()
         serializer.instance = services.garage_truck_update(
-            actor=self.request.user, truck=serializer.instance, **serializer.validated_data
+            actor=self.request.user, truck=truck, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: GarageTruck) -> None:
