@@ -38,10 +38,39 @@ SIZES = {
 THREADS = 2_000
 BIG_THREAD = 200
 READER = "bench-reader@bench.kei"
-WORDS = (
-    "kei truck carry hijet acty minicab sambar idle clutch brake frame rust bed dump tyre mud farm feed "
-    "registration title plate inspection import auction sheet belt timing pump sprayer valve coolant"
-).split()
+WORDS = [
+    "kei",
+    "truck",
+    "carry",
+    "hijet",
+    "acty",
+    "minicab",
+    "sambar",
+    "idle",
+    "clutch",
+    "brake",
+    "frame",
+    "rust",
+    "bed",
+    "dump",
+    "tyre",
+    "mud",
+    "farm",
+    "feed",
+    "registration",
+    "title",
+    "plate",
+    "inspection",
+    "import",
+    "auction",
+    "sheet",
+    "belt",
+    "timing",
+    "pump",
+    "sprayer",
+    "valve",
+    "coolant",
+]
 
 
 # --- in a subprocess with the size's DATABASE_URL ------------------------------------------------------
@@ -75,7 +104,9 @@ def generate(posts_total: int) -> dict:
         Post.objects.all().delete()
         Thread.objects.all().delete()
         for i in range(Category.objects.count(), 10):
-            Category.objects.get_or_create(slug=f"bench-{i}", defaults={"name": f"Bench category {i}", "position": 50 + i})
+            Category.objects.get_or_create(
+                slug=f"bench-{i}", defaults={"name": f"Bench category {i}", "position": 50 + i}
+            )
         categories = list(Category.objects.order_by("position"))
         users = []
         for i in range(50):
@@ -115,8 +146,12 @@ def generate(posts_total: int) -> dict:
                 markdown, html, text = bodies[rng.randrange(len(bodies))]
                 rows.append(
                     Post(
-                        thread=thread, position=position, author=users[rng.randrange(len(users))],
-                        body_markdown=markdown, body_html=html, body_text=text,
+                        thread=thread,
+                        position=position,
+                        author=users[rng.randrange(len(users))],
+                        body_markdown=markdown,
+                        body_html=html,
+                        body_text=text,
                         created_at=start + timedelta(minutes=position),
                     )  # fmt: skip
                 )
