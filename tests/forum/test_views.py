@@ -358,3 +358,40 @@ def test_state_guide_link_lands_on_state_tag_search(client):
     body = client.get(response["Location"]).content.decode()
     assert body.count("Texas farm plates") == 1
     assert client.get("/forum/?state=zz")["Location"] == reverse("forum:index")
+
+
+def test_deleted_post_text_is_hidden_from_members_but_not_moderators(client, user, moderator):
+    thread = ForumThreadFactory()
+    post = ForumPostFactory(thread=thread, author=user, body="secret phone 555-0100")
+    services.post_delete(actor=user, post=post)
+    client.force_login(UserFactory())
+    body = client.get(thread.get_absolute_url()).content.decode()
+    assert "This post was deleted." in body and "555-0100" not in body
+    client.force_login(moderator)
+    body = client.get(thread.get_absolute_url()).content.decode()
+    assert "555-0100" in body and "Restore" in body
+
+
+def test_hidden_thread_page_is_404_for_other_members(client, user, other_user):
+    thread = ForumThreadFactory(author=user)
+    services.post_delete(actor=user, post=thread.posts.get())
+    client.force_login(other_user)
+    assert client.get(thread.get_absolute_url()).status_code == 404
+    client.force_login(user)
+    assert client.get(thread.get_absolute_url()).status_code == 200
+
+
+def test_reply_with_a_bad_photo_keeps_the_text_and_saves_nothing(client, user):
+    from tests.factories import make_upload
+
+    thread = ForumThreadFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("forum:reply", args=[thread.pk]),
+        {"body": "my careful answer", "photo": make_upload(b"definitely not a jpeg")},
+    )
+    assert response.status_code == 400
+    assert "my careful answer" in response.content.decode()
+    assert thread.posts.count() == 1
+    thread.refresh_from_db()
+    assert thread.post_count == 1
