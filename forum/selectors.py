@@ -14,6 +14,8 @@ from django.utils import timezone
 from forum.models import POSTS_PER_PAGE, Category, Post, Reaction, Tag, Thread, ThreadState
 
 UNREAD_CUTOFF_DAYS = 30
+# Post columns a page never shows (the stored HTML is what pages render).
+_HEAVY_POST_FIELDS = ("body_markdown", "body_text", "search_vector", "mentioned_ids")
 
 
 def unread_cutoff() -> datetime:
@@ -74,6 +76,8 @@ def thread_get(pk: int, *, user: Any = None) -> Thread | None:
         Thread.objects.select_related(
             "category", "author", "truck", "truck__chassis_code", "solved_post", "solved_post__author"
         )
+        # The page needs the answer's id and author only, not its text and search vector.
+        .defer(*[f"solved_post__{f}" for f in _HEAVY_POST_FIELDS + ("body_html", "reaction_counts")])
         .filter(pk=pk)
         .first()
     )
@@ -93,7 +97,7 @@ def thread_posts_page(*, thread: Thread, page: int) -> list[Post]:
     posts = list(
         Post.objects.filter(thread=thread, position__gte=start, position__lt=start + POSTS_PER_PAGE)
         .select_related("author")
-        .defer("body_markdown", "body_text", "search_vector", "mentioned_ids")
+        .defer(*_HEAVY_POST_FIELDS)
         .order_by("position")
     )
     with_photos = [p for p in posts if p.has_photos]
