@@ -35,6 +35,11 @@ def listing_card_qs() -> QuerySet[Listing]:
     return Listing.objects.select_related("chassis_code", "seller").prefetch_related(_photos_prefetch())
 
 
+def listing_card_page_qs() -> QuerySet[Listing]:
+    """Listings for HTML result cards: marketplace.cards reads the page's photos in one query itself."""
+    return Listing.objects.select_related("chassis_code")
+
+
 def listing_public_qs() -> QuerySet[Listing]:
     return Listing.objects.filter(status__in=SEARCH_STATUSES, hidden=False, held_for_review=False)
 
@@ -165,7 +170,9 @@ def _facet_choices(name: str) -> dict[str, StrOrPromise]:
     return dict(enum.choices) if enum else {}
 
 
-def listing_search(*, params: dict[str, Any], viewer: Any = None, page_size: int = PAGE_SIZE) -> SearchResult:
+def listing_search(
+    *, params: dict[str, Any], viewer: Any = None, page_size: int = PAGE_SIZE, page_qs: QuerySet[Listing] | None = None
+) -> SearchResult:
     """Filters in SQL (bounding box for a radius), then one pass over the matching rows for the exact
     distance, facet counts and ranges, then one query (+ photo prefetch) for the page."""
     key = _search_cache_key(params)
@@ -178,7 +185,8 @@ def listing_search(*, params: dict[str, Any], viewer: Any = None, page_size: int
     num_pages = max(1, math.ceil(total / page_size))
     page = min(max(int(params.get("page") or 1), 1), num_pages)
     page_ids = ids[(page - 1) * page_size : page * page_size]
-    by_id = {obj.pk: obj for obj in listing_card_qs().filter(pk__in=page_ids)} if page_ids else {}
+    qs = page_qs if page_qs is not None else listing_card_qs()
+    by_id = {obj.pk: obj for obj in qs.filter(pk__in=page_ids)} if page_ids else {}
     listings = [by_id[i] for i in page_ids if i in by_id]
     for obj in listings:
         obj.distance = distances.get(obj.pk)

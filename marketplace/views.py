@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from kei_community.users.permissions import moderator_required
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import mask_frame_number
 from marketplace import selectors, services
+from marketplace.cards import render_cards
 from marketplace.filters import ORDERING_LABELS, parse_search_params
 from marketplace.forms import (
     AnswerForm,
@@ -65,7 +67,7 @@ def _owned_listing(request: AuthenticatedHttpRequest, pk: int) -> Listing:
 def index(request: AppHttpRequest) -> HttpResponse:
     params, errors = parse_search_params(request.GET)
     viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
-    result = selectors.listing_search(params=params, viewer=request.user)
+    result = selectors.listing_search(params=params, viewer=request.user, page_qs=selectors.listing_card_page_qs())
     query_no_page = request.GET.copy()
     query_no_page.pop("page", None)
     for facet in result.facets:
@@ -77,6 +79,13 @@ def index(request: AppHttpRequest) -> HttpResponse:
         "params": params,
         "errors": errors,
         "result": result,
+        "cards": render_cards(
+            result.listings,
+            viewer=request.user,
+            favorite_ids=result.favorite_ids,
+            next_url=request.get_full_path(),
+            csrf_token=get_token(request) if request.user.is_authenticated else "",
+        ),
         "orderings": ORDERING_LABELS,
         "query_no_page": query_no_page.urlencode(),
         "query_string": request.GET.urlencode(),
@@ -368,9 +377,14 @@ def favorite_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def favorite_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     listings = selectors.favorites_for(user=request.user)
-    return render(
-        request, "marketplace/favorite_list.html", {"listings": listings, "favorite_ids": {o.pk for o in listings}}
+    cards = render_cards(
+        listings,
+        viewer=request.user,
+        favorite_ids={o.pk for o in listings},
+        next_url=request.get_full_path(),
+        csrf_token=get_token(request),
     )
+    return render(request, "marketplace/favorite_list.html", {"listings": listings, "cards": cards})
 
 
 @login_required
@@ -506,7 +520,15 @@ def dealer_detail(request: AppHttpRequest, slug: str) -> HttpResponse:
     listings = list(
         selectors.listing_card_qs().filter(pk__in=selectors.listing_public_qs().filter(seller=dealer.user).values("pk"))
     )
-    return render(request, "marketplace/dealerprofile_detail.html", {"dealer": dealer, "listings": listings})
+    cards = render_cards(
+        listings,
+        viewer=request.user,
+        next_url=request.get_full_path(),
+        csrf_token=get_token(request) if request.user.is_authenticated else "",
+    )
+    return render(
+        request, "marketplace/dealerprofile_detail.html", {"dealer": dealer, "listings": listings, "cards": cards}
+    )
 
 
 @login_required

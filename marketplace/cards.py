@@ -1,0 +1,140 @@
+"""Listing cards for result grids, rendered once per version of a listing and reused by every viewer.
+
+The cached part of a card is everything that depends only on the listing (title, price, badges, cover
+photo, facts). It is keyed on what it shows: the listing's `updated_at`, status, seller type, chassis
+code and its photos' state, so an edit, a processed photo or a status change renders it again; the
+per-search and per-viewer bits (distance, the favourite button) are filled into slots per request.
+One `get_many` per page reads the cards; only the missing ones are rendered (and `set_many`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.template.defaultfilters import floatformat
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from marketplace.models import Listing
+
+CARD_TEMPLATE = "marketplace/includes/listing_card.html"
+CARD_TTL = 60 * 60
+CARD_VERSION = 1  # bump when listing_card.html changes
+DISTANCE_SLOT = "<!--mkt:distance-->"
+FOOTER_SLOT = "<!--mkt:footer-->"
+_PK_SENTINEL = 987654321
+
+
+def photos_by_listing(listings: list[Listing]) -> dict[int, list[Any]]:
+    """Each listing's photos in display order: from a `photos` prefetch when there is one, else one query
+    for the page (cheaper than a generic-relation prefetch, which builds a queryset per listing)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kei_community.media.models import Photo
+
+    out: dict[int, list[Any]] = {}
+    need = []
+    for obj in listings:
+        cached = getattr(obj, "_prefetched_objects_cache", {}).get("photos")
+        if cached is not None:
+            out[obj.pk] = sorted(cached, key=lambda p: (p.position, p.pk))
+        else:
+            out[obj.pk] = []
+            need.append(obj.pk)
+    if need:
+        ct = ContentType.objects.get_for_model(Listing)
+        for photo in Photo.objects.filter(owner_type=ct, owner_id__in=need).order_by("position", "id"):
+            out[photo.owner_id].append(photo)
+    return out
+
+
+def card_key(listing: Listing, photos: list[Any]) -> str:
+    signature = repr(
+        (
+            listing.pk,
+            listing.updated_at.isoformat() if listing.updated_at else "",
+            listing.status,
+            listing.seller_type,
+            listing.chassis_code.code if listing.chassis_code_id and listing.chassis_code else "",
+            [(p.pk, p.status, p.position, p.is_cover, p.alt) for p in photos],
+        )
+    )
+    digest = hashlib.sha256(signature.encode()).hexdigest()[:24]
+    return f"mkt:card:{CARD_VERSION}:{listing.pk}:{digest}"
+
+
+def _favorite_footer(listing: Listing, *, is_favorite: bool, action: str, next_url: str, csrf_token: str) -> SafeString:
+    if is_favorite:
+        inner = format_html(
+            '<input type="hidden" name="remove" value="1">\n  <button type="submit" class="btn btn-sm btn-warning" '
+            'aria-pressed="true">★ Favourite<span class="visually-hidden"> (remove {} from favourites)</span>'
+            "</button>",
+            listing.title,
+        )
+    else:
+        inner = format_html(
+            '<button type="submit" class="btn btn-sm btn-outline-secondary" aria-pressed="false">☆ Save'
+            '<span class="visually-hidden"> {} to favourites</span></button>',
+            listing.title,
+        )
+    return format_html(
+        '<div class="card-footer bg-transparent border-0 pt-0"><form method="post" action="{0}" hx-post="{0}" '
+        'hx-swap="outerHTML" class="favorite-form d-inline">\n  '
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{1}"><input type="hidden" name="next" value="{2}">\n'
+        "  {3}\n</form></div>",
+        action,
+        csrf_token,
+        next_url,
+        inner,
+    )
+
+
+def render_cards(
+    listings: Iterable[Listing],
+    *,
+    viewer: Any,
+    favorite_ids: set[int] | frozenset[int] = frozenset(),
+    next_url: str = "",
+    csrf_token: str = "",
+) -> list[SafeString]:
+    """The HTML of one card per listing (same markup as listing_card.html with a favourite button)."""
+    listings = list(listings)
+    if not listings:
+        return []
+    photos = photos_by_listing(listings)
+    keys = [card_key(obj, photos[obj.pk]) for obj in listings]
+    found: dict[str, str] = cache.get_many(keys)
+    missing = {}
+    template = None
+    for obj, key in zip(listings, keys, strict=True):
+        if key not in found:
+            template = template or get_template(CARD_TEMPLATE)
+            items = photos[obj.pk]
+            cover = next((p for p in items if p.is_cover), items[0]) if items else None
+            missing[key] = template.render({"listing": obj, "cover": cover})
+    if missing:
+        cache.set_many(missing, CARD_TTL)
+        found.update(missing)
+    signed_in = bool(viewer is not None and viewer.is_authenticated)
+    action_template = reverse("marketplace:favorite-toggle", args=[_PK_SENTINEL]) if signed_in else ""
+    out = []
+    for obj, key in zip(listings, keys, strict=True):
+        html = found[key]
+        distance = getattr(obj, "distance", None)
+        html = html.replace(DISTANCE_SLOT, f" · {floatformat(distance, 0)} mi away" if distance is not None else "")
+        footer: str = ""
+        if signed_in and viewer.pk != obj.seller_id:
+            footer = _favorite_footer(
+                obj,
+                is_favorite=obj.pk in favorite_ids,
+                action=action_template.replace(str(_PK_SENTINEL), str(obj.pk)),
+                next_url=next_url,
+                csrf_token=csrf_token,
+            )
+        out.append(mark_safe(html.replace(FOOTER_SLOT, footer)))  # noqa: S308 - rendered by our templates
+    return out
