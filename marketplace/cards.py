@@ -1,4 +1,4 @@
-"""Listing cards for result grids, rendered once per version of a listing and reused by every viewer.
+"""HTML fragments of result pages. Listing cards for result grids, rendered once per version of a listing and reused by every viewer.
 
 The cached part of a card is everything that depends only on the listing (title, price, badges, cover
 photo, facts). It is keyed on what it shows: the listing's `updated_at`, status, seller type, chassis
@@ -13,7 +13,9 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
+from django.http import QueryDict
 from django.template.defaultfilters import floatformat
 from django.template.loader import get_template
 from django.urls import reverse
@@ -138,3 +140,70 @@ def render_cards(
             )
         out.append(mark_safe(html.replace(FOOTER_SLOT, footer)))  # noqa: S308 - rendered by our templates
     return out
+
+
+FACETS_TTL = 60
+
+
+def facets_fragment(*, facets: list[dict[str, Any]], ranges: dict[str, Any], query: QueryDict) -> SafeString:
+    """The "Refine" block of a search page: each facet value links to the search with that filter set.
+
+    Built in Python (no per-value template nodes) and cached for FACETS_TTL per search (query string
+    without the page) and listing-data version, so a change to any listing shows at once."""
+    from marketplace.page_cache import VERSION_KEY
+
+    query_no_page = query.copy()
+    query_no_page.pop("page", None)
+    base = query_no_page.urlencode()
+    version = cache.get(VERSION_KEY) or 0
+    key = f"mkt:facets:{CARD_VERSION}:{version}:{hashlib.sha256(base.encode()).hexdigest()[:32]}"
+    cacheable = not query.get("registrable_in")  # like the search cache: depends on the state guide
+    html = cache.get(key) if cacheable else None
+    if html is not None:
+        return mark_safe(html)  # noqa: S308 - built with format_html below
+    columns = []
+    for facet in facets:
+        if not facet["values"]:
+            continue
+        items = []
+        for value in facet["values"]:
+            q = query_no_page.copy()
+            q[facet["name"]] = value["value"]
+            items.append(
+                format_html(
+                    '<li><a href="?{}" class="facet-link" data-facet="{}" data-value="{}">{}</a> '
+                    '<span class="text-body-secondary">({})</span></li>',
+                    q.urlencode(),
+                    facet["name"],
+                    value["value"],
+                    value["label"],
+                    value["count"],
+                )
+            )
+        columns.append(
+            format_html(
+                '\n      <div class="col"><h3 class="h6">{}</h3>\n        <ul class="list-unstyled small mb-0">\n'
+                "        {}\n        </ul></div>",
+                facet["label"],
+                mark_safe("".join(items)),  # noqa: S308 - each item built with format_html
+            )
+        )
+    summary = format_html("Refine ({} facets)", len(facets))
+    if ranges.get("price_min"):
+        summary = format_html(
+            "{} · prices ${}–${}, years {}–{}",
+            summary,
+            intcomma(ranges["price_min"]),
+            intcomma(ranges["price_max"]),
+            ranges.get("year_min"),
+            ranges.get("year_max"),
+        )
+    html = format_html(
+        '<details class="mb-3 facets">\n    <summary>{}</summary>\n    '
+        '<div class="row row-cols-1 row-cols-md-3 g-2 mt-1">{}\n    </div>\n  </details>',
+        summary,
+        mark_safe("".join(columns)),  # noqa: S308 - each column built with format_html
+    )
+    if cacheable:
+        cache.set(key, str(html), FACETS_TTL)
+    return html

@@ -23,7 +23,7 @@ from kei_community.users.permissions import moderator_required
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import mask_frame_number
 from marketplace import selectors, services
-from marketplace.cards import render_cards
+from marketplace.cards import facets_fragment, render_cards
 from marketplace.filters import ORDERING_LABELS, parse_search_params
 from marketplace.forms import (
     AnswerForm,
@@ -70,11 +70,6 @@ def index(request: AppHttpRequest) -> HttpResponse:
     result = selectors.listing_search(params=params, viewer=request.user, page_qs=selectors.listing_card_page_qs())
     query_no_page = request.GET.copy()
     query_no_page.pop("page", None)
-    for facet in result.facets:
-        for value in facet["values"]:
-            q = query_no_page.copy()
-            q[facet["name"]] = value["value"]
-            value["url"] = "?" + q.urlencode()
     context = {
         "params": params,
         "errors": errors,
@@ -86,6 +81,7 @@ def index(request: AppHttpRequest) -> HttpResponse:
             next_url=request.get_full_path(),
             csrf_token=get_token(request) if request.user.is_authenticated else "",
         ),
+        "facets_html": facets_fragment(facets=result.facets, ranges=result.ranges, query=request.GET),
         "orderings": ORDERING_LABELS,
         "query_no_page": query_no_page.urlencode(),
         "query_string": request.GET.urlencode(),
