@@ -284,8 +284,20 @@ def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch)
     return True
 
 
-def related_listings(*, listing: Listing, similar_limit: int = 4, other_limit: int = 3) -> tuple[list, list]:
-    """Similar trucks and the seller's other trucks: two small indexed look-ups (no photos: a compact list)."""
+RELATED_FIELDS = ("id", "slug", "title", "price", "year_built", "city", "state")
+
+
+def related_listings(
+    *, listing: Listing, similar_limit: int = 4, other_limit: int = 3
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Similar trucks and the seller's other trucks as small dicts with their `url` (a compact list, no
+    photos): two indexed look-ups, cached per listing and listing-data version for SEARCH_CACHE_TTL."""
+    from marketplace.page_cache import VERSION_KEY
+
+    key = f"mkt:related:{cache.get(VERSION_KEY) or 0}:{listing.pk}:{similar_limit}:{other_limit}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     base = listing_public_qs().exclude(pk=listing.pk).order_by("-published_at")
     if listing.chassis_code_id:
         similar_qs = base.filter(chassis_code_id=listing.chassis_code_id)
@@ -293,7 +305,17 @@ def related_listings(*, listing: Listing, similar_limit: int = 4, other_limit: i
         similar_qs = base.filter(make=listing.make)
     similar_qs = similar_qs.exclude(seller_id=listing.seller_id)[:similar_limit]
     others_qs = base.filter(seller_id=listing.seller_id)[:other_limit]
-    return list(similar_qs), list(others_qs)
+    found = (
+        [_related_row(row) for row in similar_qs.values(*RELATED_FIELDS)],
+        [_related_row(row) for row in others_qs.values(*RELATED_FIELDS)],
+    )
+    cache.set(key, found, SEARCH_CACHE_TTL)
+    return found
+
+
+def _related_row(row: dict[str, Any]) -> dict[str, Any]:
+    stub = Listing(pk=row["id"], slug=row["slug"], title=row["title"])
+    return {**row, "url": stub.get_absolute_url()}
 
 
 def listing_buyers(*, listing: Listing) -> list[Any]:
