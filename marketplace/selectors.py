@@ -68,6 +68,30 @@ def listing_get_for_detail(*, pk: int, viewer: Any = None) -> Listing | None:
     )
 
 
+DETAIL_CACHE_TTL = 60
+
+
+def listing_get_for_page(*, pk: int, viewer: Any = None) -> Listing | None:
+    """listing_get_for_detail for the HTML listing page: the listing (with photos, questions, seller and
+    truck) is shared by viewers for DETAIL_CACHE_TTL per listing-data version (any listing write bumps
+    it, like the anonymous page cache); `is_favorite` is read per viewer. The seller always gets a fresh
+    read (views count, photos being processed)."""
+    from marketplace.page_cache import VERSION_KEY
+
+    key = f"mkt:detail:{cache.get(VERSION_KEY) or 0}:{pk}"
+    listing: Listing | None = cache.get(key)
+    signed_in = viewer is not None and viewer.is_authenticated
+    if listing is not None and not (signed_in and viewer.pk == listing.seller_id):
+        listing.is_favorite = bool(favorite_ids_for(viewer=viewer, listing_ids=[pk]))  # type: ignore[attr-defined]
+        return listing
+    listing = listing_get_for_detail(pk=pk, viewer=viewer)
+    if listing is not None and listing.is_public:
+        is_favorite = listing.__dict__.pop("is_favorite", False)
+        cache.set(key, listing, DETAIL_CACHE_TTL)
+        listing.is_favorite = is_favorite  # type: ignore[attr-defined]
+    return listing
+
+
 def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)

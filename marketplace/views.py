@@ -134,7 +134,7 @@ def listing_redirect(request: AppHttpRequest, pk: int) -> HttpResponse:
 
 @anonymous_page_cache
 def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
-    listing = selectors.listing_get_for_detail(pk=pk, viewer=request.user)
+    listing = selectors.listing_get_for_page(pk=pk, viewer=request.user)
     if listing is None or not selectors.listing_visible_to(listing=listing, viewer=request.user):
         raise Http404("No such listing.")
     if slug != listing.slug:
