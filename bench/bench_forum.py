@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -83,6 +84,18 @@ def _setup() -> None:
     django.setup()
 
 
+def _vocabulary(rng: Any) -> tuple[list[str], list[float]]:
+    """~5,000 made-up words plus the domain words, weighted 1/rank like natural language."""
+    syllables = "ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo ra ri ru"
+    parts = syllables.split()
+    pseudo = sorted({"".join(rng.choice(parts) for _ in range(rng.randint(2, 4))) for _ in range(7000)})
+    rng.shuffle(pseudo)
+    vocab = pseudo[:5000]
+    for index, word in enumerate(WORDS):
+        vocab.insert(10 + index * 25, word)  # domain words: common, but not the commonest
+    return vocab, [1 / (rank + 1) for rank in range(len(vocab))]
+
+
 def generate(posts_total: int) -> dict:
     """Fill the forum (idempotent: does nothing when the data is already there)."""
     _setup()
@@ -97,7 +110,7 @@ def generate(posts_total: int) -> dict:
     from forum.services import counters_repair
     from kei_community.users.models import User
 
-    if Post.objects.count() >= posts_total:
+    if Post.objects.count() >= posts_total and not os.environ.get("BENCH_FORUM_REGENERATE"):
         return {"generated": False, "posts": Post.objects.count()}
     rng = random.Random(7)
     with transaction.atomic():
@@ -113,9 +126,10 @@ def generate(posts_total: int) -> dict:
             user, _ = User.objects.get_or_create(email=f"bench{i}@bench.kei", defaults={"display_name": f"Bench {i}"})
             users.append(user)
         reader, _ = User.objects.get_or_create(email=READER, defaults={"display_name": "Bench Reader"})
+        vocab, weights = _vocabulary(rng)
         bodies = []
-        for _ in range(40):
-            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 120)))
+        for _ in range(2000):  # distinct texts, Zipf-distributed words (a few common, most rare)
+            text = " ".join(rng.choices(vocab, weights=weights, k=rng.randint(30, 120)))
             markdown = f"**{text[:40]}** {text}\n\n- {rng.choice(WORDS)}\n- {rng.choice(WORDS)}\n\n> {text[:80]}"
             rendered = render_post(markdown)
             bodies.append((markdown, rendered.html, rendered.text))
