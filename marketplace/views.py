@@ -189,10 +189,6 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         "is_favorite": is_favorite,
         "questions": list(listing.questions.all()),
         "dealer": getattr(listing.seller, "dealer_profile", None),
-        "message_form": MessageForm(),
-        "question_form": QuestionForm(),
-        "answer_form": AnswerForm(),
-        "sold_form": SoldForm(),
         "share_url": request.build_absolute_uri(listing.get_absolute_url()),
         "buyers": selectors.listing_buyers(listing=listing) if is_owner and listing.truck_id else [],
     }
