@@ -102,4 +102,13 @@ def test_build_thread_reply_mention_react_and_solve(page, forum_ready):
     page.goto(thread.category.get_absolute_url())
     assert page.get_by_text("Solved", exact=True).first.is_visible()
     assert axe_violations(page) == []
+    # The other forum pages a member uses pass axe too.
+    for path in [
+        "/forum/new/",
+        "/forum/search/?q=idle",
+        "/forum/bookmarks/",
+        f"/forum/p/{thread.posts.get(position=1).pk}/edit/",
+    ]:
+        page.goto(path)
+        assert axe_violations(page) == [], path
     assert page.console_errors == []  # type: ignore[attr-defined]
