@@ -358,8 +358,18 @@ def listings_for_truck(*, truck: Any) -> list[Listing]:
     return list(Listing.objects.filter(truck=truck, status__in=PUBLIC_STATUSES, hidden=False, held_for_review=False))
 
 
+def pending_views(listing_ids: list[int]) -> dict[int, int]:
+    """Views counted in the cache but not yet written to `views_count` (see services.listing_record_view)."""
+    from marketplace.services import VIEWS_BATCH, views_key
+
+    if not listing_ids:
+        return {}
+    found = cache.get_many([views_key(i) for i in listing_ids])
+    return {i: int(found.get(views_key(i)) or 0) % VIEWS_BATCH for i in listing_ids}
+
+
 def seller_dashboard(*, user: Any) -> list[Listing]:
-    return list(
+    listings: list[Listing] = list(
         Listing.objects.filter(seller=user)
         .exclude(status=Listing.Status.REMOVED)
         .select_related("chassis_code")
@@ -367,6 +377,10 @@ def seller_dashboard(*, user: Any) -> list[Listing]:
         .annotate(conversation_count=Count("conversations", distinct=True))
         .order_by("status", "-updated_at")
     )
+    pending = pending_views([obj.pk for obj in listings])
+    for obj in listings:
+        obj.views_count += pending[obj.pk]
+    return listings
 
 
 def favorites_for(*, user: Any) -> list[Listing]:

@@ -142,6 +142,8 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
     is_owner = request.user.is_authenticated and request.user.pk == listing.seller_id
     if not is_owner:
         services.listing_record_view(listing=listing)
+    else:
+        listing.views_count += selectors.pending_views([listing.pk])[listing.pk]
     eligibility = import_eligibility(
         year_built=listing.year_built, month_built=listing.month_built, us_market=listing.us_market
     )

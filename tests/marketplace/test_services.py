@@ -301,3 +301,18 @@ def test_active_listing_cap_per_seller(user, settings):
     with pytest.raises(ValidationError) as exc:
         services.listing_publish(actor=user, listing=draft)
     assert "1 active listings" in exc.value.messages[0]
+
+
+def test_views_are_written_in_batches_and_pending_views_are_shown_to_the_seller():
+    from marketplace import selectors
+
+    listing = ListingFactory()
+    for _ in range(services.VIEWS_BATCH - 1):
+        services.listing_record_view(listing=listing)
+    listing.refresh_from_db()
+    assert listing.views_count == 0
+    assert selectors.seller_dashboard(user=listing.seller)[0].views_count == services.VIEWS_BATCH - 1
+    services.listing_record_view(listing=listing)
+    listing.refresh_from_db()
+    assert listing.views_count == services.VIEWS_BATCH
+    assert selectors.seller_dashboard(user=listing.seller)[0].views_count == services.VIEWS_BATCH

@@ -413,3 +413,17 @@ def test_owner_marks_sold_to_a_buyer_from_the_page(client, user):
     client.post(f"/listings/{listing.pk}/status/", {"status": "sold", "sold_price": "5000", "buyer": str(user.pk)})
     truck.refresh_from_db()
     assert truck.owner == user
+
+
+def test_result_cards_show_a_photo_change_and_the_viewers_favourite(client, user):
+    from marketplace.models import Favorite
+
+    listing = make_listings(1)[0]
+    client.force_login(user)
+    assert "No photo" in client.get("/listings/").content.decode()
+    services.listing_photo_add(actor=listing.seller, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    page = client.get("/listings/").content.decode()
+    assert "No photo" not in page
+    assert 'aria-pressed="false"' in page
+    Favorite.objects.create(user=user, listing=listing)
+    assert 'aria-pressed="true"' in client.get("/listings/").content.decode()
