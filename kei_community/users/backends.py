@@ -12,12 +12,12 @@ from typing import Any
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
-from kei_community.users.selectors import users_with_header_state
+from kei_community.users.selectors import user_with_header_state
 
 
 class HeaderStateMixin:
     def get_user(self, user_id: Any) -> Any:
-        user = users_with_header_state().filter(pk=user_id).first()
+        user = user_with_header_state(user_id)
         if user is None or not self.user_can_authenticate(user):  # type: ignore[attr-defined]
             return None
         return user

@@ -25,3 +25,29 @@ def users_with_header_state() -> QuerySet[User]:
         ),
         unread_notifications_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
     )
+
+
+def user_with_header_state(user_id: object) -> User | None:
+    """The same as users_with_header_state().filter(pk=...).first(), in hand-written SQL.
+
+    This runs on every signed-in request; building the annotated ORM query costs more than
+    running it, so the statement is written once here (portable to SQLite and PostgreSQL).
+    """
+    try:
+        pk = int(user_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    notification = apps.get_model("notifications", "Notification")
+    memberships = User.groups.through._meta.db_table
+    group_table = User.groups.field.related_model._meta.db_table  # type: ignore[union-attr]
+    sql = (
+        f"SELECT u.*, "  # noqa: S608 - table names come from model metadata, values are parameters
+        f"EXISTS (SELECT 1 FROM {memberships} ug JOIN {group_table} g ON g.id = ug.group_id "
+        f"WHERE ug.user_id = u.id AND g.name = %s) AS in_moderators_group, "
+        f"(SELECT COUNT(*) FROM {notification._meta.db_table} n "
+        f"WHERE n.recipient_id = u.id AND n.read_at IS NULL) AS unread_notifications_count "
+        f"FROM {User._meta.db_table} u WHERE u.id = %s"
+    )
+    for user in User.objects.raw(sql, [MODERATORS_GROUP, pk]):  # noqa: S611 - no user input in the SQL text
+        return user
+    return None

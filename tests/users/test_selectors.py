@@ -1,0 +1,31 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_user_with_header_state_matches_the_orm_annotations(moderator, user):
+    from kei_community.notifications.services import notification_create_many
+    from kei_community.users.selectors import user_with_header_state, users_with_header_state
+
+    notification_create_many(recipients=[moderator, user], kind="report_resolved", title="Reviewed")
+    for member in (moderator, user):
+        raw = user_with_header_state(member.pk)
+        orm = users_with_header_state().get(pk=member.pk)
+        assert raw == member
+        assert bool(raw.in_moderators_group) == bool(orm.in_moderators_group) == (member == moderator)
+        assert raw.unread_notifications_count == orm.unread_notifications_count == 1
+
+
+@pytest.mark.django_db
+def test_user_with_header_state_is_none_for_unknown_or_bad_ids(user):
+    from kei_community.users.selectors import user_with_header_state
+
+    assert user_with_header_state(user.pk + 1000) is None
+    assert user_with_header_state("not-a-number") is None
+
+
+@pytest.mark.django_db
+def test_signed_in_request_loads_user_and_header_in_two_queries(client, user, django_assert_num_queries):
+    client.force_login(user)
+    # Session + the user with moderator flag and unread count; the settings form adds no query.
+    with django_assert_num_queries(2):
+        assert client.get("/settings/profile/").status_code == 200
