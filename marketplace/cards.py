@@ -152,15 +152,15 @@ def facets_fragment(*, facets: list[dict[str, Any]], ranges: dict[str, Any], que
     without the page) and listing-data version, so a change to any listing shows at once."""
     from marketplace.page_cache import VERSION_KEY
 
-    query_no_page = query.copy()
-    query_no_page.pop("page", None)
-    base = query_no_page.urlencode()
+    base = repr(sorted((k, v) for k, v in query.lists() if k != "page"))
     version = cache.get(VERSION_KEY) or 0
     key = f"mkt:facets:{CARD_VERSION}:{version}:{hashlib.sha256(base.encode()).hexdigest()[:32]}"
     cacheable = not query.get("registrable_in")  # like the search cache: depends on the state guide
     html = cache.get(key) if cacheable else None
     if html is not None:
         return mark_safe(html)  # noqa: S308 - built with format_html below
+    query_no_page = query.copy()
+    query_no_page.pop("page", None)
     columns = []
     for facet in facets:
         if not facet["values"]:

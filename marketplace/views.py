@@ -68,8 +68,6 @@ def index(request: AppHttpRequest) -> HttpResponse:
     params, errors = parse_search_params(request.GET)
     viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
     result = selectors.listing_search(params=params, viewer=request.user, page_qs=selectors.listing_card_page_qs())
-    query_no_page = request.GET.copy()
-    query_no_page.pop("page", None)
     context = {
         "params": params,
         "errors": errors,
@@ -83,7 +81,6 @@ def index(request: AppHttpRequest) -> HttpResponse:
         ),
         "facets_html": facets_fragment(facets=result.facets, ranges=result.ranges, query=request.GET),
         "orderings": ORDERING_LABELS,
-        "query_no_page": query_no_page.urlencode(),
         "query_string": request.GET.urlencode(),
         "viewer_state": viewer_state,
         "filter_choices": {
@@ -95,7 +92,7 @@ def index(request: AppHttpRequest) -> HttpResponse:
             "seller_type": Listing.SellerType.choices,
         },  # fmt: skip
         "widen": _widen_suggestions(request, params) if not result.total else [],
-        "saved_search_form": SavedSearchForm(initial={"name": params.get("q") or "My kei search"}),
+        "saved_search_name": params.get("q") or "My kei search",
     }
     template = (
         "marketplace/includes/listing_results.html"
