@@ -55,7 +55,36 @@ def photos_by_listing(listings: list[Listing]) -> dict[int, list[Any]]:
     return out
 
 
-def card_key(listing: Listing, photos: list[Any]) -> str:
+def photo_signatures(listings: list[Listing]) -> dict[int, list[tuple[Any, ...]]]:
+    """What the cards show of each listing's photos (id, status, position, cover, alt), in display order:
+    from a `photos` prefetch when there is one, else one light query for the page."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kei_community.media.models import Photo
+
+    out: dict[int, list[tuple[Any, ...]]] = {}
+    need = []
+    for obj in listings:
+        cached = getattr(obj, "_prefetched_objects_cache", {}).get("photos")
+        if cached is not None:
+            items = sorted(cached, key=lambda p: (p.position, p.pk))
+            out[obj.pk] = [(p.pk, p.status, p.position, p.is_cover, p.alt) for p in items]
+        else:
+            out[obj.pk] = []
+            need.append(obj.pk)
+    if need:
+        ct = ContentType.objects.get_for_model(Listing)
+        rows = (
+            Photo.objects.filter(owner_type=ct, owner_id__in=need)
+            .order_by("position", "id")
+            .values_list("owner_id", "id", "status", "position", "is_cover", "alt")
+        )
+        for owner_id, *sig in rows:
+            out[owner_id].append(tuple(sig))
+    return out
+
+
+def card_key(listing: Listing, photos: list[tuple[Any, ...]]) -> str:
     signature = repr(
         (
             listing.pk,
@@ -63,7 +92,7 @@ def card_key(listing: Listing, photos: list[Any]) -> str:
             listing.status,
             listing.seller_type,
             listing.chassis_code.code if listing.chassis_code_id and listing.chassis_code else "",
-            [(p.pk, p.status, p.position, p.is_cover, p.alt) for p in photos],
+            photos,
         )
     )
     digest = hashlib.sha256(signature.encode()).hexdigest()[:24]
@@ -108,14 +137,19 @@ def render_cards(
     listings = list(listings)
     if not listings:
         return []
-    photos = photos_by_listing(listings)
-    keys = [card_key(obj, photos[obj.pk]) for obj in listings]
+    signatures = photo_signatures(listings)
+    keys = [card_key(obj, signatures[obj.pk]) for obj in listings]
     found: dict[str, str] = cache.get_many(keys)
+    to_render = [(obj, key) for obj, key in zip(listings, keys, strict=True) if key not in found]
     missing = {}
-    template = None
-    for obj, key in zip(listings, keys, strict=True):
-        if key not in found:
-            template = template or get_template(CARD_TEMPLATE)
+    if to_render:
+        # Listings loaded with only() (search pages) are read in full for the cards to render.
+        partial = [obj.pk for obj, _ in to_render if obj.get_deferred_fields()]
+        full = Listing.objects.select_related("chassis_code").in_bulk(partial) if partial else {}
+        objs = [full.get(obj.pk, obj) for obj, _ in to_render]
+        photos = photos_by_listing(objs)
+        template = get_template(CARD_TEMPLATE)
+        for obj, (_, key) in zip(objs, to_render, strict=True):
             items = photos[obj.pk]
             cover = next((p for p in items if p.is_cover), items[0]) if items else None
             missing[key] = template.render({"listing": obj, "cover": cover})

@@ -35,9 +35,13 @@ def listing_card_qs() -> QuerySet[Listing]:
     return Listing.objects.select_related("chassis_code", "seller").prefetch_related(_photos_prefetch())
 
 
+CARD_KEY_FIELDS = ("id", "updated_at", "status", "seller_type", "seller_id", "title", "chassis_code__code")
+
+
 def listing_card_page_qs() -> QuerySet[Listing]:
-    """Listings for HTML result cards: marketplace.cards reads the page's photos in one query itself."""
-    return Listing.objects.select_related("chassis_code")
+    """Listings for HTML result cards: only what a card's cache key and per-viewer slots need;
+    marketplace.cards reads the page's photos itself and the full rows of cards it has to render."""
+    return Listing.objects.select_related("chassis_code").only(*CARD_KEY_FIELDS)
 
 
 def listing_public_qs() -> QuerySet[Listing]:
