@@ -35,9 +35,7 @@ def required(name: str) -> str:
     """Read a variable production cannot run without; fail start-up naming it."""
     value = env.str(name, default="")
     if not value:
-        raise ImproperlyConfigured(
-            f"{name} must be set when DJANGO_ENV=production (see .env.example)."
-        )
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production (see .env.example).")
     return value
 
 
@@ -47,9 +45,7 @@ if PRODUCTION:
     ALLOWED_HOSTS = [h.strip() for h in required("DJANGO_ALLOWED_HOSTS").split(",") if h.strip()]
     DEBUG = env.bool("DJANGO_DEBUG", default=False)
 else:
-    SECRET_KEY = env.str(
-        "DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnop"
-    )
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnop")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
     DEBUG = env.bool("DJANGO_DEBUG", default=not TESTING)
 
@@ -128,7 +124,9 @@ if PRODUCTION:
     DATABASES = {"default": env.db_url_config(required("DATABASE_URL"))}
 else:
     # An empty DATABASE_URL (as `make test-fast` passes) means the embedded SQLite default too.
-    DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+    DATABASES = {
+        "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -195,9 +193,7 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = env.str(
-    "ACCOUNT_EMAIL_VERIFICATION", default="mandatory" if PRODUCTION else "optional"
-)
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory" if PRODUCTION else "optional")
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
@@ -205,12 +201,16 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_SIGNUP_FORM_CLASS = "kei_community.users.forms.SignupProfileForm"
 ACCOUNT_ADAPTER = "kei_community.users.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kei Community] "
-ACCOUNT_RATE_LIMITS = {} if TESTING and not PRODUCTION else {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-}
+ACCOUNT_RATE_LIMITS = (
+    {}
+    if TESTING and not PRODUCTION
+    else {
+        "login_failed": "10/m/ip,5/5m/key",
+        "signup": "20/m/ip",
+        "confirm_email": "1/3m/key",
+        "reset_password": "20/m/ip,5/m/key",
+    }
+)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # Moderators and staff must enrol in TOTP before using moderation tools.

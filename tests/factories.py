@@ -146,6 +146,7 @@ class GarageTruckFactory(DjangoModelFactory):
     year_built = 1998
     month_built = 6
 
+
 # --- stategide --------------------------------------------------------------
 
 
@@ -232,6 +233,7 @@ class ListingFactory(DjangoModelFactory):
         seller = kwargs.pop("seller")
         publish = bool(kwargs.pop("publish"))
         return listing_create(seller=seller, data=listing_data(**kwargs), publish=publish)
+
 
 # --- forum ------------------------------------------------------------------
 
