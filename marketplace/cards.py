@@ -9,6 +9,7 @@ One `get_many` per page reads the cards; only the missing ones are rendered (and
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from typing import Any
@@ -18,10 +19,11 @@ from django.core.cache import cache
 from django.http import QueryDict
 from django.template.defaultfilters import floatformat
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from marketplace.filters import ORDERING_LABELS
 from marketplace.models import Listing
 
 CARD_TEMPLATE = "marketplace/includes/listing_card.html"
@@ -241,3 +243,54 @@ def facets_fragment(*, facets: list[dict[str, Any]], ranges: dict[str, Any], que
     if cacheable:
         cache.set(key, str(html), FACETS_TTL)
     return html
+
+
+RADIUS_CHOICES = ("25", "50", "100", "250", "500", "1000")
+FILTER_SELECTS = (
+    ("drive", Listing.Drive.choices), ("transmission", Listing.Transmission.choices),
+    ("bed_type", Listing.BedType.choices), ("title_status", Listing.TitleStatus.choices),
+    ("location_status", Listing.LocationStatus.choices), ("seller_type", Listing.SellerType.choices),
+)  # fmt: skip
+FILTER_LABELS = {"location_status": "Where it is", "seller_type": "Seller"}
+
+
+def _options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
+    return mark_safe(  # noqa: S308 - each option built with format_html
+        "".join(
+            format_html('<option value="{}"{}>{}</option>', value, " selected" if selected == value else "", label)
+            for value, label in choices
+        )
+    )
+
+
+def search_form_options(*, params: dict[str, Any], query: QueryDict) -> dict[str, Any]:
+    """The search form's <option> lists with the current choice selected (no per-option template nodes)."""
+    return {
+        "selects": [
+            {
+                "name": name,
+                "label": FILTER_LABELS.get(name, name.replace("_status", "").replace("_type", "")),
+                "options": _options(choices, params.get(name)),
+            }
+            for name, choices in FILTER_SELECTS
+        ],
+        "radius_options": _options(((r, r) for r in RADIUS_CHOICES), query.get("radius")),
+        "ordering_options": _options(ORDERING_LABELS.items(), params.get("ordering")),
+    }
+
+
+SEARCH_PAGE_URLS = {
+    "index": "marketplace:index", "create": "marketplace:listing-create", "dashboard": "marketplace:dashboard",
+    "favorites": "marketplace:favorites", "inbox": "conversations:inbox", "prices": "marketplace:prices",
+    "saved_searches": "marketplace:saved-searches",
+}  # fmt: skip
+
+
+@functools.cache
+def _search_page_urls(prefix: str) -> dict[str, str]:
+    return {key: reverse(name) for key, name in SEARCH_PAGE_URLS.items()}
+
+
+def search_page_urls() -> dict[str, str]:
+    """The fixed links of the search page, reversed once per script prefix (not once per request)."""
+    return _search_page_urls(get_script_prefix())

@@ -23,8 +23,8 @@ from kei_community.users.permissions import moderator_required
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import mask_frame_number
 from marketplace import selectors, services
-from marketplace.cards import facets_fragment, render_cards
-from marketplace.filters import ORDERING_LABELS, parse_search_params
+from marketplace.cards import facets_fragment, render_cards, search_form_options, search_page_urls
+from marketplace.filters import parse_search_params
 from marketplace.forms import (
     AnswerForm,
     DealerProfileForm,
@@ -80,17 +80,10 @@ def index(request: AppHttpRequest) -> HttpResponse:
             csrf_token=get_token(request) if request.user.is_authenticated else "",
         ),
         "facets_html": facets_fragment(facets=result.facets, ranges=result.ranges, query=request.GET),
-        "orderings": ORDERING_LABELS,
+        "form_options": search_form_options(params=params, query=request.GET),
+        "urls": search_page_urls(),
         "query_string": request.GET.urlencode(),
         "viewer_state": viewer_state,
-        "filter_choices": {
-            "drive": Listing.Drive.choices,
-            "transmission": Listing.Transmission.choices,
-            "bed_type": Listing.BedType.choices,
-            "title_status": Listing.TitleStatus.choices,
-            "location_status": Listing.LocationStatus.choices,
-            "seller_type": Listing.SellerType.choices,
-        },  # fmt: skip
         "widen": _widen_suggestions(request, params) if not result.total else [],
         "saved_search_name": params.get("q") or "My kei search",
     }
