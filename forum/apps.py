@@ -21,6 +21,7 @@ class ForumConfig(AppConfig):
 
         register_kind("reply", "Replies to forum threads you watch")
         register_kind("mention", "Mentions of you in the forum")
+        register_kind("new_thread", "New threads in forum categories you watch")
         register_kind("post_reaction", "Reactions to your forum posts", default_delivery="off")
 
         register_target(Post, hide=hooks.post_hide, restore=hooks.post_restore, describe=hooks.post_describe)

@@ -56,7 +56,7 @@ def home_sections(request: Any) -> dict:
                 "url": t.get_absolute_url(),
                 "subtitle": f"{t.category.name} · {t.reply_count} repl{'y' if t.reply_count == 1 else 'ies'}",
             }
-            for t in selectors.active_threads(6)
+            for t in selectors.active_threads(6, user=getattr(request, "user", None))
         ]
     }
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from forum.models import POSTS_PER_PAGE, Category, Post, Reaction, Tag, Thread, ThreadState
+from forum.models import POSTS_PER_PAGE, Category, CategoryWatch, Level, Post, Reaction, Tag, Thread, ThreadState
 
 UNREAD_CUTOFF_DAYS = 30
 # Post columns a page never shows (the stored HTML is what pages render).
@@ -32,6 +32,30 @@ def category_list() -> QuerySet[Category]:
 
 def category_get(slug: str) -> Category | None:
     return Category.objects.filter(slug=slug).first()
+
+
+def _visible_posts() -> QuerySet[Post]:
+    return Post.objects.filter(is_deleted=False, is_hidden=False, is_held=False, thread__is_hidden=False)
+
+
+def search_query(q: str) -> Any:
+    """The full-text query for `q` (PostgreSQL `websearch` syntax, English stemming)."""
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(q.strip()[:200], config="english", search_type="websearch")
+
+
+def matching_posts(q: str, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
+    """Visible posts matching `q`: the stored tsvector (title weighted above body, GIN index) on
+    PostgreSQL; a case-insensitive substring of the text or the thread title on SQLite.
+
+    /forum/search/, site search and the API thread list (`q`) all use this one matcher.
+    """
+    qs = _visible_posts() if qs is None else qs
+    if connection.vendor == "postgresql":
+        return qs.filter(search_vector=search_query(q))
+    q = q.strip()[:200]
+    return qs.filter(Q(body_text__icontains=q) | Q(thread__title__icontains=q))
 
 
 def thread_list(
@@ -57,8 +81,8 @@ def thread_list(
         qs = qs.filter(truck_id=truck)
     if author:
         qs = qs.filter(author_id=author)
-    if q:
-        qs = qs.filter(title__icontains=q[:100])
+    if q.strip():
+        qs = qs.filter(pk__in=matching_posts(q).values("thread_id"))
     orderings = {
         "activity": ["-is_pinned", "-last_post_at", "-id"],
         "newest": ["-created_at", "-id"],
@@ -173,8 +197,91 @@ def truck_threads(truck: Any) -> QuerySet[Thread]:
     return Thread.objects.filter(truck=truck, is_hidden=False).select_related("author").order_by("created_at")
 
 
-def active_threads(limit: int = 6) -> QuerySet[Thread]:
-    return Thread.objects.filter(is_hidden=False).select_related("category").order_by("-last_post_at", "-id")[:limit]
+def active_threads(limit: int = 6, *, user: Any = None) -> QuerySet[Thread]:
+    """The latest active threads; for a member, without their muted categories and threads."""
+    qs = Thread.objects.filter(is_hidden=False).select_related("category")
+    return exclude_muted(qs, user=user).order_by("-last_post_at", "-id")[:limit]
+
+
+def latest_threads(*, user: Any = None, limit: int = 10) -> QuerySet[Thread]:
+    """The forum index's "Latest" list (muted categories and threads left out for a member)."""
+    qs = Thread.objects.filter(is_hidden=False).select_related("category", "last_poster")
+    return exclude_muted(qs, user=user).order_by("-last_post_at", "-id")[:limit]
+
+
+# --- watch levels: watch / track / mute per category (Discourse-style) ------------------------------
+
+
+def exclude_muted(qs: QuerySet[Thread], *, user: Any) -> QuerySet[Thread]:
+    """Leave out threads the member muted, and threads of categories they muted unless they
+    explicitly watch the thread. Subqueries: the list stays one query."""
+    if not getattr(user, "is_authenticated", False):
+        return qs
+    muted_categories = CategoryWatch.objects.filter(user=user, level=Level.MUTE).values("category_id")
+    thread_levels = ThreadState.objects.filter(user=user, thread=OuterRef("pk"))
+    return qs.exclude(Exists(thread_levels.filter(level=Level.MUTE))).exclude(
+        Q(category_id__in=muted_categories) & ~Exists(thread_levels.filter(level=Level.WATCH))
+    )
+
+
+def category_levels(*, user: Any) -> dict[int, str]:
+    """{category id: level} for the member's watched, tracked and muted categories (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(CategoryWatch.objects.filter(user=user).values_list("category_id", "level"))
+
+
+def mark_unread(*, user: Any, threads: list[Thread], levels: dict[int, str] | None = None) -> None:
+    """Set `unread` (bool: the "New" marker) and `unread_count` (int or None) on each thread.
+
+    * "New": activity newer than both the member's last read and the unread cutoff.
+    * The unread count (posts after the last one the member read) shows on threads the member
+      tracks or watches — their own thread level, or, for threads they never opened, the
+      category's level. A thread never opened in a tracked category counts all its posts.
+    * Muted (the thread, or its category without an explicit thread watch): no markers at all.
+    One query for the thread states (plus one for the category levels unless given).
+    """
+    authenticated = getattr(user, "is_authenticated", False)
+    if not authenticated:
+        for thread in threads:
+            thread.unread, thread.unread_count = False, None  # type: ignore[attr-defined]
+        return
+    states = states_for(user=user, threads=threads)
+    levels = category_levels(user=user) if levels is None else levels
+    for thread in threads:
+        state = states.get(thread.pk)
+        category_level = levels.get(thread.category_id)
+        level = state.level if state is not None else category_level
+        if level == Level.MUTE or (category_level == Level.MUTE and level != Level.WATCH):
+            thread.unread, thread.unread_count = False, None  # type: ignore[attr-defined]
+            continue
+        unread = is_unread(thread=thread, state=state)
+        thread.unread = unread  # type: ignore[attr-defined]
+        tracked = level in (Level.TRACK, Level.WATCH)
+        read_position = state.last_read_position if state is not None else 0
+        count = max(thread.last_position - read_position, 0) if unread and tracked else 0
+        thread.unread_count = count or None  # type: ignore[attr-defined]
+
+
+def tracked_category_unread(*, user: Any, levels: dict[int, str]) -> dict[int, int]:
+    """{category id: threads with unread activity} for the categories the member tracks or watches.
+
+    One grouped query (none when nothing is tracked); muted threads don't count.
+    """
+    tracked = [pk for pk, level in levels.items() if level in (Level.TRACK, Level.WATCH)]
+    if not tracked or not getattr(user, "is_authenticated", False):
+        return {}
+    cutoff = unread_cutoff()
+    states = ThreadState.objects.filter(user=user, thread=OuterRef("pk"))
+    rows = (
+        Thread.objects.filter(category_id__in=tracked, is_hidden=False, last_post_at__gt=cutoff)
+        .exclude(Exists(states.filter(level=Level.MUTE)))
+        .exclude(Exists(states.filter(last_read_at__gte=OuterRef("last_post_at"))))
+        .values("category_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["category_id"]: row["n"] for row in rows}
 
 
 def held_posts() -> QuerySet[Post]:
@@ -200,7 +307,7 @@ def search_posts(
 ) -> list[SearchHit]:
     """Full text over titles and posts (PostgreSQL tsvector + GIN); icontains on SQLite."""
     q = (q or "").strip()[:200]
-    qs = Post.objects.filter(is_deleted=False, is_hidden=False, is_held=False, thread__is_hidden=False)
+    qs = _visible_posts()
     if category:
         qs = qs.filter(thread__category__slug=category)
     if tag:
@@ -218,13 +325,13 @@ def search_posts(
         posts = list(qs.filter(position=1).order_by("-created_at")[:limit])  # filters only: one hit per thread
         return [SearchHit(post=p, thread=p.thread, snippet=_snippet(p.body_text, "")) for p in posts]
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchHeadline, SearchRank
 
-        query = SearchQuery(q, config="english", search_type="websearch")
+        query = search_query(q)
         # Rank on the stored vector (F(): a bare name would make Django rebuild to_tsvector(text)
         # for every row), ids only; then build snippets for the few hits shown (ts_headline is costly).
         ranked = (
-            qs.filter(search_vector=query)
+            matching_posts(q, qs)
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-created_at")
             .values_list("pk", "thread_id")[: limit * 3]
@@ -242,9 +349,7 @@ def search_posts(
             for i in ids
             if i in found
         ]
-    posts = list(
-        qs.filter(Q(body_text__icontains=q) | Q(thread__title__icontains=q)).order_by("-created_at")[: limit * 3]
-    )
+    posts = list(matching_posts(q, qs).order_by("-created_at")[: limit * 3])
     seen = set()
     hits = []
     for post in posts:

@@ -207,11 +207,37 @@ def _count_new_post(*, thread: Thread, post: Post) -> None:
 # --- notifications ---------------------------------------------------------------------------------
 
 
-def _notify(*, post: Post, thread: Thread, mentioned: list, is_reply: bool) -> None:
+def silenced_ids(*, thread: Thread, user_ids: set[int]) -> set[int]:
+    """Members (of user_ids) never notified about this thread: they muted it, or muted its
+    category without explicitly watching the thread. Two small queries, none for no ids."""
+    if not user_ids:
+        return set()
+    thread_levels = dict(
+        ThreadState.objects.filter(thread=thread, user_id__in=user_ids).values_list("user_id", "level")
+    )
+    muted_category = set(
+        CategoryWatch.objects.filter(
+            category_id=thread.category_id, level=Level.MUTE, user_id__in=user_ids
+        ).values_list("user_id", flat=True)
+    )
+    return {uid for uid, level in thread_levels.items() if level == Level.MUTE} | {
+        uid for uid in muted_category if thread_levels.get(uid) != Level.WATCH
+    }
+
+
+def _notify(*, post: Post, thread: Thread, mentioned: list, is_reply: bool, new_thread: bool = False) -> None:
+    """Mentions; replies to thread and category watchers; new threads to category watchers.
+
+    Muting (the thread, or its category unless the member explicitly watches the thread)
+    silences all of them.
+    """
     if not post.is_visible:
         return
     url = post.get_absolute_url()
     excerpt = post.body_text[:300]
+    if mentioned:
+        silenced = silenced_ids(thread=thread, user_ids={u.pk for u in mentioned})
+        mentioned = [u for u in mentioned if u.pk not in silenced]
     mentioned_ids = {u.pk for u in mentioned}
     if mentioned:
         notification_create_many(
@@ -223,20 +249,35 @@ def _notify(*, post: Post, thread: Thread, mentioned: list, is_reply: bool) -> N
             actor=post.author,
             target=post,
         )
-    if not is_reply:
-        return
-    muted = set(ThreadState.objects.filter(thread=thread, level=Level.MUTE).values_list("user_id", flat=True))
-    watcher_ids = set(ThreadState.objects.filter(thread=thread, level=Level.WATCH).values_list("user_id", flat=True))
-    watcher_ids |= set(
+    category_watchers = set(
         CategoryWatch.objects.filter(category_id=thread.category_id, level=Level.WATCH).values_list(
             "user_id", flat=True
         )
     )
+    if not is_reply and not new_thread:  # an edit: newly mentioned members only
+        return
+    if new_thread:  # everyone watching the category hears about it
+        recipients_ids = category_watchers - mentioned_ids - {post.author_id}
+        recipients_ids -= silenced_ids(thread=thread, user_ids=recipients_ids)
+        if recipients_ids:
+            notification_create_many(
+                recipients=_users(list(recipients_ids)).filter(is_active=True),
+                kind="new_thread",
+                title=f"{post.author.public_name} started “{thread.title}” in {thread.category.name}",
+                url=url,
+                body=excerpt,
+                actor=post.author,
+                target=post,
+            )
+        return
+    muted = set(ThreadState.objects.filter(thread=thread, level=Level.MUTE).values_list("user_id", flat=True))
+    watcher_ids = set(ThreadState.objects.filter(thread=thread, level=Level.WATCH).values_list("user_id", flat=True))
+    # Category watchers are never category-muters (one level per member and category); an
+    # explicit thread watch wins over a muted category.
+    watcher_ids |= category_watchers
     recipients_ids = watcher_ids - muted - mentioned_ids - {post.author_id}
     if recipients_ids:
-        from django.contrib.auth import get_user_model
-
-        recipients = get_user_model().objects.filter(pk__in=recipients_ids, is_active=True)
+        recipients = _users(list(recipients_ids)).filter(is_active=True)
         notification_create_many(
             recipients=recipients,
             kind="reply",
@@ -318,7 +359,7 @@ def thread_create(
         )
     _set_state(user=author, thread=thread, level=Level.WATCH, last_read_at=post.created_at, last_read_position=1)
     _attach_photo(author=author, post=post, photo=photo)
-    _notify(post=post, thread=thread, mentioned=rendered.mentioned, is_reply=False)
+    _notify(post=post, thread=thread, mentioned=rendered.mentioned, is_reply=False, new_thread=True)
     page_cache.bump()
     return thread
 
@@ -500,6 +541,7 @@ def post_approve(*, actor: Any, post: Post) -> Post:
         thread=thread,
         mentioned=list(_users(post.mentioned_ids)),
         is_reply=post.position > 1,
+        new_thread=post.position == 1,
     )
     page_cache.bump()
     return post
@@ -703,7 +745,7 @@ def reaction_toggle(*, user: Any, post: Post, kind: str) -> bool:
     counts = dict(Reaction.objects.filter(post=post).values_list("kind").annotate(n=Count("id")).order_by())
     Post.objects.filter(pk=post.pk).update(reaction_counts=counts)
     post.reaction_counts = counts
-    if on:
+    if on and not silenced_ids(thread=post.thread, user_ids={post.author_id}):
         notification_create_many(
             recipients=[post.author],
             kind="post_reaction",

@@ -40,6 +40,12 @@ from kei_community.core.registry import call_hooks
 from kei_community.core.us import US_STATES
 
 CSRF_PLACEHOLDER = "__forum_csrf__"
+CATEGORY_LEVELS = [
+    ("watch", "Watching: a notification for every new thread and reply"),
+    ("track", "Tracking: unread counts in lists, no notifications"),
+    ("", "Normal: notified only when mentioned or for threads you watch"),
+    ("mute", "Muted: left out of latest lists, never notified"),
+]
 NONCE_PLACEHOLDER = "__forum_nonce__"
 
 
@@ -130,7 +136,14 @@ def index(request: HttpRequest) -> HttpResponse:
 @anonymous_cache
 def _index(request: HttpRequest) -> HttpResponse:
     categories = list(selectors.category_list())
-    return _render(request, "forum/category_list.html", {"categories": categories})
+    levels = selectors.category_levels(user=request.user)
+    unread = selectors.tracked_category_unread(user=request.user, levels=levels)
+    for category in categories:
+        category.level = levels.get(category.pk, "")  # type: ignore[attr-defined]
+        category.unread_threads = unread.get(category.pk, 0)  # type: ignore[attr-defined]
+    latest = list(selectors.latest_threads(user=request.user, limit=10))
+    selectors.mark_unread(user=request.user, threads=latest, levels=levels)
+    return _render(request, "forum/category_list.html", {"categories": categories, "latest": latest})
 
 
 @anonymous_cache
@@ -142,15 +155,19 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = min(_page_number(request), last)
     offset = (page - 1) * THREADS_PER_PAGE
     threads = list(selectors.thread_list(user=request.user, category=category)[offset : offset + THREADS_PER_PAGE])
-    states = selectors.states_for(user=request.user, threads=threads)
-    for thread in threads:
-        thread.unread = request.user.is_authenticated and selectors.is_unread(  # type: ignore[attr-defined]
-            thread=thread, state=states.get(thread.pk)
-        )
+    levels = selectors.category_levels(user=request.user)
+    selectors.mark_unread(user=request.user, threads=threads, levels=levels)
     return _render(
         request,
         "forum/thread_list.html",
-        {"category": category, "threads": threads, "pages": _pages(page, last), "search_url": reverse("forum:search")},
+        {
+            "category": category,
+            "threads": threads,
+            "pages": _pages(page, last),
+            "search_url": reverse("forum:search"),
+            "level": levels.get(category.pk, ""),
+            "levels": CATEGORY_LEVELS,
+        },
     )
 
 
@@ -495,12 +512,8 @@ def category_watch(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Unknown notification level.")
     else:
         services.category_set_level(user=request.user, category=category, level=level or None)
-        messages.success(
-            request,
-            f"You are {'watching' if level == 'watch' else 'no longer watching'} {category.name}."
-            if level in ("watch", "")
-            else f"{category.name}: {Level(level).label}.",
-        )
+        label = dict(CATEGORY_LEVELS)[level].split(":")[0]
+        messages.success(request, f"{category.name}: {label}.")
     return redirect(category.get_absolute_url())
 
 

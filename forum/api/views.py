@@ -57,7 +57,7 @@ class ThreadListCreateView(APIView):
             OpenApiParameter("tag", str, description="Tag slug"),
             OpenApiParameter("state", str, description="Two-letter US state code"),
             OpenApiParameter("truck", int, description="Garage truck id (build threads)"),
-            OpenApiParameter("q", str, description="Words in the title"),
+            OpenApiParameter("q", str, description="Full-text search over titles and posts (as /forum/search/)"),
             OpenApiParameter("ordering", str, enum=["activity", "newest", "replies"]),
             OpenApiParameter("page", int),
         ],

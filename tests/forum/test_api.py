@@ -221,3 +221,15 @@ def test_bad_photo_is_a_400(api_client, user):
     )
     assert response.status_code == 400
     assert not Post.objects.get(pk=post.pk).has_photos
+
+
+def test_thread_list_q_uses_full_text_over_posts(api_client):
+    title = ForumThreadFactory(title="Carburetor float sticks")
+    body = ForumThreadFactory(title="Cold start", body="I rebuilt the carburetor last week.")
+    reply = ForumThreadFactory(title="Idle question")
+    ForumPostFactory(thread=reply, body="Clean the carburetor jets first.")
+    ForumThreadFactory(title="Nothing related")
+    url = reverse("api:forum-thread-list")
+    found = {t["id"] for t in api_client.get(url, {"q": "carburetor"}).json()["results"]}
+    assert found == {title.pk, body.pk, reply.pk}
+    assert api_client.get(url, {"q": "zzzunknown"}).json()["count"] == 0

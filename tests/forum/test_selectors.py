@@ -89,3 +89,83 @@ def test_search_skips_deleted_posts(user):
     thread = ForumThreadFactory(author=user, title="Secret sauce")
     services.post_delete(actor=user, post=thread.posts.get())
     assert selectors.search_posts(q="secret") == []
+
+
+# --- category levels in lists -------------------------------------------------------------------------
+
+
+def test_latest_and_home_active_threads_leave_out_muted_category_for_that_member(user, other_user):
+    muted = ForumThreadFactory(category=forum_category("off-topic"), title="Off topic chatter")
+    kept = ForumThreadFactory(category=forum_category("builds"), title="My build")
+    services.category_set_level(user=user, category=forum_category("off-topic"), level="mute")
+    assert list(selectors.latest_threads(user=user)) == [kept]
+    assert list(selectors.active_threads(6, user=user)) == [kept]
+    assert list(selectors.latest_threads(user=other_user)) == [kept, muted]
+    assert list(selectors.latest_threads()) == [kept, muted]
+
+
+def test_muted_category_thread_comes_back_when_explicitly_watched(user):
+    thread = ForumThreadFactory(category=forum_category("off-topic"))
+    services.category_set_level(user=user, category=thread.category, level="mute")
+    assert list(selectors.latest_threads(user=user)) == []
+    services.thread_set_level(user=user, thread=thread, level="watch")
+    assert list(selectors.latest_threads(user=user)) == [thread]
+
+
+def test_muted_thread_is_left_out_of_latest(user):
+    thread = ForumThreadFactory()
+    services.thread_set_level(user=user, thread=thread, level="mute")
+    assert list(selectors.latest_threads(user=user)) == []
+
+
+def test_tracked_category_shows_unread_counts_on_unopened_threads(user, other_user):
+    tracked = ForumThreadFactory(category=forum_category("builds"), author=other_user)
+    plain = ForumThreadFactory(category=forum_category("off-topic"), author=other_user)
+    for thread in (tracked, plain):
+        ForumPostFactory(thread=thread, author=other_user)
+        ForumPostFactory(thread=thread, author=other_user)
+    services.category_set_level(user=user, category=forum_category("builds"), level="track")
+    threads = [Thread.objects.get(pk=tracked.pk), Thread.objects.get(pk=plain.pk)]
+    selectors.mark_unread(user=user, threads=threads)
+    assert (threads[0].unread, threads[0].unread_count) == (True, 3)
+    assert (threads[1].unread, threads[1].unread_count) == (True, None)  # "New" only, no count
+
+
+def test_unread_count_is_posts_after_last_read_and_muted_has_no_marker(user, other_user):
+    thread = ForumThreadFactory(category=forum_category("builds"), author=other_user)
+    services.category_set_level(user=user, category=thread.category, level="track")
+    services.thread_mark_read(user=user, thread=Thread.objects.get(pk=thread.pk), position=1)
+    ThreadState.objects.filter(user=user).update(last_read_at=timezone.now() - timedelta(minutes=5))
+    ForumPostFactory(thread=thread, author=other_user)
+    fresh = [Thread.objects.get(pk=thread.pk)]
+    selectors.mark_unread(user=user, threads=fresh)
+    assert fresh[0].unread_count == 1
+    services.category_set_level(user=user, category=thread.category, level="mute")
+    selectors.mark_unread(user=user, threads=fresh)
+    assert (fresh[0].unread, fresh[0].unread_count) == (False, None)
+
+
+def test_tracked_category_unread_thread_counts(user, other_user, django_assert_num_queries):
+    builds = forum_category("builds")
+    read = ForumThreadFactory(category=builds, author=other_user)
+    ForumThreadFactory(category=builds, author=other_user)
+    ForumThreadFactory(category=forum_category("off-topic"), author=other_user)
+    services.category_set_level(user=user, category=builds, level="track")
+    services.thread_mark_read(user=user, thread=Thread.objects.get(pk=read.pk), position=1)
+    levels = selectors.category_levels(user=user)
+    with django_assert_num_queries(1):
+        assert selectors.tracked_category_unread(user=user, levels=levels) == {builds.pk: 1}
+    assert selectors.tracked_category_unread(user=other_user, levels={}) == {}
+
+
+def test_thread_list_q_is_full_text_over_posts_not_just_titles(other_user):
+    thread = ForumThreadFactory(title="Cold start trouble", body="The carburetor float sticks.")
+    reply_match = ForumThreadFactory(title="Another question")
+    ForumPostFactory(thread=reply_match, body="Replaced the carburetor gasket.")
+    ForumThreadFactory(title="Unrelated")
+    found = set(selectors.thread_list(q="carburetor"))
+    assert found == {thread, reply_match}
+    assert list(selectors.thread_list(q="cold start")) == [thread]
+    deleted = ForumPostFactory(thread=ForumThreadFactory(title="Gone"), body="zebra stripes")
+    services.post_delete(actor=deleted.author, post=deleted)
+    assert list(selectors.thread_list(q="zebra")) == []

@@ -423,3 +423,59 @@ def test_new_account_link_cap_per_post(settings):
         services.post_create(author=newbie, thread=thread, body="https://a.example https://b.example https://c.example")
     assert thread.posts.count() == 3
     assert services.post_create(author=newbie, thread=thread, body="https://a.example https://b.example").position == 4
+
+
+# --- category watch levels: watch / track / mute ----------------------------------------------------
+
+
+def test_category_watchers_hear_of_new_threads_and_replies(user, other_user):
+    category = forum_category()
+    services.category_set_level(user=user, category=category, level="watch")
+    thread = ForumThreadFactory(author=other_user, category=category)
+    ForumPostFactory(thread=thread, author=other_user)
+    assert list(Notification.objects.filter(recipient=user).values_list("kind", flat=True).order_by("id")) == [
+        "new_thread",
+        "reply",
+    ]
+
+
+def test_tracked_category_sends_no_notifications(user, other_user):
+    category = forum_category()
+    services.category_set_level(user=user, category=category, level="track")
+    thread = ForumThreadFactory(author=other_user, category=category)
+    ForumPostFactory(thread=thread, author=other_user)
+    assert not Notification.objects.filter(recipient=user).exists()
+
+
+def test_muted_category_silences_mentions_and_reactions(user, other_user):
+    category = forum_category()
+    mine = ForumThreadFactory(author=user, category=category)
+    services.category_set_level(user=user, category=category, level="mute")
+    services.thread_set_level(user=user, thread=mine, level="track")  # no explicit watch
+    ForumThreadFactory(author=other_user, category=category, body=f"@[{user.display_name}] look at this")
+    services.reaction_toggle(user=other_user, post=mine.posts.get(), kind="like")
+    ForumPostFactory(thread=mine, author=other_user, body=f"@[{user.display_name}] reply")
+    assert not Notification.objects.filter(recipient=user).exists()
+
+
+def test_muted_category_still_notifies_for_an_explicitly_watched_thread(user, other_user):
+    category = forum_category()
+    thread = ForumThreadFactory(author=other_user, category=category)
+    services.category_set_level(user=user, category=category, level="mute")
+    services.thread_set_level(user=user, thread=thread, level="watch")
+    ForumPostFactory(thread=thread, author=other_user, body=f"@[{user.display_name}] hi")
+    ForumPostFactory(thread=thread, author=other_user)
+    assert sorted(Notification.objects.filter(recipient=user).values_list("kind", flat=True)) == ["mention", "reply"]
+
+
+def test_editing_a_post_does_not_announce_a_new_thread(user, other_user):
+    thread = ForumThreadFactory(author=other_user)
+    services.category_set_level(user=user, category=thread.category, level="watch")
+    Notification.objects.all().delete()
+    services.post_edit(actor=other_user, post=thread.posts.get(), body="Changed the text")
+    assert not Notification.objects.filter(recipient=user).exists()
+
+
+def test_category_level_rejects_unknown_values(user):
+    with pytest.raises(ValidationError):
+        services.category_set_level(user=user, category=forum_category(), level="loud")

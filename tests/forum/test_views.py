@@ -395,3 +395,47 @@ def test_reply_with_a_bad_photo_keeps_the_text_and_saves_nothing(client, user):
     assert thread.posts.count() == 1
     thread.refresh_from_db()
     assert thread.post_count == 1
+
+
+# --- category watch levels on pages --------------------------------------------------------------------
+
+
+def test_category_page_sets_and_shows_the_level(client, user):
+    client.force_login(user)
+    category = forum_category("builds")
+    response = client.post(reverse("forum:category-watch", args=[category.slug]), {"level": "track"}, follow=True)
+    assert "Builds: Tracking." in response.content.decode()
+    assert '<option value="track" selected>' in response.content.decode()
+    assert client.post(reverse("forum:category-watch", args=[category.slug]), {"level": "loud"}).status_code == 302
+    assert category.watches.get(user=user).level == "track"
+
+
+def test_index_latest_leaves_out_muted_category_and_counts_tracked_unread(client, user, other_user):
+    ForumThreadFactory(category=forum_category("off-topic"), title="Muted chatter here", author=other_user)
+    ForumThreadFactory(category=forum_category("builds"), title="Tracked build here", author=other_user)
+    services.category_set_level(user=user, category=forum_category("off-topic"), level="mute")
+    services.category_set_level(user=user, category=forum_category("builds"), level="track")
+    client.force_login(user)
+    body = client.get(reverse("forum:index")).content.decode()
+    latest = body[body.index('id="latest-heading"') :]
+    assert "Tracked build here" in latest and "Muted chatter here" not in latest
+    assert "1 unread thread" in body
+    client.force_login(other_user)
+    assert "Muted chatter here" in client.get(reverse("forum:index")).content.decode()
+
+
+def test_home_active_threads_leave_out_muted_category(client, user):
+    ForumThreadFactory(category=forum_category("off-topic"), title="Muted chatter here")
+    services.category_set_level(user=user, category=forum_category("off-topic"), level="mute")
+    assert "Muted chatter here" in client.get("/").content.decode()
+    client.force_login(user)
+    assert "Muted chatter here" not in client.get("/").content.decode()
+
+
+def test_tracked_category_page_shows_unread_counts(client, user, other_user):
+    thread = ForumThreadFactory(category=forum_category("builds"), author=other_user)
+    ForumPostFactory(thread=thread, author=other_user)
+    services.category_set_level(user=user, category=thread.category, level="track")
+    client.force_login(user)
+    body = client.get(thread.category.get_absolute_url()).content.decode()
+    assert '2<span class="visually-hidden"> unread posts</span>' in body

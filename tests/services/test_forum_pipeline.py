@@ -65,6 +65,36 @@ def test_gin_index_exists_and_search_uses_stemming_and_snippets():
     assert [h.thread.pk for h in selectors.search_posts(q="sprayer")] == [thread.pk]  # title, weight A
 
 
+def test_api_thread_list_q_uses_the_same_full_text_search(client):
+    author = UserFactory()
+    by_body = services.thread_create(
+        author=author, category=forum_category(), title="Spray rig", body="Two diaphragm pumps on a switch."
+    )
+    by_reply = services.thread_create(author=author, category=forum_category(), title="Hijet bed", body="Bed liner.")
+    services.post_create(author=UserFactory(), thread=by_reply, body="My pump mounts under the bed.")
+    services.thread_create(author=author, category=forum_category(), title="Pumpkin hauling", body="Orange.")
+    found = {t.pk for t in selectors.thread_list(q="pumping")}  # stemmed: pump, pumps
+    assert found == {by_body.pk, by_reply.pk}
+    response = client.get("/api/v1/forum/threads/", {"q": "pump -bed"})  # websearch syntax
+    assert [t["id"] for t in response.json()["results"]] == [by_body.pk]
+    assert client.get("/api/v1/forum/threads/", {"q": '"unbalanced'}).status_code == 200
+
+
+def test_category_watch_levels_mute_and_watch(live_worker, locmem_email):
+    """A watched category emails a new thread; a muted one never notifies (even a mention)."""
+    author = UserFactory()
+    watcher = UserFactory()
+    muter = UserFactory(display_name="Muter")
+    category = forum_category()
+    services.category_set_level(user=watcher, category=category, level="watch")
+    services.category_set_level(user=muter, category=category, level="mute")
+    services.thread_create(author=author, category=category, title="Brake fade", body="Hi @Muter, any idea?")
+    assert wait_for(lambda: len(mail.outbox) >= 1), "the worker never sent the email"
+    time.sleep(1.0)
+    assert [m.to[0] for m in mail.outbox] == [watcher.email]
+    assert selectors.latest_threads(user=muter).count() == 0
+
+
 def test_reply_emails_each_watcher_once_and_mention_once(live_worker, locmem_email):
     author = UserFactory(display_name="Dale")
     watcher = UserFactory()
