@@ -31,6 +31,7 @@ class ForumConfig(AppConfig):
         register("site_search", hooks.site_search)
         register("truck_threads", hooks.truck_threads)
         register("profile_sections", hooks.profile_sections)
+        register("member_activity", hooks.member_activity)
         register("seed_demo", hooks.seed_demo, order=40)
 
         app.conf.beat_schedule.update(

@@ -89,6 +89,26 @@ def profile_sections(member: Any) -> str:
     return render_to_string("forum/includes/profile_threads.html", {"threads": threads, "member": member})
 
 
+def member_activity(user_ids: list[int]) -> dict[int, dict]:
+    """Hook "member_activity": forum activity for member cards elsewhere (e.g. the seller card).
+
+    {member id: {"threads": n, "posts": n, "url": their posts in forum search, "label": "Forum"}}
+    in one query. "url" is the forum search filtered by the member's name (their profile page
+    when they have no display name).
+    """
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    search = reverse("forum:search")
+    out: dict[int, dict] = {}
+    for pk, row in selectors.member_activity(list(user_ids)).items():
+        name = str(row["display_name"])
+        url = f"{search}?{urlencode({'author': name})}" if name else reverse("users:profile", kwargs={"pk": pk})
+        out[pk] = {"threads": row["threads"], "posts": row["posts"], "url": url, "label": "Forum"}
+    return out
+
+
 def seed_demo(stdout: Any) -> None:
     from forum.demo import seed_forum
 

@@ -374,3 +374,33 @@ def member_recent_threads(member: Any, limit: int = 5) -> QuerySet[Thread]:
     return (
         Thread.objects.filter(author=member, is_hidden=False).select_related("category").order_by("-created_at")[:limit]
     )
+
+
+def member_activity(user_ids: list[int]) -> dict[int, dict[str, int | str]]:
+    """{member id: {"threads", "posts", "display_name"}} for the given members in ONE query.
+
+    Counts what anyone can see: threads not hidden, and posts that are not deleted, hidden or
+    held in threads not hidden ("posts" includes each thread's first post). Members with no
+    forum activity are there with zeros; unknown ids are left out.
+    """
+    from django.contrib.auth import get_user_model
+
+    ids = {int(pk) for pk in user_ids if pk is not None}
+    if not ids:
+        return {}
+    visible = Q(
+        forum_posts__is_deleted=False,
+        forum_posts__is_hidden=False,
+        forum_posts__is_held=False,
+        forum_posts__thread__is_hidden=False,
+    )
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .annotate(
+            n_posts=Count("forum_posts", filter=visible),
+            n_threads=Count("forum_posts", filter=visible & Q(forum_posts__position=1)),
+        )
+        .values_list("pk", "display_name", "n_threads", "n_posts")
+    )
+    return {pk: {"display_name": name, "threads": threads, "posts": posts} for pk, name, threads, posts in rows}

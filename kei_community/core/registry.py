@@ -11,6 +11,9 @@ Known hook names:
 - "truck_threads": fn(truck) -> list[dict]; build threads of a garage truck.
 - "home_sections": fn(request) -> dict; context blocks for the home page.
 - "site_search": fn(query, limit) -> dict; results grouped by kind for /search/.
+- "member_activity": fn(user_ids: list[int]) -> dict[int, dict]; per member
+  {"threads": n, "posts": n, "url": str, "label": str} (one query per app; the forum registers it,
+  e.g. for the marketplace's seller card).
 - "moderation_targets": fn() -> list; content types that can be reported/held.
 """
 

@@ -169,3 +169,48 @@ def test_thread_list_q_is_full_text_over_posts_not_just_titles(other_user):
     deleted = ForumPostFactory(thread=ForumThreadFactory(title="Gone"), body="zebra stripes")
     services.post_delete(actor=deleted.author, post=deleted)
     assert list(selectors.thread_list(q="zebra")) == []
+
+
+# --- member_activity hook ----------------------------------------------------------------------------
+
+
+def test_member_activity_hook_counts_visible_threads_and_posts_in_one_query(
+    user, other_user, django_assert_num_queries
+):
+    from forum.hooks import member_activity
+    from kei_community.core.registry import get_hooks
+
+    assert member_activity in get_hooks("member_activity")
+    thread = ForumThreadFactory(author=user)
+    ForumPostFactory(thread=thread, author=user)
+    ForumPostFactory(thread=thread, author=other_user)
+    gone = ForumPostFactory(thread=thread, author=user)
+    services.post_delete(actor=user, post=gone)
+    idle = UserFactory(display_name="")
+    with django_assert_num_queries(1):
+        activity = member_activity([user.pk, other_user.pk, idle.pk, 999_999])
+    assert activity[user.pk]["threads"] == 1 and activity[user.pk]["posts"] == 2
+    assert activity[other_user.pk]["threads"] == 0 and activity[other_user.pk]["posts"] == 1
+    assert activity[user.pk]["label"] == "Forum"
+    assert activity[user.pk]["url"].startswith("/forum/search/?author=")
+    assert activity[idle.pk] == {"threads": 0, "posts": 0, "url": idle.get_absolute_url(), "label": "Forum"}
+    assert 999_999 not in activity
+
+
+@pytest.mark.parametrize("members", [2, 30])
+def test_member_activity_query_count_is_constant(members, django_assert_num_queries):
+    from forum.hooks import member_activity
+
+    authors = [ForumThreadFactory().author for _ in range(members)]
+    with django_assert_num_queries(1):
+        activity = member_activity([a.pk for a in authors])
+    assert len(activity) == members and all(row["threads"] == 1 for row in activity.values())
+    assert member_activity([]) == {}
+
+
+def test_member_activity_url_finds_the_members_threads(client, user):
+    from forum.hooks import member_activity
+
+    thread = ForumThreadFactory(author=user, title="Searchable by author")
+    body = client.get(member_activity([user.pk])[user.pk]["url"]).content.decode()
+    assert thread.title in body
