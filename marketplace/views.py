@@ -122,6 +122,18 @@ def listing_redirect(request: AppHttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(listing.get_absolute_url(), status=301)
 
 
+def _seller_activity(seller_id: int) -> list[dict[str, Any]]:
+    """The seller's activity elsewhere on the site (the forum registers "member_activity")."""
+    key = f"mkt:seller-activity:{seller_id}"
+    activity = cache.get(key)
+    if activity is None:
+        activity = [
+            entry for result in call_hooks("member_activity", [seller_id]) if (entry := (result or {}).get(seller_id))
+        ]
+        cache.set(key, activity, 300)
+    return activity
+
+
 @anonymous_page_cache
 def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_get_for_page(pk=pk, viewer=request.user)
@@ -161,6 +173,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
             truck_threads.extend(items or [])
     is_favorite = bool(getattr(listing, "is_favorite", False))
     similar, other_listings = selectors.related_listings(listing=listing)
+    seller_activity = _seller_activity(listing.seller_id)
     context = {
         "listing": listing,
         "photos": list(listing.photos.all()),
@@ -177,6 +190,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         "comps": comps,
         "similar": similar,
         "other_listings": other_listings,
+        "seller_activity": seller_activity,
         "truck_threads": truck_threads,
         "is_favorite": is_favorite,
         "questions": list(listing.questions.all()),

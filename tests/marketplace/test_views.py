@@ -92,6 +92,22 @@ def test_detail_registration_for_entered_zip(client, states):
     assert "not a US ZIP" in client.get(listing.get_absolute_url() + "?zip=00000").content.decode()
 
 
+def test_detail_seller_card_shows_activity_from_member_activity_hooks(client, monkeypatch):
+    from kei_community.core import registry
+
+    listing = ListingFactory()
+    calls = []
+
+    def forum_like_activity(user_ids):
+        calls.append(list(user_ids))
+        return {listing.seller_id: {"threads": 2, "posts": 1, "url": "/forum/search/?author=x", "label": "Forum"}}
+
+    monkeypatch.setitem(registry._hooks, "member_activity", [(0, forum_like_activity)])
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert calls == [[listing.seller_id]]
+    assert 'Forum: <a href="/forum/search/?author=x">2 threads, 1 post</a>' in body
+
+
 def test_young_truck_shows_countdown(client):
     from datetime import date
 
