@@ -1,4 +1,5 @@
-"""Whole-page cache for anonymous forum pages, keyed on a version bumped by every forum write."""
+"""Whole-page cache for anonymous forum pages and the reader-independent thread page data,
+keyed on a version bumped by every forum write."""
 
 from __future__ import annotations
 
@@ -17,15 +18,21 @@ def version() -> int:
     return int(value)
 
 
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # key missing (evicted or never read)
+        cache.set(VERSION_KEY, 2, None)
+
+
 def bump() -> None:
-    """Invalidate every cached anonymous forum page (after the writing transaction commits)."""
+    """Invalidate every cached forum page and thread page data.
 
-    def _bump() -> None:
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # key missing (evicted or never read)
-            cache.set(VERSION_KEY, 2, None)
-
+    Bumped now (so the writer's own next read, even inside the transaction, never sees the old
+    entry) and again after the writing transaction commits (so nothing cached from the
+    not-yet-committed state in between survives).
+    """
+    _bump()
     transaction.on_commit(_bump)
 
 

@@ -30,6 +30,10 @@ class Viewer:
     csrf_input: str
     report_prefix: str  # "/moderation/report/<ct>/" or ""
     return_to: str
+    return_to_escaped: str = ""
+
+    def __post_init__(self) -> None:
+        self.return_to_escaped = str(escape(self.return_to))
 
 
 _MARK = "987654321"
@@ -60,16 +64,19 @@ def _when(moment: Any) -> str:
 
 
 def reactions_html(post: Post, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
-    counts = post.reaction_counts or {}
-    can_react = viewer.user_id is not None and viewer.user_id != post.author_id
-    parts = [f'<div class="d-flex flex-wrap gap-1 align-items-center" id="reactions-{post.pk}">']
-    action = _post_url(post.pk, "react")
-    for kind, label in Reaction.Kind.choices:
+    return _reactions(post.pk, post.author_id, post.reaction_counts or {}, viewer, mine)
+
+
+def _reactions(pk: int, author_id: int, counts: dict, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
+    can_react = viewer.user_id is not None and viewer.user_id != author_id
+    parts = [f'<div class="d-flex flex-wrap gap-1 align-items-center" id="reactions-{pk}">']
+    action = _post_url(pk, "react")
+    for kind, label in _KINDS:
         count = counts.get(kind, 0)
         if can_react:
-            on = (post.pk, kind) in mine
+            on = (pk, kind) in mine
             parts.append(
-                f'<form method="post" action="{action}" hx-post="{action}" hx-target="#reactions-{post.pk}" '
+                f'<form method="post" action="{action}" hx-post="{action}" hx-target="#reactions-{pk}" '
                 f'hx-swap="outerHTML">{viewer.csrf_input}<input type="hidden" name="kind" value="{kind}">'
                 f'<button type="submit" class="btn btn-sm {"btn-success" if on else "btn-outline-secondary"}" '
                 f'aria-pressed="{"true" if on else "false"}">{label} <span class="badge text-bg-light">{count}</span>'
@@ -79,6 +86,9 @@ def reactions_html(post: Post, viewer: Viewer, mine: set[tuple[int, str]]) -> st
             parts.append(f'<span class="badge text-bg-light border">{label} {count}</span>')
     parts.append("</div>")
     return "".join(parts)
+
+
+_KINDS = [(str(kind), str(label)) for kind, label in Reaction.Kind.choices]
 
 
 def _photos_html(post: Post) -> str:
@@ -96,90 +106,132 @@ def _photos_html(post: Post) -> str:
     return "".join(out)
 
 
-def post_card(post: Post, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
+@dataclass
+class CardParts:
+    """A post card's viewer-independent pieces (cached per page under the forum version).
+
+    Only the "New" badge, whether the body shows (moderators, a held post's author) and the
+    footer (reaction forms, edit/delete/report controls) depend on the reader; they are spliced
+    in per request by `card_html`.
+    """
+
+    pk: int
+    position: int
+    author_id: int
+    created_at: Any
+    is_visible: bool
+    is_deleted: bool
+    is_held: bool
+    reaction_counts: dict
+    head: str  # <article> … author · time (the "New" badge goes right after)
+    head_tail: str  # Answer / edited badges, "#n", notices; ends inside the card body
+    body: str  # the stored HTML and photos (shown when visible, or to those allowed)
+
+
+def post_parts(post: Post, *, thread: Thread) -> CardParts:
     pk = post.pk
     solved = thread.solved_post_id == pk
     author = post.author
     created = post.created_at
-    header = [
+    head = (
+        f'<article class="card mb-3{" border-success" if solved else ""}" id="post-{pk}" '
+        f'aria-labelledby="post-{pk}-by">'
+        '<div class="card-header bg-white d-flex flex-wrap justify-content-between gap-2 small">'
         f'<span id="post-{pk}-by"><a class="fw-semibold" href="{_url("users:profile", author.pk)}">'
         f"{escape(author.public_name)}</a> · "
         f'<a href="{_post_url(pk)}" title="Link to this post"><time datetime="{created.isoformat()}">'
         f"{_when(created)}</time></a>"
-    ]
-    if getattr(post, "is_new", False):
-        header.append(' <span class="badge text-bg-primary">New</span>')
+    )
+    tail = []
     if solved:
-        header.append(' <span class="badge text-bg-success">Answer</span>')
+        tail.append(' <span class="badge text-bg-success">Answer</span>')
     if post.edit_count:
-        header.append(f' · <a href="{_post_url(pk, "history")}">edited</a>')
-    header.append("</span>")
-
-    body = []
+        tail.append(f' · <a href="{_post_url(pk, "history")}">edited</a>')
+    tail.append(f'</span><span class="text-body-secondary">#{post.position}</span></div><div class="card-body">')
     if post.is_deleted:
-        body.append('<p class="text-body-secondary fst-italic">This post was deleted.</p>')
+        tail.append('<p class="text-body-secondary fst-italic">This post was deleted.</p>')
     if post.is_hidden:
-        body.append(
+        tail.append(
             '<p class="text-body-secondary fst-italic">This post is hidden while moderators review reports about it.</p>'
         )
     if post.is_held:
-        body.append('<p class="text-body-secondary fst-italic">This post is waiting for a moderator\'s approval.</p>')
-    show_body = post.is_visible or viewer.moderator or (post.is_held and post.author_id == viewer.user_id)
-    if show_body:
-        dim = "" if post.is_visible else " opacity-75"
-        body.append(f'<div class="prose{dim}">{post.body_html}</div>{_photos_html(post)}')
+        tail.append('<p class="text-body-secondary fst-italic">This post is waiting for a moderator\'s approval.</p>')
+    dim = "" if post.is_visible else " opacity-75"
+    return CardParts(
+        pk=pk,
+        position=post.position,
+        author_id=post.author_id,
+        created_at=created,
+        is_visible=post.is_visible,
+        is_deleted=post.is_deleted,
+        is_held=post.is_held,
+        reaction_counts=dict(post.reaction_counts or {}),
+        head=head,
+        head_tail="".join(tail),
+        body=f'<div class="prose{dim}">{post.body_html}</div>{_photos_html(post)}',
+    )
 
+
+_NEW = ' <span class="badge text-bg-primary">New</span>'
+_FOOTER = '<div class="card-footer bg-white d-flex flex-wrap gap-2 align-items-center justify-content-between">'
+
+
+def card_html(p: CardParts, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]], is_new: bool) -> str:
+    pk = p.pk
+    show_body = p.is_visible or viewer.moderator or (p.is_held and p.author_id == viewer.user_id)
     footer = ""
-    if post.is_visible or viewer.moderator:
+    if p.is_visible or viewer.moderator:
         controls = []
         if viewer.user_id is not None:
             csrf = viewer.csrf_input
-            if viewer.can_reply and post.is_visible:
+            if viewer.can_reply and p.is_visible:
                 controls.append(
                     f'<a class="btn btn-sm btn-outline-secondary" href="{_url("forum:reply", thread.pk)}?quote={pk}">Quote</a>'
                 )
-            if viewer.can_solve and post.position > 1 and post.is_visible:
-                if solved:
+            if viewer.can_solve and p.position > 1 and p.is_visible:
+                if thread.solved_post_id == pk:
                     inner = '<input type="hidden" name="clear" value="1"><button class="btn btn-sm btn-outline-success" type="submit">Unmark answer</button>'
                 else:
                     inner = '<button class="btn btn-sm btn-outline-success" type="submit">Mark as answer</button>'
                 controls.append(f'<form method="post" action="{_post_url(pk, "solve")}">{csrf}{inner}</form>')
-            mine_post = post.author_id == viewer.user_id
+            mine_post = p.author_id == viewer.user_id
             can_edit = viewer.moderator or (mine_post and not thread.is_locked)
-            if can_edit and not post.is_deleted:
+            if can_edit and not p.is_deleted:
                 controls.append(f'<a class="btn btn-sm btn-outline-secondary" href="{_post_url(pk, "edit")}">Edit</a>')
                 controls.append(
                     f'<form method="post" action="{_post_url(pk, "delete")}">{csrf}'
                     '<button class="btn btn-sm btn-outline-danger" type="submit">Delete</button></form>'
                 )
-            if viewer.moderator and post.is_deleted:
+            if viewer.moderator and p.is_deleted:
                 controls.append(
                     f'<form method="post" action="{_post_url(pk, "restore")}">{csrf}'
                     '<button class="btn btn-sm btn-outline-primary" type="submit">Restore</button></form>'
                 )
-            if viewer.moderator and post.is_held:
+            if viewer.moderator and p.is_held:
                 controls.append(
                     f'<form method="post" action="{_post_url(pk, "approve")}">{csrf}'
                     '<button class="btn btn-sm btn-outline-primary" type="submit">Approve</button></form>'
                 )
-            if post.is_visible and not mine_post and viewer.report_prefix:
+            if p.is_visible and not mine_post and viewer.report_prefix:
                 controls.append(
                     f'<a class="btn btn-sm btn-link text-body-secondary" href="{viewer.report_prefix}{pk}/?next='
-                    f'{escape(viewer.return_to)}%23post-{pk}">Report<span class="visually-hidden"> post #{post.position}'
+                    f'{viewer.return_to_escaped}%23post-{pk}">Report<span class="visually-hidden"> post #{p.position}'
                     "</span></a>"
                 )
         controls_html = (
             f'<div class="d-flex flex-wrap gap-1 align-items-center">{"".join(controls)}</div>' if controls else ""
         )
-        footer = (
-            '<div class="card-footer bg-white d-flex flex-wrap gap-2 align-items-center justify-content-between">'
-            f"{reactions_html(post, viewer, mine)}{controls_html}</div>"
-        )
+        footer = f"{_FOOTER}{_reactions(pk, p.author_id, p.reaction_counts, viewer, mine)}{controls_html}</div>"
+    return "".join(
+        (p.head, _NEW if is_new else "", p.head_tail, p.body if show_body else "", "</div>", footer, "</article>")
+    )
 
-    return (
-        f'<article class="card mb-3{" border-success" if solved else ""}" id="post-{pk}" '
-        f'aria-labelledby="post-{pk}-by">'
-        '<div class="card-header bg-white d-flex flex-wrap justify-content-between gap-2 small">'
-        f'{"".join(header)}<span class="text-body-secondary">#{post.position}</span></div>'
-        f'<div class="card-body">{"".join(body)}</div>{footer}</article>'
+
+def post_card(post: Post, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
+    return card_html(
+        post_parts(post, thread=thread),
+        thread=thread,
+        viewer=viewer,
+        mine=mine,
+        is_new=bool(getattr(post, "is_new", False)),
     )

@@ -96,7 +96,19 @@ def thread_list(
 
 
 def thread_get(pk: int, *, user: Any = None) -> Thread | None:
-    thread = (
+    thread = thread_get_unchecked(pk)
+    if thread is None or not thread_visible_to(thread, user):
+        return None
+    return thread
+
+
+def thread_visible_to(thread: Thread, user: Any) -> bool:
+    return not thread.is_hidden or _can_moderate(user) or getattr(user, "pk", None) == thread.author_id
+
+
+def thread_get_unchecked(pk: int) -> Thread | None:
+    """The thread with what its page shows, whoever may see it (check with `thread_visible_to`)."""
+    return (
         Thread.objects.select_related(
             "category", "author", "truck", "truck__chassis_code", "solved_post", "solved_post__author"
         )
@@ -105,11 +117,6 @@ def thread_get(pk: int, *, user: Any = None) -> Thread | None:
         .filter(pk=pk)
         .first()
     )
-    if thread is None:
-        return None
-    if thread.is_hidden and not (_can_moderate(user) or (getattr(user, "pk", None) == thread.author_id)):
-        return None
-    return thread
 
 
 def thread_posts_page(*, thread: Thread, page: int) -> list[Post]:
@@ -176,7 +183,9 @@ def first_unread_post(*, thread: Thread, state: ThreadState | None) -> Post | No
     )
 
 
-def my_reactions(*, user: Any, posts: list[Post]) -> set[tuple[int, str]]:
+def my_reactions(*, user: Any, posts: list[Any]) -> set[tuple[int, str]]:
+    """(post id, kind) of the member's reactions on these posts (or card parts); no query when
+    no post on the page has a reaction."""
     if not getattr(user, "is_authenticated", False):
         return set()
     reacted = [p.pk for p in posts if any((p.reaction_counts or {}).values())]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from django.contrib import messages
@@ -73,7 +73,7 @@ def anonymous_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return response
         request.forum_cacheable = True  # type: ignore[attr-defined]
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
+        if response.status_code == 200 and not response.streaming and not getattr(request, "forum_dont_cache", False):
             content = response.content.decode()
             nonce = getattr(request, "_csp_nonce", None) or str(request.csp_nonce)  # type: ignore[attr-defined]
             cache.set(key, content.replace(nonce, NONCE_PLACEHOLDER), page_cache.PAGE_TTL)
@@ -176,14 +176,19 @@ def thread_short(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(thread.get_absolute_url(), status=301)
 
 
+@lru_cache(maxsize=1)
+def _report_prefix() -> str:
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(Post)
+    return reverse("moderation:report", kwargs={"content_type_id": ct.pk, "object_id": 1})[: -len("1/")]
+
+
 def _viewer(request: HttpRequest, *, moderator: bool, can_reply: bool = False, can_solve: bool = False) -> cards.Viewer:
     user = request.user
     report_prefix = ""
     if user.is_authenticated:
-        from django.contrib.contenttypes.models import ContentType
-
-        ct = ContentType.objects.get_for_model(Post)
-        report_prefix = reverse("moderation:report", kwargs={"content_type_id": ct.pk, "object_id": 1})[: -len("1/")]
+        report_prefix = _report_prefix()
     token = CSRF_PLACEHOLDER if getattr(request, "forum_cacheable", False) else get_token(request)
     return cards.Viewer(
         user_id=user.pk if user.is_authenticated else None,
@@ -209,40 +214,102 @@ def _state_banners(thread: Thread) -> list:
     return banners
 
 
+MAX_CACHED_PAGE = 1000
+
+
+def _thread_page_data(pk: int, requested: int) -> dict | None:
+    """Everything on a thread page that is the same for every reader, cached under the forum
+    version (every forum write bumps it after commit): the thread, its URLs, the page's post card
+    pieces and the page head. A signed-in request then costs two cache reads and the reader's own
+    look-ups (their thread state and, when the page has reactions, their reactions)."""
+    key = f"forum:tpage:{page_cache.version()}:{pk}:{requested}" if requested <= MAX_CACHED_PAGE else None
+    data = cache.get(key) if key else None
+    if data is not None:
+        return data
+    thread = selectors.thread_get_unchecked(pk)
+    if thread is None:
+        return None
+    page = min(requested, thread.page_count)
+    posts = selectors.thread_posts_page(thread=thread, page=page)
+    urls = {
+        "thread": thread.get_absolute_url(),
+        "category": thread.category.get_absolute_url(),
+        "unread": reverse("forum:thread-unread", args=[pk]),
+        "watch": reverse("forum:thread-watch", args=[pk]),
+        "bookmark": reverse("forum:thread-bookmark", args=[pk]),
+        "edit": reverse("forum:thread-edit", args=[pk]),
+        "reply": reverse("forum:reply", args=[pk]),
+        "preview": reverse("forum:preview"),
+        **{
+            f"mod_{a}": reverse("forum:thread-moderate", args=[pk, a])
+            for a in ("pin", "lock", "move", "merge", "split")
+        },
+    }
+    data = {
+        "thread": thread,
+        "page": page,
+        "parts": [cards.post_parts(p, thread=thread) for p in posts],
+        "urls": urls,
+        "head_html": render_to_string(
+            "forum/includes/thread_head.html", {"thread": thread, "category": thread.category, "urls": urls}
+        ),
+    }
+    # A photo still being processed turns into a picture without a forum write: don't keep that page.
+    processing = any(
+        photo.status not in ("ready", "failed") for post in posts if post.has_photos for photo in post.photos.all()
+    )
+    data["cacheable"] = not processing
+    if key and not processing:
+        cache.set(key, data, page_cache.PAGE_TTL)
+    return data
+
+
 @anonymous_cache
 def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     user = request.user
-    thread = selectors.thread_get(pk, user=user)
-    if thread is None:
+    data = _thread_page_data(pk, max(min(_page_number(request), MAX_CACHED_PAGE + 1), 1))
+    if data is None or not selectors.thread_visible_to(data["thread"], user):
         raise Http404("No such thread.")
+    thread: Thread = data["thread"]
     if slug != thread.slug:
         query = request.META.get("QUERY_STRING", "")
         return HttpResponseRedirect(thread.get_absolute_url() + (f"?{query}" if query else ""), status=301)
-    page = min(_page_number(request), thread.page_count)
-    posts = selectors.thread_posts_page(thread=thread, page=page)
+    page = data["page"]
+    parts: list[cards.CardParts] = data["parts"]
+    if not data.get("cacheable", True):
+        request.forum_dont_cache = True  # type: ignore[attr-defined]
     moderator = services.is_moderator(user)
+    signed_in = user.is_authenticated
     state = selectors.thread_state(user=user, thread=thread)
-    read_until = state.last_read_at if state else None
-    mine = selectors.my_reactions(user=user, posts=posts)
-    seen = max(filter(None, [read_until, selectors.unread_cutoff()]))
-    for post in posts:
-        post.is_new = bool(user.is_authenticated and post.created_at > seen)  # type: ignore[attr-defined]
-    first_new = next((p for p in posts if p.is_new and p.is_visible), None)  # type: ignore[attr-defined]
-    can_reply = user.is_authenticated and (moderator or not thread.is_locked) and not thread.is_hidden
-    can_solve = user.is_authenticated and thread.category.allows_solved and (moderator or thread.author_id == user.pk)
+    mine = selectors.my_reactions(user=user, posts=parts)
+    can_reply = signed_in and (moderator or not thread.is_locked) and not thread.is_hidden
+    can_solve = signed_in and thread.category.allows_solved and (moderator or thread.author_id == user.pk)
     viewer = _viewer(request, moderator=moderator, can_reply=can_reply, can_solve=can_solve)
-    posts_html = mark_safe("".join(cards.post_card(p, thread=thread, viewer=viewer, mine=mine) for p in posts))  # noqa: S308 - built by forum.cards: body_html is sanitised, the rest escaped
+    first_new = None
+    html = []
+    if signed_in:
+        read_until = state.last_read_at if state else None
+        seen = max(filter(None, [read_until, selectors.unread_cutoff()]))
+        for p in parts:
+            is_new = p.created_at > seen
+            if is_new and first_new is None and p.is_visible:
+                first_new = p
+            html.append(cards.card_html(p, thread=thread, viewer=viewer, mine=mine, is_new=is_new))
+    else:
+        html = [cards.card_html(p, thread=thread, viewer=viewer, mine=mine, is_new=False) for p in parts]
     listings = call_hooks("truck_listings", thread.truck) if thread.truck_id else []
     context = {
         "thread": thread,
         "category": thread.category,
-        "posts_html": posts_html,
+        "urls": data["urls"],
+        "head_html": mark_safe(data["head_html"]),  # noqa: S308 - rendered by the template engine (autoescaped)
+        "posts_html": mark_safe("".join(html)),  # noqa: S308 - built by forum.cards: body_html is sanitised, the rest escaped
         "pages": _pages(page, thread.page_count),
         "state": state,
         "moderator": moderator,
         "first_new": first_new,
         "can_reply": can_reply,
-        "is_author": user.is_authenticated and thread.author_id == user.pk,
+        "is_author": signed_in and thread.author_id == user.pk,
         "banners": _state_banners(thread),
         "truck_listings": [item for group in listings for item in (group or [])],
         "reply_form": can_reply,
@@ -250,8 +317,8 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "levels": Level.choices,
         "move_form": MoveForm(initial={"category": thread.category_id}) if moderator else None,
     }
-    if user.is_authenticated:
-        last_position = posts[-1].position if posts else 0
+    if signed_in:
+        last_position = parts[-1].position if parts else 0
         services.thread_mark_read(user=user, thread=thread, position=last_position, state=state)
     return _render(request, "forum/thread_detail.html", context)
 
