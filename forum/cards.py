@@ -235,3 +235,64 @@ def post_card(post: Post, *, thread: Thread, viewer: Viewer, mine: set[tuple[int
         mine=mine,
         is_new=bool(getattr(post, "is_new", False)),
     )
+
+
+# --- thread list rows (category page) ---------------------------------------------------------------
+
+
+def ago(moment: Any, now: Any) -> str:
+    """A cheap "3 hours ago" (the humanize filter costs ~0.2 ms a call through gettext)."""
+    if moment is None:
+        return ""
+    seconds = int((now - moment).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = seconds // size
+            if unit == "day" and n > 30:
+                local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+                return f"{local:%b} {local.day}, {local:%Y}"
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return "just now"
+
+
+def unread_badges(thread: Thread) -> str:
+    out = ""
+    if getattr(thread, "unread", False):
+        out = '<span class="badge text-bg-primary">New</span> '
+    count = getattr(thread, "unread_count", None)
+    if count:
+        out += (
+            f'<span class="badge rounded-pill text-bg-info">{count}<span class="visually-hidden"> unread '
+            f"post{'' if count == 1 else 's'}</span></span> "
+        )
+    return out
+
+
+def thread_row(t: Thread, *, search_url: str, now: Any) -> str:
+    """One <li> of a category's thread list (same markup the template used to build)."""
+    badges = []
+    if t.is_pinned:
+        badges.append('<span class="badge text-bg-warning">Pinned</span> ')
+    if t.is_locked:
+        badges.append('<span class="badge text-bg-secondary">Locked</span> ')
+    if t.solved_post_id:
+        badges.append('<span class="badge text-bg-success">Solved</span> ')
+    badges.append(unread_badges(t))
+    tags = "".join(
+        f'<a class="badge rounded-pill text-bg-light border text-decoration-none" '
+        f'href="{search_url}?tag={escape(tag["slug"])}">{escape(tag["name"])}</a> '
+        for tag in t.tag_list
+    )
+    local = timezone.localtime(t.created_at) if timezone.is_aware(t.created_at) else t.created_at
+    replies = t.reply_count
+    poster = f" · {escape(t.last_poster.public_name)}" if t.last_poster_id and t.last_poster else ""
+    return (
+        '<li class="list-group-item d-flex justify-content-between align-items-start gap-3">\n    <div>\n      '
+        f'{"".join(badges)}\n      <a class="fw-semibold" href="{t.get_absolute_url()}">{escape(t.title)}</a>\n      '
+        f'{tags}\n      <div class="small text-body-secondary">by {escape(t.author.public_name)} · '
+        f"{local:%b} {local.day}, {local:%Y}{' · build thread' if t.truck_id else ''}</div>\n    </div>\n    "
+        f'<div class="text-end small text-nowrap">{replies} repl{"y" if replies == 1 else "ies"}<br>'
+        f'<span class="text-body-secondary">{ago(t.last_post_at, now)}{poster}</span></div>\n  </li>'
+    )

@@ -31,6 +31,11 @@ def fast_url(name: str, pk: int, slug: str | None = None) -> str:
     return url.replace("slug-mark", slug) if slug is not None else url
 
 
+@lru_cache(maxsize=1)
+def _category_pattern() -> str:
+    return reverse("forum:category", kwargs={"slug": "slug-mark"})
+
+
 class Category(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -54,7 +59,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("forum:category", kwargs={"slug": self.slug})
+        return _category_pattern().replace("slug-mark", self.slug)
 
 
 class Tag(models.Model):

@@ -439,3 +439,26 @@ def test_tracked_category_page_shows_unread_counts(client, user, other_user):
     client.force_login(user)
     body = client.get(thread.category.get_absolute_url()).content.decode()
     assert '2<span class="visually-hidden"> unread posts</span>' in body
+
+
+def test_category_rows_escape_titles_and_tags_and_show_ago(client, user):
+    ForumThreadFactory(title='<script>alert(1)</script> "quoted"', tags="<b>bold</b>", author=user)
+    body = client.get(forum_category().get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<b>bold</b>" not in body
+    assert "just now" in body and "by " + user.public_name in body
+
+
+def test_ago_wording():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from forum.cards import ago
+
+    now = timezone.now()
+    assert ago(now - timedelta(seconds=5), now) == "just now"
+    assert ago(now - timedelta(minutes=1), now) == "1 minute ago"
+    assert ago(now - timedelta(hours=5, minutes=3), now) == "5 hours ago"
+    assert ago(now - timedelta(days=2), now) == "2 days ago"
+    assert ago(now - timedelta(days=90), now).endswith(str((now - timedelta(days=90)).year))
