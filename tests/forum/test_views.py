@@ -462,3 +462,27 @@ def test_ago_wording():
     assert ago(now - timedelta(hours=5, minutes=3), now) == "5 hours ago"
     assert ago(now - timedelta(days=2), now) == "2 days ago"
     assert ago(now - timedelta(days=90), now).endswith(str((now - timedelta(days=90)).year))
+
+
+@pytest.mark.parametrize("posts", [3, 40])
+def test_warm_signed_in_thread_page_only_reads_the_readers_own_state(posts, client, django_assert_max_num_queries):
+    """Thread, posts and cards come from the cache: session, user, thread state, own reactions."""
+    thread = _thread_with_posts(posts)
+    client.force_login(UserFactory())
+    client.get(thread.get_absolute_url())  # fills the page data and records the read
+    client.get(thread.get_absolute_url())
+    with django_assert_max_num_queries(4):
+        response = client.get(thread.get_absolute_url())
+    assert response.status_code == 200 and "Post reply" in response.content.decode()
+
+
+def test_thread_page_data_is_refreshed_by_a_reply_and_viewer_bits_stay_per_reader(client, user, other_user):
+    thread = ForumThreadFactory(author=user)
+    client.force_login(other_user)
+    client.get(thread.get_absolute_url())
+    ForumPostFactory(thread=thread, author=other_user, body="fresh words here")
+    body = client.get(thread.get_absolute_url()).content.decode()
+    assert "fresh words here" in body
+    assert body.count(">Edit</a>") == 1  # only the reader's own reply
+    client.force_login(user)
+    assert client.get(thread.get_absolute_url()).content.decode().count(">Edit</a>") == 1  # only the first post
