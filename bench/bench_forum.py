@@ -243,8 +243,18 @@ def _pg_available() -> bool:
         return False
 
 
+def _spec(label: str) -> dict:
+    """ "20k" / "100k", or "<sqlite|postgres>:<posts>" (e.g. "sqlite:20000")."""
+    if label in SIZES:
+        return SIZES[label]
+    kind, _, posts = label.partition(":")
+    if kind not in ("sqlite", "postgres") or not posts.isdigit():
+        sys.exit(f"Unknown size {label!r}: use 20k, 100k, sqlite:<posts> or postgres:<posts>.")
+    return {"posts": int(posts), "db": SIZES["20k"]["db"] if kind == "sqlite" else PG_URL}
+
+
 def run_size(label: str, seconds: int) -> None:
-    spec = SIZES[label]
+    spec = _spec(label)
     if spec["db"].startswith("postgres") and not _pg_available():
         return
     env = bench_env(spec["db"], REDIS_URL)
@@ -266,7 +276,7 @@ def run_size(label: str, seconds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="20k,100k")
+    parser.add_argument("--sizes", default="20k,100k", help="20k, 100k, sqlite:<posts>, postgres:<posts>")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--step", choices=["generate", "paths", "search"])
     parser.add_argument("extra", nargs="*")
