@@ -260,6 +260,9 @@ def _thread_page_data(pk: int, requested: int) -> dict | None:
     data = {
         "thread": thread,
         "page": page,
+        "pagination_html": render_to_string(
+            "forum/includes/pagination.html", {"pages": _pages(page, thread.page_count), "label": "Post pages"}
+        ),
         "parts": [cards.post_parts(p, thread=thread) for p in posts],
         "urls": urls,
         "head_html": render_to_string(
@@ -316,6 +319,7 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "urls": data["urls"],
         "head_html": mark_safe(data["head_html"]),  # noqa: S308 - rendered by the template engine (autoescaped)
         "posts_html": mark_safe("".join(html)),  # noqa: S308 - built by forum.cards: body_html is sanitised, the rest escaped
+        "pagination_html": mark_safe(data["pagination_html"]),  # noqa: S308 - rendered by the template engine
         "pages": _pages(page, thread.page_count),
         "state": state,
         "moderator": moderator,
