@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import BIN, ROOT, bench_env, gunicorn, run_table  # noqa: E402
+from bench.harness import BIN, ROOT, bench_env, call_step, gunicorn, postgres_database_ready, run_table  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_URL = os.environ.get("BENCH_FORUM_PG_URL", "postgres://postgres@127.0.0.1:5432/kei_bench_forum")
@@ -221,26 +221,11 @@ def search_latency() -> dict:
 
 
 def _call(env: dict, step: str, *extra: str) -> dict:
-    out = subprocess.run(
-        [str(BIN / "python"), __file__, "--step", step, *extra], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    if out.returncode != 0:
-        sys.exit(f"{step} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return call_step(__file__, env, step, *extra)
 
 
 def _pg_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=2) as conn:
-            name = PG_URL.rsplit("/", 1)[1]
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-        return True
-    except Exception as exc:  # pragma: no cover - reported
-        print(f"PostgreSQL not reachable ({exc}); skipping the 100k size.")
-        return False
+    return postgres_database_ready(PG_ADMIN, PG_URL)
 
 
 def _spec(label: str) -> dict:

@@ -171,3 +171,30 @@ def run_table(
     ]
     lines += [r.row(baseline.rps) for r in results]
     return lines
+
+
+def call_step(script: str, env: dict[str, str], step: str, *extra: str) -> dict:
+    """Run `script --step STEP` in a fresh interpreter (settings load once per process); return its JSON."""
+    import json
+
+    out = subprocess.run(
+        [str(BIN / "python"), script, "--step", step, *extra], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        sys.exit(f"{step} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def postgres_database_ready(admin_url: str, database_url: str) -> bool:
+    """Create the bench database if needed; False (with the reason printed) when PostgreSQL is absent."""
+    try:
+        import psycopg
+
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=2) as conn:
+            name = database_url.rsplit("/", 1)[1]
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        return True
+    except Exception as exc:  # reported, the PostgreSQL size is skipped
+        print(f"PostgreSQL not reachable ({exc}); skipping the PostgreSQL size.")
+        return False
