@@ -272,6 +272,12 @@ def unread_badges(thread: Thread) -> str:
 
 def thread_row(t: Thread, *, search_url: str, now: Any) -> str:
     """One <li> of a category's thread list (same markup the template used to build)."""
+    return thread_row_join(thread_row_parts(t, search_url=search_url), t, now=now)
+
+
+def thread_row_parts(t: Thread, *, search_url: str) -> tuple[str, str, str]:
+    """A row's reader- and time-independent markup: before the unread badges, between them and
+    the "ago", and after it (cached with the category page data)."""
     badges = []
     if t.is_pinned:
         badges.append('<span class="badge text-bg-warning">Pinned</span> ')
@@ -279,7 +285,6 @@ def thread_row(t: Thread, *, search_url: str, now: Any) -> str:
         badges.append('<span class="badge text-bg-secondary">Locked</span> ')
     if t.solved_post_id:
         badges.append('<span class="badge text-bg-success">Solved</span> ')
-    badges.append(unread_badges(t))
     tags = "".join(
         f'<a class="badge rounded-pill text-bg-light border text-decoration-none" '
         f'href="{search_url}?tag={escape(tag["slug"])}">{escape(tag["name"])}</a> '
@@ -290,9 +295,16 @@ def thread_row(t: Thread, *, search_url: str, now: Any) -> str:
     poster = f" · {escape(t.last_poster.public_name)}" if t.last_poster_id and t.last_poster else ""
     return (
         '<li class="list-group-item d-flex justify-content-between align-items-start gap-3">\n    <div>\n      '
-        f'{"".join(badges)}\n      <a class="fw-semibold" href="{t.get_absolute_url()}">{escape(t.title)}</a>\n      '
+        + "".join(badges),
+        f'\n      <a class="fw-semibold" href="{t.get_absolute_url()}">{escape(t.title)}</a>\n      '
         f'{tags}\n      <div class="small text-body-secondary">by {escape(t.author.public_name)} · '
         f"{local:%b} {local.day}, {local:%Y}{' · build thread' if t.truck_id else ''}</div>\n    </div>\n    "
         f'<div class="text-end small text-nowrap">{replies} repl{"y" if replies == 1 else "ies"}<br>'
-        f'<span class="text-body-secondary">{ago(t.last_post_at, now)}{poster}</span></div>\n  </li>'
+        '<span class="text-body-secondary">',
+        f"{poster}</span></div>\n  </li>",
     )
+
+
+def thread_row_join(parts: tuple[str, str, str], t: Thread, *, now: Any) -> str:
+    """A cached row with the reader's unread badges and the current "ago" put in."""
+    return "".join((parts[0], unread_badges(t), parts[1], ago(t.last_post_at, now), parts[2]))

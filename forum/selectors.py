@@ -248,7 +248,28 @@ def category_levels(*, user: Any) -> dict[int, str]:
     return dict(CategoryWatch.objects.filter(user=user).values_list("category_id", "level"))
 
 
-def mark_unread(*, user: Any, threads: list[Thread], levels: dict[int, str] | None = None) -> None:
+def without_muted(threads: list[Thread], *, states: dict[int, ThreadState], levels: dict[int, str]) -> list[Thread]:
+    """`exclude_muted` in Python over already fetched threads, from the member's states for those
+    threads and their category levels (no query)."""
+    kept = []
+    for thread in threads:
+        state = states.get(thread.pk)
+        thread_level = state.level if state is not None else None
+        if thread_level == Level.MUTE:
+            continue
+        if levels.get(thread.category_id) == Level.MUTE and thread_level != Level.WATCH:
+            continue
+        kept.append(thread)
+    return kept
+
+
+def mark_unread(
+    *,
+    user: Any,
+    threads: list[Thread],
+    levels: dict[int, str] | None = None,
+    states: dict[int, ThreadState] | None = None,
+) -> None:
     """Set `unread` (bool: the "New" marker) and `unread_count` (int or None) on each thread.
 
     * "New": activity newer than both the member's last read and the unread cutoff.
@@ -256,14 +277,14 @@ def mark_unread(*, user: Any, threads: list[Thread], levels: dict[int, str] | No
       tracks or watches — their own thread level, or, for threads they never opened, the
       category's level. A thread never opened in a tracked category counts all its posts.
     * Muted (the thread, or its category without an explicit thread watch): no markers at all.
-    One query for the thread states (plus one for the category levels unless given).
+    One query for the thread states unless given (plus one for the category levels unless given).
     """
     authenticated = getattr(user, "is_authenticated", False)
     if not authenticated:
         for thread in threads:
             thread.unread, thread.unread_count = False, None  # type: ignore[attr-defined]
         return
-    states = states_for(user=user, threads=threads)
+    states = states_for(user=user, threads=threads) if states is None else states
     levels = category_levels(user=user) if levels is None else levels
     for thread in threads:
         state = states.get(thread.pk)

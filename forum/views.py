@@ -134,9 +134,27 @@ def index(request: HttpRequest) -> HttpResponse:
     return _index(request)
 
 
+INDEX_CANDIDATES = 40  # latest threads cached for the index; a member's mutes are filtered from these
+
+
+def _index_data() -> dict:
+    """The forum index's reader-independent rows, cached under the forum version: the categories
+    and the latest threads (more than shown, so a member's mutes can be left out in Python)."""
+    key = f"forum:index:{page_cache.version()}"
+    data = cache.get(key)
+    if data is None:
+        data = {
+            "categories": list(selectors.category_list()),
+            "latest": list(selectors.latest_threads(limit=INDEX_CANDIDATES)),
+        }
+        cache.set(key, data, page_cache.PAGE_TTL)
+    return data
+
+
 @anonymous_cache
 def _index(request: HttpRequest) -> HttpResponse:
-    categories = list(selectors.category_list())
+    data = _index_data()
+    categories = data["categories"]
     levels = selectors.category_levels(user=request.user)
     unread = selectors.tracked_category_unread(user=request.user, levels=levels)
     now = timezone.now()
@@ -144,33 +162,65 @@ def _index(request: HttpRequest) -> HttpResponse:
         category.level = levels.get(category.pk, "")  # type: ignore[attr-defined]
         category.unread_threads = unread.get(category.pk, 0)  # type: ignore[attr-defined]
         category.ago = cards.ago(category.last_post_at, now)  # type: ignore[attr-defined]
-    latest = list(selectors.latest_threads(user=request.user, limit=10))
-    selectors.mark_unread(user=request.user, threads=latest, levels=levels)
+    candidates = data["latest"]
+    states: dict | None = selectors.states_for(user=request.user, threads=candidates)
+    latest = selectors.without_muted(candidates, states=states or {}, levels=levels)
+    if len(latest) < 10 and len(candidates) >= INDEX_CANDIDATES:  # muted more than the spare rows
+        latest = list(selectors.latest_threads(user=request.user, limit=10))
+        states = None
+    latest = latest[:10]
+    selectors.mark_unread(user=request.user, threads=latest, levels=levels, states=states)
     for thread in latest:
         thread.ago = cards.ago(thread.last_post_at, now)  # type: ignore[attr-defined]
     return _render(request, "forum/category_list.html", {"categories": categories, "latest": latest})
 
 
-@anonymous_cache
-def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def _category_page_data(slug: str, requested: int) -> dict | None:
+    """A category page's reader-independent data, cached under the forum version: the category,
+    its page of threads and each row's markup split around the reader's unread badges and the
+    time-dependent "ago"."""
+    key = f"forum:cpage:{page_cache.version()}:{slug}:{requested}" if requested <= MAX_CACHED_PAGE else None
+    data = cache.get(key) if key else None
+    if data is not None:
+        return data
     category = selectors.category_get(slug)
     if category is None:
-        raise Http404("No such category.")
+        return None
     last = max((category.thread_count - 1) // THREADS_PER_PAGE + 1, 1)
-    page = min(_page_number(request), last)
+    page = min(requested, last)
     offset = (page - 1) * THREADS_PER_PAGE
-    threads = list(selectors.thread_list(user=request.user, category=category)[offset : offset + THREADS_PER_PAGE])
+    threads = list(selectors.thread_list(category=category)[offset : offset + THREADS_PER_PAGE])
+    data = {
+        "category": category,
+        "threads": threads,
+        "pages": _pages(page, last),
+        "rows": [cards.thread_row_parts(t, search_url=_search_url()) for t in threads],
+    }
+    if key:
+        cache.set(key, data, page_cache.PAGE_TTL)
+    return data
+
+
+@anonymous_cache
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    data = _category_page_data(slug, _page_number(request))
+    if data is None:
+        raise Http404("No such category.")
+    category, threads = data["category"], data["threads"]
     levels = selectors.category_levels(user=request.user)
     selectors.mark_unread(user=request.user, threads=threads, levels=levels)
+    now = timezone.now()
     return _render(
         request,
         "forum/thread_list.html",
         {
             "category": category,
             "threads": threads,
-            "pages": _pages(page, last),
+            "pages": data["pages"],
             "rows_html": mark_safe(  # noqa: S308 - forum.cards escapes every member-written value
-                "\n".join(cards.thread_row(t, search_url=_search_url(), now=timezone.now()) for t in threads)
+                "\n".join(
+                    cards.thread_row_join(parts, t, now=now) for parts, t in zip(data["rows"], threads, strict=True)
+                )
             ),
             "level": levels.get(category.pk, ""),
             "levels": CATEGORY_LEVELS,

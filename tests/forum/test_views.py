@@ -486,3 +486,40 @@ def test_thread_page_data_is_refreshed_by_a_reply_and_viewer_bits_stay_per_reade
     assert body.count(">Edit</a>") == 1  # only the reader's own reply
     client.force_login(user)
     assert client.get(thread.get_absolute_url()).content.decode().count(">Edit</a>") == 1  # only the first post
+
+
+def test_index_latest_leaves_out_muted_thread_and_keeps_watched_thread_in_muted_category(client, user, other_user):
+    kept = ForumThreadFactory(category=forum_category("off-topic"), title="Watched despite mute", author=other_user)
+    muted = ForumThreadFactory(category=forum_category("builds"), title="Muted single thread", author=other_user)
+    client.force_login(user)
+    client.get(reverse("forum:index"))  # the reader-independent rows are now cached
+    services.category_set_level(user=user, category=forum_category("off-topic"), level="mute")
+    services.thread_set_level(user=user, thread=kept, level="watch")
+    services.thread_set_level(user=user, thread=muted, level="mute")
+    body = client.get(reverse("forum:index")).content.decode()
+    latest = body[body.index('id="latest-heading"') :]
+    assert "Watched despite mute" in latest and "Muted single thread" not in latest
+
+
+def test_index_latest_fills_ten_rows_when_more_than_the_cached_rows_are_muted(client, user, other_user):
+    older = [ForumThreadFactory(category=forum_category("builds"), author=other_user) for _ in range(10)]
+    for _ in range(41):
+        ForumThreadFactory(category=forum_category("off-topic"), author=other_user)
+    services.category_set_level(user=user, category=forum_category("off-topic"), level="mute")
+    client.force_login(user)
+    body = client.get(reverse("forum:index")).content.decode()
+    latest = body[body.index('id="latest-heading"') :]
+    assert latest.count("forum-latest") == 10
+    assert all(t.get_absolute_url() in latest for t in older)
+
+
+def test_category_page_cached_rows_show_each_readers_own_unread_counts(client, user, other_user):
+    thread = ForumThreadFactory(category=forum_category("builds"), author=other_user)
+    ForumPostFactory(thread=thread, author=other_user)
+    services.category_set_level(user=user, category=thread.category, level="track")
+    client.force_login(other_user)
+    first = client.get(thread.category.get_absolute_url()).content.decode()
+    assert "unread post" not in first
+    client.force_login(user)
+    body = client.get(thread.category.get_absolute_url()).content.decode()
+    assert '2<span class="visually-hidden"> unread posts</span>' in body
