@@ -32,6 +32,7 @@ CARD_VERSION = 1  # bump when listing_card.html changes
 DISTANCE_SLOT = "<!--mkt:distance-->"
 FOOTER_SLOT = "<!--mkt:footer-->"
 _PK_SENTINEL = 987654321
+SETTLED_PHOTO_STATES = ("ready", "failed")
 
 
 def photos_by_listing(listings: list[Listing]) -> dict[int, list[Any]]:
@@ -101,19 +102,19 @@ def card_key(listing: Listing, photos: list[tuple[Any, ...]]) -> str:
     return f"mkt:card:{CARD_VERSION}:{listing.pk}:{digest}"
 
 
-def _favorite_footer(listing: Listing, *, is_favorite: bool, action: str, next_url: str, csrf_token: str) -> SafeString:
+def _favorite_footer(title: str, *, is_favorite: bool, action: str, next_url: str, csrf_token: str) -> SafeString:
     if is_favorite:
         inner = format_html(
             '<input type="hidden" name="remove" value="1">\n  <button type="submit" class="btn btn-sm btn-warning" '
             'aria-pressed="true">★ Favourite<span class="visually-hidden"> (remove {} from favourites)</span>'
             "</button>",
-            listing.title,
+            title,
         )
     else:
         inner = format_html(
             '<button type="submit" class="btn btn-sm btn-outline-secondary" aria-pressed="false">☆ Save'
             '<span class="visually-hidden"> {} to favourites</span></button>',
-            listing.title,
+            title,
         )
     return format_html(
         '<div class="card-footer bg-transparent border-0 pt-0"><form method="post" action="{0}" hx-post="{0}" '
@@ -136,6 +137,15 @@ def render_cards(
     csrf_token: str = "",
 ) -> list[SafeString]:
     """The HTML of one card per listing (same markup as listing_card.html with a favourite button)."""
+    return fill_footers(
+        card_bodies(listings), viewer=viewer, favorite_ids=favorite_ids, next_url=next_url, csrf_token=csrf_token
+    )
+
+
+def card_bodies(listings: Iterable[Listing]) -> list[tuple[str, int, int, str, bool]]:
+    """The viewer-independent part of each card: (HTML with the distance filled in and the footer slot
+    left open, listing id, seller id, title, settled). Settled means no photo of it is still waiting to
+    be processed, so the HTML stays right until the listing's next write; see `fill_footers`."""
     listings = list(listings)
     if not listings:
         return []
@@ -158,19 +168,36 @@ def render_cards(
     if missing:
         cache.set_many(missing, CARD_TTL)
         found.update(missing)
-    signed_in = bool(viewer is not None and viewer.is_authenticated)
-    action_template = reverse("marketplace:favorite-toggle", args=[_PK_SENTINEL]) if signed_in else ""
     out = []
     for obj, key in zip(listings, keys, strict=True):
-        html = found[key]
         distance = getattr(obj, "distance", None)
-        html = html.replace(DISTANCE_SLOT, f" · {floatformat(distance, 0)} mi away" if distance is not None else "")
+        html = found[key].replace(
+            DISTANCE_SLOT, f" · {floatformat(distance, 0)} mi away" if distance is not None else ""
+        )
+        settled = all(sig[1] in SETTLED_PHOTO_STATES for sig in signatures[obj.pk])
+        out.append((html, obj.pk, obj.seller_id, obj.title, settled))
+    return out
+
+
+def fill_footers(
+    bodies: list[tuple[str, int, int, str, bool]],
+    *,
+    viewer: Any,
+    favorite_ids: set[int] | frozenset[int] = frozenset(),
+    next_url: str = "",
+    csrf_token: str = "",
+) -> list[SafeString]:
+    """Cards from `card_bodies` with the per-viewer favourite button (signed-in non-sellers only)."""
+    signed_in = bool(viewer is not None and viewer.is_authenticated)
+    action_template = reverse("marketplace:favorite-toggle", args=[_PK_SENTINEL]) if signed_in and bodies else ""
+    out = []
+    for html, pk, seller_id, title, _settled in bodies:
         footer: str = ""
-        if signed_in and viewer.pk != obj.seller_id:
+        if signed_in and viewer.pk != seller_id:
             footer = _favorite_footer(
-                obj,
-                is_favorite=obj.pk in favorite_ids,
-                action=action_template.replace(str(_PK_SENTINEL), str(obj.pk)),
+                title,
+                is_favorite=pk in favorite_ids,
+                action=action_template.replace(str(_PK_SENTINEL), str(pk)),
                 next_url=next_url,
                 csrf_token=csrf_token,
             )

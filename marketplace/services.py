@@ -159,7 +159,9 @@ def _save(listing: Listing) -> Listing:
 
 
 def _changed() -> None:
-    """Cached anonymous pages are stale once the transaction commits."""
+    """Cached pages and result blocks are stale: bumped now (this transaction's own later reads) and again
+    once the transaction commits (anything cached by other readers in between)."""
+    page_cache.bump()
     transaction.on_commit(page_cache.bump)
 
 

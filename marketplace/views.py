@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from kei_community.core.registry import call_hooks
@@ -23,7 +25,15 @@ from kei_community.users.permissions import moderator_required
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import mask_frame_number
 from marketplace import selectors, services
-from marketplace.cards import facets_fragment, render_cards, search_form_options, search_page_urls
+from marketplace.cards import (
+    CARD_VERSION,
+    card_bodies,
+    facets_fragment,
+    fill_footers,
+    render_cards,
+    search_form_options,
+    search_page_urls,
+)
 from marketplace.filters import parse_search_params
 from marketplace.forms import (
     AnswerForm,
@@ -67,19 +77,19 @@ def _owned_listing(request: AuthenticatedHttpRequest, pk: int) -> Listing:
 def index(request: AppHttpRequest) -> HttpResponse:
     params, errors = parse_search_params(request.GET)
     viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
-    result = selectors.listing_search(params=params, viewer=request.user, page_qs=selectors.listing_card_page_qs())
+    result, block = _results_block(request, params)
     context = {
         "params": params,
         "errors": errors,
         "result": result,
-        "cards": render_cards(
-            result.listings,
+        "cards": fill_footers(
+            block["cards"],
             viewer=request.user,
             favorite_ids=result.favorite_ids,
             next_url=request.get_full_path(),
             csrf_token=get_token(request) if request.user.is_authenticated else "",
         ),
-        "facets_html": facets_fragment(facets=result.facets, ranges=result.ranges, query=request.GET),
+        "facets_html": block["facets_html"],
         "form_options": search_form_options(params=params, query=request.GET),
         "urls": search_page_urls(),
         "query_string": request.GET.urlencode(),
@@ -95,6 +105,50 @@ def index(request: AppHttpRequest) -> HttpResponse:
     return render(
         request, template, render_context(request, context), status=400 if errors and not result.total else 200
     )
+
+
+RESULTS_BLOCK_TTL = 60
+
+
+def _results_block(request: AppHttpRequest, params: dict[str, Any]) -> tuple[selectors.SearchResult, dict[str, Any]]:
+    """The reader-independent part of a results page (cards without their favourite button, facets,
+    page numbers), kept per query string and listing-data version (bumped by every listing write) for
+    RESULTS_BLOCK_TTL; not kept while a photo on the page is still processing. Per request only the
+    viewer's favourites."""
+    from marketplace.page_cache import VERSION_KEY
+
+    key = ""
+    if not request.GET.get("registrable_in"):  # depends on the state guide, which has its own cache
+        normalised = repr(sorted(request.GET.lists()))
+        version = cache.get(VERSION_KEY) or 0
+        key = f"mkt:results:{CARD_VERSION}:{version}:{hashlib.sha256(normalised.encode()).hexdigest()[:32]}"
+    block = cache.get(key) if key else None
+    if block is None:
+        found = selectors.listing_search(params=params, viewer=None, page_qs=selectors.listing_card_page_qs())
+        block = {
+            "ids": [obj.pk for obj in found.listings],
+            "total": found.total,
+            "page": found.page,
+            "num_pages": found.num_pages,
+            "facets": found.facets,
+            "ranges": found.ranges,
+            "cards": card_bodies(found.listings),
+            "facets_html": str(facets_fragment(facets=found.facets, ranges=found.ranges, query=request.GET)),
+        }
+        if key and all(card[4] for card in block["cards"]):  # a photo still processing shows when ready
+            cache.set(key, block, RESULTS_BLOCK_TTL)
+    block["facets_html"] = mark_safe(block["facets_html"])  # noqa: S308 - built with format_html in cards.py
+    result = selectors.SearchResult(
+        [],
+        block["total"],
+        block["page"],
+        block["num_pages"],
+        block["facets"],
+        {},
+        block["ranges"],
+        selectors.favorite_ids_for(viewer=request.user, listing_ids=block["ids"]),
+    )
+    return result, block
 
 
 def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
