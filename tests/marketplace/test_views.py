@@ -443,3 +443,33 @@ def test_result_cards_show_a_photo_change_and_the_viewers_favourite(client, user
     assert 'aria-pressed="false"' in page
     Favorite.objects.create(user=user, listing=listing)
     assert 'aria-pressed="true"' in client.get("/listings/").content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_search_results_block_shared_by_readers_with_their_own_favourites(
+    client, user, other_user, count, django_assert_max_num_queries
+):
+    from marketplace.models import Favorite
+
+    listings = make_listings(count)
+    Favorite.objects.bulk_create([Favorite(user=user, listing=obj) for obj in listings])
+    url = "/listings/?make=Suzuki&ordering=newest"
+    client.force_login(other_user)
+    client.get(url)  # builds the shared results block
+    client.force_login(user)
+    with django_assert_max_num_queries(5):
+        page = client.get(url).content.decode()
+    assert f"{count} trucks found" in page
+    assert 'aria-pressed="true"' in page and 'aria-pressed="false"' not in page
+    client.force_login(other_user)
+    page = client.get(url).content.decode()
+    assert 'aria-pressed="false"' in page and 'aria-pressed="true"' not in page
+
+
+def test_search_results_block_shows_a_listing_edit(client, user):
+    listing = make_listings(1)[0]
+    client.force_login(user)
+    assert "Truck number 0" in client.get("/listings/?ordering=newest").content.decode()
+    services.listing_update(actor=listing.seller, listing=listing, data={"title": "Renamed kei truck"})
+    page = client.get("/listings/?ordering=newest").content.decode()
+    assert "Renamed kei truck" in page and "Truck number 0" not in page
