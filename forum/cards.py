@@ -308,3 +308,62 @@ def thread_row_parts(t: Thread, *, search_url: str) -> tuple[str, str, str]:
 def thread_row_join(parts: tuple[str, str, str], t: Thread, *, now: Any) -> str:
     """A cached row with the reader's unread badges and the current "ago" put in."""
     return "".join((parts[0], unread_badges(t), parts[1], ago(t.last_post_at, now), parts[2]))
+
+
+# --- forum index rows -------------------------------------------------------------------------------
+
+_LEVEL_BADGES = {"watch": "Watching", "track": "Tracking"}
+
+
+def category_row_parts(c: Any) -> tuple[str, str, str]:
+    """A forum index category row without the reader's badges and the "ago" (cached)."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils.text import Truncator
+
+    qa = ' <span class="badge text-bg-light border">Q&amp;A</span>' if c.allows_solved else ""
+    head = f'<tr>\n      <td><a class="fw-semibold" href="{c.get_absolute_url()}">{escape(c.name)}</a>{qa}'
+    middle = (
+        f'<br><span class="small text-body-secondary">{escape(c.description)}</span></td>\n'
+        f'      <td class="text-end">{intcomma(c.thread_count)}</td>\n'
+        f'      <td class="text-end">{intcomma(c.post_count)}</td>\n      <td class="small">'
+    )
+    last = c.last_thread
+    if last is None:
+        return head, middle + '<span class="text-body-secondary">No threads yet</span></td>\n    </tr>', ""
+    middle += (
+        f'<a href="{last.get_absolute_url()}">{escape(Truncator(last.title).chars(60))}</a><br>'
+        '<span class="text-body-secondary">'
+    )
+    poster = f" by {escape(last.last_poster.public_name)}" if last.last_poster else ""
+    return head, middle, f"{poster}</span></td>\n    </tr>"
+
+
+def category_row_join(parts: tuple[str, str, str], c: Any) -> str:
+    """A cached category row with the reader's unread/level badges and the current "ago"."""
+    badges = ""
+    if c.unread_threads:
+        n = c.unread_threads
+        badges += f' <span class="badge rounded-pill text-bg-info">{n} unread thread{"" if n == 1 else "s"}</span>'
+    if c.level:
+        badges += f' <span class="badge text-bg-light border">{_LEVEL_BADGES.get(c.level, "Muted")}</span>'
+    return "".join((parts[0], badges, parts[1], c.ago if parts[2] else "", parts[2]))
+
+
+def latest_row_parts(t: Thread) -> tuple[str, str, str]:
+    """A forum index "Latest" row without the reader's unread badges and the "ago" (cached)."""
+    solved = '<span class="badge text-bg-success">Solved</span> ' if t.solved_post_id else ""
+    replies = t.reply_count
+    poster = f" · {escape(t.last_poster.public_name)}" if t.last_poster else ""
+    return (
+        '<li class="list-group-item d-flex justify-content-between align-items-start gap-3 forum-latest">\n'
+        f"      <div>{solved}",
+        f'<a class="fw-semibold" href="{t.get_absolute_url()}">{escape(t.title)}</a>\n'
+        f'        <div class="small text-body-secondary">in {escape(t.category.name)}</div></div>\n'
+        f'      <div class="text-end small text-nowrap">{replies} repl{"y" if replies == 1 else "ies"}<br>'
+        '<span class="text-body-secondary">',
+        f"{poster}</span></div>\n    </li>",
+    )
+
+
+def latest_row_join(parts: tuple[str, str, str], t: Thread) -> str:
+    return "".join((parts[0], unread_badges(t), parts[1], t.ago, parts[2]))  # type: ignore[attr-defined]

@@ -523,3 +523,14 @@ def test_category_page_cached_rows_show_each_readers_own_unread_counts(client, u
     client.force_login(user)
     body = client.get(thread.category.get_absolute_url()).content.decode()
     assert '2<span class="visually-hidden"> unread posts</span>' in body
+
+
+def test_index_category_rows_show_the_readers_level_badges(client, user):
+    client.get(reverse("forum:index"))  # the reader-independent rows are now cached
+    services.category_set_level(user=user, category=forum_category("builds"), level="watch")
+    services.category_set_level(user=user, category=forum_category("off-topic"), level="mute")
+    client.force_login(user)
+    body = client.get(reverse("forum:index")).content.decode()
+    assert body.count('<span class="badge text-bg-light border">Watching</span>') == 1
+    assert body.count('<span class="badge text-bg-light border">Muted</span>') == 1
+    assert "Tracking</span>" not in body
