@@ -215,6 +215,9 @@ def _category_page_data(slug: str, requested: int) -> dict | None:
         "category": category,
         "threads": threads,
         "pages": _pages(page, last),
+        "pagination_html": render_to_string(
+            "forum/includes/pagination.html", {"pages": _pages(page, last), "label": "Thread pages"}
+        ),
         "rows": [cards.thread_row_parts(t, search_url=_search_url()) for t in threads],
     }
     if key:
@@ -238,6 +241,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "category": category,
             "threads": threads,
             "pages": data["pages"],
+            "pagination_html": data["pagination_html"],
             "rows_html": mark_safe(  # noqa: S308 - forum.cards escapes every member-written value
                 "\n".join(
                     cards.thread_row_join(parts, t, now=now) for parts, t in zip(data["rows"], threads, strict=True)
