@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from forum import services
-from forum.models import POSTS_PER_PAGE, Post, Thread
+from forum.models import POSTS_PER_PAGE, THREADS_PER_PAGE, Post, Thread
 from kei_community.moderation.models import AuditLogEntry
 from tests.factories import ForumPostFactory, ForumThreadFactory, UserFactory, forum_category
 
@@ -534,3 +534,16 @@ def test_index_category_rows_show_the_readers_level_badges(client, user):
     assert body.count('<span class="badge text-bg-light border">Watching</span>') == 1
     assert body.count('<span class="badge text-bg-light border">Muted</span>') == 1
     assert "Tracking</span>" not in body
+
+
+def test_category_page_is_paginated_for_a_signed_in_reader(client, user):
+    category = forum_category("builds")
+    for _ in range(THREADS_PER_PAGE + 2):
+        ForumThreadFactory(category=category)
+    client.force_login(user)
+    first = client.get(category.get_absolute_url()).content.decode()
+    assert first.count('class="list-group-item d-flex') == THREADS_PER_PAGE
+    assert '<nav aria-label="Thread pages">' in first and 'href="?page=2" rel="next"' in first
+    second = client.get(category.get_absolute_url() + "?page=2").content.decode()
+    assert second.count('class="list-group-item d-flex') == 2
+    assert '<span class="page-link" aria-current="page">2</span>' in second and 'rel="prev"' in second
