@@ -73,7 +73,7 @@ class User(AbstractUser):
             return False
         if self.is_staff or self.is_superuser:
             return True
-        annotated = self.__dict__.get("in_moderators_group")  # set by users_with_header_state()
+        annotated = self.__dict__.get("in_moderators_group")  # set by users.selectors.user_with_header_state()
         if annotated is not None:
             return bool(annotated)
         return self.groups.filter(name=MODERATORS_GROUP).exists()
