@@ -389,10 +389,26 @@ def listing_remove(*, actor: Any, listing: Listing, note: str = "") -> Listing:
 # --- photos (through kei_community.media) -------------------------------------
 
 
+def _check_photo_cap(actor: Any) -> None:
+    """New accounts may add NEW_ACCOUNT_DAILY_CAPS["image"] listing photos in any 24 hours."""
+    if not limits.is_new_account(actor):
+        return
+    from django.contrib.contenttypes.models import ContentType
+
+    from kei_community.media.models import Photo
+
+    since = timezone.now() - timedelta(hours=24)
+    count = Photo.objects.filter(
+        uploader=actor, owner_type=ContentType.objects.get_for_model(Listing), created_at__gte=since
+    ).count()
+    limits.check_new_account_cap(user=actor, action="image", count_today=count)
+
+
 def listing_photo_add(*, actor: Any, listing: Listing, upload: Any) -> Photo:
     from kei_community.media.services import photo_add
 
     _check_owner(actor, listing)
+    _check_photo_cap(actor)
     photo = photo_add(uploader=actor, owner=listing, upload=upload, max_photos=settings.PHOTO_MAX_PER_OBJECT)
     _changed()
     return photo

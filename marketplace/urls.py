@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>-<slug:slug>/", views.listing_detail, name="listing-detail"),
     path("<int:pk>/edit/", views.listing_edit, name="listing-edit"),
     path("<int:pk>/photos/", views.listing_photos, name="listing-photos"),
+    path("<int:pk>/photos/order/", views.listing_photos_order, name="listing-photos-order"),
     path("<int:pk>/photos/<int:photo_id>/", views.listing_photo_action, name="listing-photo-action"),
     path("<int:pk>/publish/", views.listing_publish, name="listing-publish"),
     path("<int:pk>/status/", views.listing_status, name="listing-status"),

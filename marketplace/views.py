@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -305,13 +305,35 @@ def listing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def listing_photos(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     listing = _owned_listing(request, pk)
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        added = _add_photos(request, listing, form.cleaned_data["photos"])
+        uploads = form.cleaned_data["photos"]
+        added = _add_photos(request, listing, uploads)
         if added:
             messages.success(request, f"{added} photo(s) added.")
-        return redirect("marketplace:listing-photos", pk=listing.pk)
+        if added == len(uploads):
+            return redirect("marketplace:listing-photos", pk=listing.pk)
+        # A refused photo (bad file, too many, new-account cap): show the page with the reason.
+        form, status = PhotoUploadForm(), 400
     photos = list(listing.photos.order_by("position", "id"))
-    return render(request, "marketplace/listing_photos.html", {"listing": listing, "photos": photos, "form": form})
+    context = {"listing": listing, "photos": photos, "form": form}
+    return render(request, "marketplace/listing_photos.html", context, status=status)
+
+
+@login_required
+@require_POST
+def listing_photos_order(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Save a whole new photo order (drag and drop): POST `order` once per photo id, first to last."""
+    listing = _owned_listing(request, pk)
+    try:
+        try:
+            ids = [int(i) for i in request.POST.getlist("order")]
+        except ValueError:
+            raise ValidationError("Give the photo ids as whole numbers.") from None
+        services.listing_photos_reorder(actor=request.user, listing=listing, ordered_ids=ids)
+    except ValidationError as exc:
+        return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
+    return HttpResponse(status=204)
 
 
 @login_required
