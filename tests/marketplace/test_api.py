@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from marketplace import services
 from marketplace.models import Listing
@@ -174,6 +177,38 @@ def test_too_many_photos_is_400(api_client, user, settings):
     api_client.post(url, {"file": SimpleUploadedFile("a.jpg", jpeg_bytes())}, format="multipart")
     response = api_client.post(url, {"file": SimpleUploadedFile("b.jpg", jpeg_bytes())}, format="multipart")
     assert response.status_code == 400 and "at most 1" in response.json()["detail"]
+
+
+def _upload_two(api_client, seller):
+    listing = ListingFactory(seller=seller, description="Careful text")
+    api_client.force_authenticate(seller)
+    url = f"/api/v1/listings/{listing.pk}/photos/"
+    first = api_client.post(url, {"file": SimpleUploadedFile("a.jpg", jpeg_bytes())}, format="multipart")
+    assert first.status_code == 201
+    return listing, api_client.post(url, {"file": SimpleUploadedFile("b.jpg", jpeg_bytes())}, format="multipart")
+
+
+def test_new_account_photo_cap_is_400_with_the_reason(api_client, settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    listing, response = _upload_two(api_client, UserFactory())
+    assert response.status_code == 400 and "New accounts can add up to 1 photo a day" in response.json()["detail"]
+    listing.refresh_from_db()
+    assert listing.photos.count() == 1 and listing.description == "Careful text"
+
+
+def test_old_account_photo_upload_is_not_capped(api_client, settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    listing, response = _upload_two(api_client, UserFactory(date_joined=timezone.now() - timedelta(days=30)))
+    assert response.status_code == 201 and listing.photos.count() == 2
+
+
+def test_photo_upload_not_capped_when_new_account_limits_are_off(api_client, settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = False
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    listing, response = _upload_two(api_client, UserFactory())
+    assert response.status_code == 201 and listing.photos.count() == 2
 
 
 def test_favorite_post_and_delete(api_client, user):

@@ -247,6 +247,58 @@ def test_too_many_photos(user, settings):
     assert "at most 1 photo" in exc.value.messages[0]
 
 
+def _photo(name: str = "a.jpg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, jpeg_bytes())
+
+
+def test_new_account_photo_cap_counts_listing_photos_of_the_last_24_hours(settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 2, "listing": 5}
+    seller = UserFactory()
+    first = ListingFactory(seller=seller, description="First truck text")
+    second = ListingFactory(seller=seller, description="Second truck text")
+    old = services.listing_photo_add(actor=seller, listing=first, upload=_photo())
+    services.listing_photo_add(actor=seller, listing=second, upload=_photo())
+    with pytest.raises(ValidationError) as exc:
+        services.listing_photo_add(actor=seller, listing=second, upload=_photo())
+    assert exc.value.code == "new_account_cap" and "up to 2 photos a day" in exc.value.messages[0]
+    second.refresh_from_db()
+    assert second.description == "Second truck text" and second.photos.count() == 1
+    # A photo added more than 24 hours ago no longer counts.
+    type(old).objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    services.listing_photo_add(actor=seller, listing=second, upload=_photo())
+    assert second.photos.count() == 2
+
+
+def test_old_account_photos_are_not_capped(settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    seller = UserFactory(date_joined=timezone.now() - timedelta(days=30))
+    listing = ListingFactory(seller=seller)
+    for name in ("a.jpg", "b.jpg"):
+        services.listing_photo_add(actor=seller, listing=listing, upload=_photo(name))
+    assert listing.photos.count() == 2
+
+
+def test_moderator_photos_are_not_capped(settings, moderator):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    listing = ListingFactory(seller=moderator)
+    for name in ("a.jpg", "b.jpg"):
+        services.listing_photo_add(actor=moderator, listing=listing, upload=_photo(name))
+    assert listing.photos.count() == 2
+
+
+def test_photo_cap_is_off_when_new_account_limits_are_disabled(settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = False
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    seller = UserFactory()
+    listing = ListingFactory(seller=seller)
+    for name in ("a.jpg", "b.jpg"):
+        services.listing_photo_add(actor=seller, listing=listing, upload=_photo(name))
+    assert listing.photos.count() == 2
+
+
 def test_moderation_hide_and_restore(user):
     listing = ListingFactory()
     services.listing_hide(listing)

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from marketplace import services
 from marketplace.models import Conversation, Listing
@@ -201,6 +204,111 @@ def test_reorder_photos_by_buttons(client, user):
     client.post(f"/listings/{listing.pk}/photos/{b.pk}/", {"action": "cover"})
     b.refresh_from_db()
     assert b.is_cover
+
+
+def _two_photos(listing):
+    return [
+        services.listing_photo_add(actor=listing.seller, listing=listing, upload=SimpleUploadedFile(n, jpeg_bytes()))
+        for n in ("a.jpg", "b.jpg")
+    ]
+
+
+def _order(listing):
+    return list(listing.photos.order_by("position").values_list("pk", flat=True))
+
+
+def test_photos_page_loads_the_drag_and_drop_script_with_the_nonce(client, user):
+    listing = ListingFactory(seller=user)
+    _two_photos(listing)
+    client.force_login(user)
+    html = client.get(f"/listings/{listing.pk}/photos/").content.decode()
+    assert 'src="/static/js/listing_photos.js" defer nonce="' in html
+    assert f'data-reorder-url="/listings/{listing.pk}/photos/order/"' in html
+    assert "Move earlier" in html  # the buttons still work without JavaScript
+
+
+def test_owner_saves_a_whole_photo_order(client, user):
+    listing = ListingFactory(seller=user)
+    a, b = _two_photos(listing)
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/photos/order/", {"order": [b.pk, a.pk]})
+    assert response.status_code == 204
+    assert _order(listing) == [b.pk, a.pk]
+
+
+def test_other_member_cannot_save_a_photo_order(client, other_user):
+    listing = ListingFactory()
+    a, b = _two_photos(listing)
+    client.force_login(other_user)
+    response = client.post(f"/listings/{listing.pk}/photos/order/", {"order": [b.pk, a.pk]})
+    assert response.status_code == 404
+    assert _order(listing) == [a.pk, b.pk]
+
+
+@pytest.mark.parametrize(
+    ("order", "message"),
+    [
+        ("letters", "whole numbers"),
+        ("empty", "whole numbers"),
+        ("missing", "exactly once"),
+        ("twice", "exactly once"),
+        ("foreign", "exactly once"),
+    ],
+)
+def test_bad_photo_order_is_400_with_a_message(client, user, order, message):
+    listing = ListingFactory(seller=user)
+    a, b = _two_photos(listing)
+    foreign = services.listing_photo_add(
+        actor=user, listing=ListingFactory(seller=user), upload=SimpleUploadedFile("c.jpg", jpeg_bytes())
+    )
+    ids = {
+        "letters": ["first", str(a.pk)],
+        "empty": ["", str(a.pk)],
+        "missing": [b.pk],
+        "twice": [b.pk, b.pk, a.pk],
+        "foreign": [b.pk, a.pk, foreign.pk],
+    }[order]
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/photos/order/", {"order": ids})
+    assert response.status_code == 400 and message in response.json()["detail"]
+    assert _order(listing) == [a.pk, b.pk]
+
+
+def test_new_account_photo_cap_answers_400_and_keeps_the_listing(client, settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    seller = UserFactory()
+    listing = ListingFactory(seller=seller, description="My careful description")
+    client.force_login(seller)
+    url = f"/listings/{listing.pk}/photos/"
+    assert client.post(url, {"photos": [SimpleUploadedFile("a.jpg", jpeg_bytes())]}).status_code == 302
+    response = client.post(url, {"photos": [SimpleUploadedFile("b.jpg", jpeg_bytes())]})
+    assert response.status_code == 400
+    assert "b.jpg: New accounts can add up to 1 photo a day" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.description == "My careful description" and listing.photos.count() == 1
+
+
+def test_old_account_photo_uploads_are_not_capped(client, settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    seller = UserFactory(date_joined=timezone.now() - timedelta(days=30))
+    listing = ListingFactory(seller=seller)
+    client.force_login(seller)
+    photos = [SimpleUploadedFile("a.jpg", jpeg_bytes()), SimpleUploadedFile("b.jpg", jpeg_bytes())]
+    assert client.post(f"/listings/{listing.pk}/photos/", {"photos": photos}).status_code == 302
+    assert listing.photos.count() == 2
+
+
+def test_photo_uploads_are_not_capped_when_new_account_limits_are_off(client, settings):
+    settings.NEW_ACCOUNT_LIMITS_ENABLED = False
+    settings.NEW_ACCOUNT_DAILY_CAPS = {"image": 1}
+    seller = UserFactory()
+    listing = ListingFactory(seller=seller)
+    client.force_login(seller)
+    photos = [SimpleUploadedFile("a.jpg", jpeg_bytes()), SimpleUploadedFile("b.jpg", jpeg_bytes())]
+    assert client.post(f"/listings/{listing.pk}/photos/", {"photos": photos}).status_code == 302
+    assert listing.photos.count() == 2
 
 
 def test_other_member_cannot_edit_delete_or_manage_photos(client, other_user):
