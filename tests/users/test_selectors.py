@@ -26,8 +26,9 @@ def test_user_with_header_state_is_none_for_unknown_or_bad_ids(user):
 
 
 @pytest.mark.django_db
-def test_signed_in_request_loads_user_and_header_in_two_queries(client, user, django_assert_num_queries):
+def test_signed_in_request_loads_user_and_header_in_one_query(client, user, django_assert_num_queries):
     client.force_login(user)
-    # Session + the user with moderator flag and unread count; the settings form adds no query.
-    with django_assert_num_queries(2):
+    # The session comes from the cache (cached_db); one query loads the user with the moderator flag
+    # and unread count; the settings form adds no query.
+    with django_assert_num_queries(1):
         assert client.get("/settings/profile/").status_code == 200
