@@ -38,7 +38,14 @@ def page_key(path: str) -> str:
     return f"mkt:page:{version}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
 
 
-def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def anonymous_page_cache(
+    view: Callable[..., HttpResponse] | None = None, *, on_hit: Callable[..., None] | None = None
+) -> Any:
+    """Cache a view's anonymous GET responses whole. `on_hit(request, *args, **kwargs)` runs for each
+    response served from the cache (the listing page counts its views there)."""
+    if view is None:
+        return lambda inner: anonymous_page_cache(inner, on_hit=on_hit)
+
     @wraps(view)
     def wrapper(request: AppHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
@@ -50,6 +57,8 @@ def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., Htt
             body = body.replace(NONCE_PLACEHOLDER, str(request.csp_nonce)).replace(CSRF_PLACEHOLDER, get_token(request))
             response = HttpResponse(body, status=status)
             response["X-Page-Cache"] = "hit"
+            if on_hit is not None:
+                on_hit(request, *args, **kwargs)
             return response
         request.page_cacheable = True  # type: ignore[attr-defined]
         response = view(request, *args, **kwargs)

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -291,9 +292,16 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
 
 
 def favorite_ids_for(*, viewer: Any, listing_ids: list[int]) -> set[int]:
+    """Which of these listings the viewer favourited. Raw SQL: it runs on every signed-in search and
+    listing page, and building the ORM query cost more than running it."""
     if viewer is None or not viewer.is_authenticated or not listing_ids:
         return set()
-    return set(Favorite.objects.filter(user=viewer, listing_id__in=listing_ids).values_list("listing_id", flat=True))
+    ids = [int(pk) for pk in listing_ids]
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT listing_id FROM {Favorite._meta.db_table} WHERE user_id = %s AND listing_id IN ({placeholders})"  # noqa: S608 - only placeholders are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [viewer.pk, *ids])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch) -> bool:

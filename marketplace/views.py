@@ -14,7 +14,9 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -73,11 +75,14 @@ def _owned_listing(request: AuthenticatedHttpRequest, pk: int) -> Listing:
 # --- search -------------------------------------------------------------------------
 
 
+VIEWER_STATE_SLOT = "__mkt_viewer_state__"
+
+
 @anonymous_page_cache
 def index(request: AppHttpRequest) -> HttpResponse:
     params, errors = parse_search_params(request.GET)
     viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
-    result, block = _results_block(request, params)
+    result, block = _results_block(request, params, errors)
     context = {
         "params": params,
         "errors": errors,
@@ -90,7 +95,9 @@ def index(request: AppHttpRequest) -> HttpResponse:
             csrf_token=get_token(request) if request.user.is_authenticated else "",
         ),
         "facets_html": block["facets_html"],
-        "form_options": search_form_options(params=params, query=request.GET),
+        "search_form_html": mark_safe(  # noqa: S308 - rendered by a template; the slot value is escaped
+            block["form_html"].replace(VIEWER_STATE_SLOT, escape(viewer_state or "e.g. TX"))
+        ),
         "urls": search_page_urls(),
         "query_string": request.GET.urlencode(),
         "viewer_state": viewer_state,
@@ -110,11 +117,13 @@ def index(request: AppHttpRequest) -> HttpResponse:
 RESULTS_BLOCK_TTL = 60
 
 
-def _results_block(request: AppHttpRequest, params: dict[str, Any]) -> tuple[selectors.SearchResult, dict[str, Any]]:
+def _results_block(
+    request: AppHttpRequest, params: dict[str, Any], errors: dict[str, str]
+) -> tuple[selectors.SearchResult, dict[str, Any]]:
     """The reader-independent part of a results page (cards without their favourite button, facets,
-    page numbers), kept per query string and listing-data version (bumped by every listing write) for
-    RESULTS_BLOCK_TTL; not kept while a photo on the page is still processing. Per request only the
-    viewer's favourites."""
+    page numbers, the filter form), kept per query string and listing-data version (bumped by every
+    listing write) for RESULTS_BLOCK_TTL; not kept while a photo on the page is still processing. Per
+    request only the viewer's favourites and home state."""
     from marketplace.page_cache import VERSION_KEY
 
     key = ""
@@ -134,6 +143,17 @@ def _results_block(request: AppHttpRequest, params: dict[str, Any]) -> tuple[sel
             "ranges": found.ranges,
             "cards": card_bodies(found.listings),
             "facets_html": str(facets_fragment(facets=found.facets, ranges=found.ranges, query=request.GET)),
+            "form_html": render_to_string(
+                "marketplace/includes/listing_search_form.html",
+                {
+                    "query": request.GET,
+                    "errors": errors,
+                    "facets": found.facets,
+                    "form_options": search_form_options(params=params, query=request.GET),
+                    "urls": search_page_urls(),
+                    "viewer_state_slot": VIEWER_STATE_SLOT,
+                },
+            ),
         }
         if key and all(card[4] for card in block["cards"]):  # a photo still processing shows when ready
             cache.set(key, block, RESULTS_BLOCK_TTL)
@@ -188,7 +208,59 @@ def _seller_activity(seller_id: int) -> list[dict[str, Any]]:
     return activity
 
 
-@anonymous_page_cache
+DETAIL_FRAGMENTS_VERSION = 1  # bump when a listing_detail_* include changes
+DETAIL_FRAGMENTS = ("main", "seller", "aside", "similar")
+
+
+def _detail_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) -> dict[str, str]:
+    """The reader-independent parts of a listing page (gallery, specs and description; seller card;
+    price comps and the truck's threads; similar trucks), rendered once and kept per listing and
+    listing-data version (bumped by every listing write) for DETAIL_CACHE_TTL, so a signed-in page
+    renders only what depends on its reader. The seller's own view (full frame number) and a page
+    with a photo still processing are rendered fresh every time."""
+    from marketplace.page_cache import VERSION_KEY
+
+    cacheable = not is_owner and listing.is_public
+    key = f"mkt:detail-html:{DETAIL_FRAGMENTS_VERSION}:{cache.get(VERSION_KEY) or 0}:{listing.pk}"
+    cached = cache.get(key) if cacheable else None
+    if cached is not None:
+        return {name: mark_safe(html) for name, html in cached.items()}  # noqa: S308 - rendered by templates
+    comps_key = f"mkt:comps:{listing.chassis_code_id}:{listing.year_built // 5}"
+    comps = cache.get(comps_key)
+    if comps is None:
+        comps = selectors.comps_for_listing(listing=listing) or {}
+        cache.set(comps_key, comps, 600)
+    truck_threads: list[dict[str, Any]] = []
+    if listing.truck_id:
+        for items in call_hooks("truck_threads", listing.truck):
+            truck_threads.extend(items or [])
+    similar, other_listings = selectors.related_listings(listing=listing)
+    context = {
+        "listing": listing,
+        "photos": photos,
+        "frame_number": listing.frame_number
+        if (listing.show_full_frame_number or is_owner)
+        else mask_frame_number(listing.frame_number),
+        "comps": comps,
+        "similar": similar,
+        "other_listings": other_listings,
+        "seller_activity": _seller_activity(listing.seller_id),
+        "truck_threads": truck_threads,
+        "dealer": getattr(listing.seller, "dealer_profile", None),
+    }
+    rendered = {
+        name: render_to_string(f"marketplace/includes/listing_detail_{name}.html", context) for name in DETAIL_FRAGMENTS
+    }
+    if cacheable and all(photo.is_ready for photo in photos):  # a photo still processing shows when ready
+        cache.set(key, rendered, selectors.DETAIL_CACHE_TTL)
+    return {name: mark_safe(html) for name, html in rendered.items()}  # noqa: S308 - rendered by templates
+
+
+def _count_cached_view(request: AppHttpRequest, pk: int, slug: str) -> None:
+    services.listing_record_view(listing_id=pk)  # only 200 pages are cached: the listing is public
+
+
+@anonymous_page_cache(on_hit=_count_cached_view)
 def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_get_for_page(pk=pk, viewer=request.user)
     if listing is None or not selectors.listing_visible_to(listing=listing, viewer=request.user):
@@ -197,7 +269,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         return HttpResponseRedirect(listing.get_absolute_url(), status=301)
     is_owner = request.user.is_authenticated and request.user.pk == listing.seller_id
     if not is_owner:
-        services.listing_record_view(listing=listing)
+        services.listing_record_view(listing_id=listing.pk)
     else:
         listing.views_count += selectors.pending_views([listing.pk])[listing.pk]
     eligibility = import_eligibility(
@@ -216,21 +288,11 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         viewer_state = request.user.home_state or ""
     listing_outlook = registration_outlook(listing.state)
     viewer_outlook = registration_outlook(viewer_state) if viewer_state and viewer_state != listing.state else None
-    comps_key = f"mkt:comps:{listing.chassis_code_id}:{listing.year_built // 5}"
-    comps = cache.get(comps_key)
-    if comps is None:
-        comps = selectors.comps_for_listing(listing=listing) or {}
-        cache.set(comps_key, comps, 600)
-    truck_threads: list[dict[str, Any]] = []
-    if listing.truck_id:
-        for items in call_hooks("truck_threads", listing.truck):
-            truck_threads.extend(items or [])
-    is_favorite = bool(getattr(listing, "is_favorite", False))
-    similar, other_listings = selectors.related_listings(listing=listing)
-    seller_activity = _seller_activity(listing.seller_id)
+    photos = list(listing.photos.all())
     context = {
         "listing": listing,
-        "photos": list(listing.photos.all()),
+        "photos": photos,
+        "fragments": _detail_fragments(listing, is_owner=is_owner, photos=photos),
         "is_owner": is_owner,
         "eligibility": eligibility,
         "listing_outlook": listing_outlook,
@@ -238,17 +300,8 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         "viewer_state": viewer_state,
         "viewer_zip": viewer_zip,
         "zip_error": zip_error,
-        "frame_number": listing.frame_number
-        if (listing.show_full_frame_number or is_owner)
-        else mask_frame_number(listing.frame_number),
-        "comps": comps,
-        "similar": similar,
-        "other_listings": other_listings,
-        "seller_activity": seller_activity,
-        "truck_threads": truck_threads,
-        "is_favorite": is_favorite,
+        "is_favorite": bool(getattr(listing, "is_favorite", False)),
         "questions": list(listing.questions.all()),
-        "dealer": getattr(listing.seller, "dealer_profile", None),
         "share_url": request.build_absolute_uri(listing.get_absolute_url()),
         "buyers": selectors.listing_buyers(listing=listing) if is_owner and listing.truck_id else [],
     }

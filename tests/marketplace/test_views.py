@@ -581,3 +581,71 @@ def test_search_results_block_shows_a_listing_edit(client, user):
     services.listing_update(actor=listing.seller, listing=listing, data={"title": "Renamed kei truck"})
     page = client.get("/listings/?ordering=newest").content.decode()
     assert "Renamed kei truck" in page and "Truck number 0" not in page
+
+
+def test_anonymous_views_served_from_the_page_cache_are_counted(client):
+    from marketplace import selectors
+
+    listing = ListingFactory()
+    for _ in range(3):
+        client.get(listing.get_absolute_url())
+    assert client.get(listing.get_absolute_url())["X-Page-Cache"] == "hit"
+    listing.refresh_from_db()
+    assert listing.views_count + selectors.pending_views([listing.pk])[listing.pk] == 4
+
+
+def test_detail_sections_shared_by_readers_but_not_with_the_seller(client, user, other_user):
+    listing = ListingFactory(frame_number="DA63T-123456", show_full_frame_number=False, title="Shared Carry")
+    client.force_login(user)
+    reader_page = client.get(listing.get_absolute_url()).content.decode()
+    assert "DA63T-123456" not in reader_page and "Shared Carry" in reader_page
+    client.force_login(other_user)
+    assert "DA63T-123456" not in client.get(listing.get_absolute_url()).content.decode()
+    client.force_login(listing.seller)
+    seller_page = client.get(listing.get_absolute_url()).content.decode()
+    assert "DA63T-123456" in seller_page and "Your listing" in seller_page
+
+
+def test_detail_sections_follow_a_listing_write_for_signed_in_readers(client, user, django_capture_on_commit_callbacks):
+    listing = ListingFactory(description="Original words")
+    client.force_login(user)
+    assert "Original words" in client.get(listing.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(actor=listing.seller, listing=listing, data={"description": "Fresh words"})
+    page = client.get(listing.get_absolute_url()).content.decode()
+    assert "Fresh words" in page and "Original words" not in page
+
+
+def test_detail_sections_keep_the_readers_own_parts(client, user, other_user):
+    from marketplace.models import Favorite
+
+    listing = ListingFactory()
+    Favorite.objects.create(user=user, listing=listing)
+    client.force_login(user)
+    assert 'aria-pressed="true"' in client.get(listing.get_absolute_url()).content.decode()
+    client.force_login(other_user)
+    page = client.get(listing.get_absolute_url()).content.decode()
+    assert 'aria-pressed="false"' in page and "Contact seller" in page
+
+
+def test_cached_search_form_shows_each_readers_home_state(client):
+    make_listings(2)
+    client.force_login(UserFactory(home_state="OR"))
+    assert 'placeholder="OR"' in client.get("/listings/?q=truck").content.decode()
+    client.force_login(UserFactory(home_state="TX"))
+    page = client.get("/listings/?q=truck").content.decode()
+    assert 'placeholder="TX"' in page and 'placeholder="OR"' not in page
+
+
+def test_search_form_keeps_the_query_and_marks_a_bad_filter(client):
+    page = client.get("/listings/?q=carry&year_min=abc").content.decode()
+    assert 'value="carry"' in page
+    assert 'id="f-ymin"' in page and "is-invalid" in page
+
+
+def test_card_favourite_button_escapes_the_title(client, user):
+    ListingFactory(title='<img src=x onerror="alert(1)"> Carry')
+    client.force_login(user)
+    page = client.get("/listings/").content.decode()
+    assert '<img src=x onerror="alert(1)">' not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Carry to favourites" in page
