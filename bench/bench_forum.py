@@ -170,9 +170,9 @@ def generate(posts_total: int) -> dict:
                     )  # fmt: skip
                 )
             if len(rows) >= 5000:
-                Post.objects.bulk_create(rows, batch_size=5000)
+                Post.objects.bulk_create(rows, batch_size=2000)
                 rows = []
-        Post.objects.bulk_create(rows, batch_size=5000)
+        Post.objects.bulk_create(rows, batch_size=2000)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(

@@ -304,7 +304,7 @@ def listing_delete(*, actor: Any, listing: Listing) -> None:
     _changed()
 
 
-VIEWS_BATCH = 10
+VIEWS_BATCH = 50
 
 
 def views_key(listing_id: int) -> str:

@@ -66,7 +66,8 @@ def notification_create_many(
         )
         for recipient in wanted
     ]
-    created = Notification.objects.bulk_create(rows)
+    # Batches keep each INSERT under PostgreSQL's 65,535 bound parameters (server-side binding).
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
     if not all(n.pk for n in created):  # SQLite < 3.35 does not return ids
         created = list(Notification.objects.filter(recipient__in=seen, kind=kind).order_by("-id")[: len(rows)])
     immediate = [n.pk for n in created if n.delivery == IMMEDIATE]
