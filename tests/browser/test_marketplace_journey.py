@@ -62,6 +62,20 @@ def test_list_find_favourite_message_sell(page, chromium, live_server, settings,
     page.wait_for_load_state()
     assert list(listing.photos.order_by("position").values_list("pk", flat=True)) == [second, first]
     assert page.locator(".photo-item").first.get_attribute("data-photo-id") == str(second)
+
+    # Drag and drop (static/js/listing_photos.js) saves the whole order: the cover goes after the other…
+    items = page.locator(".photo-item")
+    with page.expect_navigation():
+        items.nth(0).drag_to(items.nth(1))
+    assert list(listing.photos.order_by("position").values_list("pk", flat=True)) == [first, second]
+    # …and the keyboard handle brings it back: Space picks it up, an arrow moves it, Space saves.
+    page.get_by_role("button", name="Reorder photo 2").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowUp")
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert list(listing.photos.order_by("position").values_list("pk", flat=True)) == [second, first]
+    assert page.locator(".photo-item").first.get_attribute("data-photo-id") == str(second)
     page.get_by_role("button", name="Publish listing").click()
     page.wait_for_url(f"**{listing.get_absolute_url()}")
     listing.refresh_from_db()
