@@ -20,7 +20,7 @@ from django.http import QueryDict
 from django.template.defaultfilters import floatformat
 from django.template.loader import get_template
 from django.urls import get_script_prefix, reverse
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from marketplace.filters import ORDERING_LABELS
@@ -28,7 +28,7 @@ from marketplace.models import Listing
 
 CARD_TEMPLATE = "marketplace/includes/listing_card.html"
 CARD_TTL = 60 * 60
-CARD_VERSION = 2  # bump when listing_card.html or a cached results block changes
+CARD_VERSION = 3  # bump when listing_card.html or a cached results block changes
 DISTANCE_SLOT = "<!--mkt:distance-->"
 FOOTER_SLOT = "<!--mkt:footer-->"
 _PK_SENTINEL = 987654321
@@ -204,6 +204,7 @@ def fill_footers(
 
 
 FACETS_TTL = 60
+MAP_FACETS = ("state",)  # shown on the "Trucks by state" map, not in the "Refine" block
 
 
 def facets_fragment(*, facets: list[dict[str, Any]], ranges: dict[str, Any], query: QueryDict) -> SafeString:
@@ -222,6 +223,7 @@ def facets_fragment(*, facets: list[dict[str, Any]], ranges: dict[str, Any], que
         return mark_safe(html)  # noqa: S308 - built with format_html below
     query_no_page = query.copy()
     query_no_page.pop("page", None)
+    facets = [facet for facet in facets if facet["name"] not in MAP_FACETS]
     columns = []
     for facet in facets:
         if not facet["values"]:
@@ -268,6 +270,91 @@ def facets_fragment(*, facets: list[dict[str, Any]], ranges: dict[str, Any], que
     if cacheable:
         cache.set(key, str(html), FACETS_TTL)
     return html
+
+
+# Shades of the "Trucks by state" map: (smallest count, class suffix, legend text), largest first.
+MAP_SHADES = ((11, "4", "11+"), (6, "3", "6–10"), (3, "2", "3–5"), (1, "1", "1–2"), (0, "0", "0"))
+_MAP_LINK = '<a class="mkt-map-cell" href="?{}" title="{}">{}</a>'
+_MAP_LINK_CURRENT = '<a class="mkt-map-cell" href="?{}" title="{}" aria-current="true">{}</a>'
+_MAP_MUTED = '<span class="mkt-map-cell" title="{}">{}</span>'
+
+
+def _trucks(count: int) -> str:
+    return f"{count} truck{'s' if count != 1 else ''}" if count else "no trucks"
+
+
+def state_map_fragment(*, facets: list[dict[str, Any]], total: int, current: str, query: QueryDict) -> SafeString:
+    """The "Trucks by state" map of a search page, drawn from the search's state facet (no query of its own).
+
+    One tile per jurisdiction on the state guide's grid (`stategide.tiles.TILE_POSITIONS`, placed by the
+    `tile-rN tile-cN` classes), shaded by its number of matches. A tile with matches links to the search
+    with `state` set (other filters kept, page dropped); a tile without is muted and not a link. `current`
+    is the searched state: its tile is marked and an "All states" link drops the filter."""
+    try:
+        from stategide.tiles import TILE_POSITIONS
+    except ImportError:  # the state guide is optional; so is its map layout
+        return SafeString("")
+    from kei_community.core.us import US_STATES
+
+    counts: dict[str, int] = next(
+        ({v["value"]: v["count"] for v in facet["values"]} for facet in facets if facet["name"] == "state"), {}
+    )
+    query_no_page = query.copy()
+    query_no_page.pop("page", None)
+    tiles = []
+    for code, (row, col) in TILE_POSITIONS.items():
+        count = counts.get(code, 0)
+        shade = next(suffix for low, suffix, _ in MAP_SHADES if count >= low)
+        label = f"{US_STATES.get(code, code)}: {_trucks(count)}"
+        inner = format_html(
+            '<span class="mkt-map-code">{}</span> <span class="mkt-map-count">{}</span>'
+            '<span class="visually-hidden"> ({})</span>',
+            code,
+            count,
+            label,
+        )
+        if count:
+            q = query_no_page.copy()
+            q["state"] = code
+            cell = format_html(_MAP_LINK_CURRENT if code == current else _MAP_LINK, q.urlencode(), label, inner)
+        else:
+            cell = format_html(_MAP_MUTED, label, inner)
+        tiles.append(
+            format_html(
+                '<li class="mkt-map-tile mkt-map-l{}{} tile-r{} tile-c{}">{}</li>',
+                shade,
+                " mkt-map-current" if code == current and count else "",
+                row,
+                col,
+                cell,
+            )
+        )
+    notes = []
+    if current:
+        q = query_no_page.copy()
+        q.pop("state", None)
+        notes.append(
+            format_html('Showing {}. <a href="?{}">All states</a>', US_STATES.get(current, current), q.urlencode())
+        )
+    unmapped = total - sum(counts.get(code, 0) for code in TILE_POSITIONS)
+    if unmapped > 0:
+        verb = "is" if unmapped == 1 else "are"
+        notes.append(format_html("{} without a US location {} not on the map.", _trucks(unmapped), verb))
+    return format_html(
+        '<details class="mb-3 mkt-map"{}>\n    <summary>Map: trucks by state</summary>\n    '
+        '<p class="small mb-2 mt-1">Trucks matching this search in each state; choose a state to search it.{}</p>\n    '
+        '<ul class="mkt-map-legend list-inline small mb-2" aria-label="Map legend">'
+        '<li class="list-inline-item">Trucks per state:</li>{}</ul>\n    '
+        '<ul class="mkt-map-grid" aria-label="Trucks by state">{}</ul>\n  </details>',
+        " open" if current else "",
+        format_html_join("", " {}", ((note,) for note in notes)),
+        format_html_join(
+            "",
+            '<li class="list-inline-item"><span class="mkt-map-swatch mkt-map-l{}">{}</span></li>',
+            ((suffix, text) for _, suffix, text in reversed(MAP_SHADES)),
+        ),
+        mark_safe("".join(tiles)),  # noqa: S308 - each tile built with format_html
+    )
 
 
 RADIUS_CHOICES = ("25", "50", "100", "250", "500", "1000")

@@ -162,12 +162,16 @@ FACET_FIELDS: tuple[str, ...] = (
     "bed_type",
     "title_status",
     "location_status",
+    "state",
 )
 FACET_LABELS = {
     "make": "Make", "model": "Model", "chassis_code__code": "Chassis code", "drive": "Drive",
     "transmission": "Transmission", "bed_type": "Bed", "title_status": "Title", "location_status": "Where it is",
+    "state": "State",
 }  # fmt: skip
 FACET_PARAM = {"chassis_code__code": "chassis_code"}
+FACET_LIMIT = 25
+FACET_LIMITS = {"state": 60}  # every jurisdiction: the search page's map shows them all
 
 
 @dataclass
@@ -235,7 +239,8 @@ def _search_cache_key(params: dict[str, Any]) -> str | None:
         return None
     version = cache.get(VERSION_KEY) or 0
     stable = {k: v for k, v in params.items() if k not in ("page", "origin")}
-    digest = hashlib.sha256(repr(sorted(stable.items())).encode()).hexdigest()[:32]
+    # FACET_FIELDS in the key: cached matches carry their facets, so a new facet field starts afresh.
+    digest = hashlib.sha256(repr((FACET_FIELDS, sorted(stable.items()))).encode()).hexdigest()[:32]
     return f"mkt:search:{version}:{digest}"
 
 
@@ -269,13 +274,14 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
     facets = []
     for name, counter in zip(FACET_FIELDS, counters, strict=True):
         labels = _facet_choices(name)
+        limit = FACET_LIMITS.get(name, FACET_LIMIT)
         facets.append(
             {
                 "name": FACET_PARAM.get(name, name),
                 "label": FACET_LABELS[name],
                 "values": [
                     {"value": value, "label": labels.get(value, value), "count": count}
-                    for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:25]
+                    for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
                 ],
             }
         )

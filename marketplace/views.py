@@ -35,6 +35,7 @@ from marketplace.cards import (
     render_cards,
     search_form_options,
     search_page_urls,
+    state_map_fragment,
 )
 from marketplace.filters import parse_search_params
 from marketplace.forms import (
@@ -95,6 +96,7 @@ def index(request: AppHttpRequest) -> HttpResponse:
             csrf_token=get_token(request) if request.user.is_authenticated else "",
         ),
         "facets_html": block["facets_html"],
+        "map_html": block["map_html"],
         "search_form_html": mark_safe(  # noqa: S308 - rendered by a template; the slot value is escaped
             block["form_html"].replace(VIEWER_STATE_SLOT, escape(viewer_state or "e.g. TX"))
         ),
@@ -120,10 +122,10 @@ RESULTS_BLOCK_TTL = 60
 def _results_block(
     request: AppHttpRequest, params: dict[str, Any], errors: dict[str, str]
 ) -> tuple[selectors.SearchResult, dict[str, Any]]:
-    """The reader-independent part of a results page (cards without their favourite button, facets,
-    page numbers, the filter form), kept per query string and listing-data version (bumped by every
-    listing write) for RESULTS_BLOCK_TTL; not kept while a photo on the page is still processing. Per
-    request only the viewer's favourites and home state."""
+    """The reader-independent part of a results page (cards without their favourite button, facets, the
+    trucks-by-state map, page numbers, the filter form), kept per query string and listing-data version
+    (bumped by every listing write) for RESULTS_BLOCK_TTL; not kept while a photo on the page is still
+    processing. Per request only the viewer's favourites and home state."""
     from marketplace.page_cache import VERSION_KEY
 
     key = ""
@@ -143,6 +145,11 @@ def _results_block(
             "ranges": found.ranges,
             "cards": card_bodies(found.listings),
             "facets_html": str(facets_fragment(facets=found.facets, ranges=found.ranges, query=request.GET)),
+            "map_html": str(
+                state_map_fragment(
+                    facets=found.facets, total=found.total, current=params.get("state") or "", query=request.GET
+                )
+            ),
             "form_html": render_to_string(
                 "marketplace/includes/listing_search_form.html",
                 {
@@ -158,6 +165,7 @@ def _results_block(
         if key and all(card[4] for card in block["cards"]):  # a photo still processing shows when ready
             cache.set(key, block, RESULTS_BLOCK_TTL)
     block["facets_html"] = mark_safe(block["facets_html"])  # noqa: S308 - built with format_html in cards.py
+    block["map_html"] = mark_safe(block["map_html"])  # noqa: S308 - built with format_html in cards.py
     result = selectors.SearchResult(
         [],
         block["total"],

@@ -649,3 +649,81 @@ def test_card_favourite_button_escapes_the_title(client, user):
     page = client.get("/listings/").content.decode()
     assert '<img src=x onerror="alert(1)">' not in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Carry to favourites" in page
+
+
+# --- trucks-by-state map on the search page ----------------------------------------------
+
+
+def test_state_map_shows_a_states_count_and_links_to_it_keeping_the_filters(client):
+    make_listings(2)  # Austin, TX
+    ListingFactory(zip_code="97201")  # Portland, OR
+    page = client.get("/listings/?make=Suzuki&page=1").content.decode()
+    assert "Map: trucks by state" in page
+    assert '<a class="mkt-map-cell" href="?make=Suzuki&amp;state=TX" title="Texas: 2 trucks">' in page
+    assert '<a class="mkt-map-cell" href="?make=Suzuki&amp;state=OR" title="Oregon: 1 truck">' in page
+    assert '<li class="mkt-map-tile mkt-map-l1 tile-r7 tile-c3">' in page  # TX: 1–2 trucks shade, grid place
+
+
+def test_state_map_does_not_link_a_state_without_trucks(client):
+    make_listings(1)
+    page = client.get("/listings/").content.decode()
+    assert '<span class="mkt-map-cell" title="Wyoming: no trucks">' in page
+    assert '<li class="mkt-map-tile mkt-map-l0 tile-r3 tile-c2">' in page
+    assert "state=WY" not in page
+
+
+def test_state_map_marks_the_searched_state_and_offers_all_states(client):
+    make_listings(2)
+    page = client.get("/listings/?make=Suzuki&state=tx").content.decode()
+    assert 'href="?make=Suzuki&amp;state=TX" title="Texas: 2 trucks" aria-current="true"' in page
+    assert "mkt-map-current" in page and '<details class="mb-3 mkt-map" open>' in page
+    assert 'Showing Texas. <a href="?make=Suzuki">All states</a>' in page
+    unfiltered = client.get("/listings/?make=Suzuki").content.decode()
+    assert (
+        'aria-current="true"' not in unfiltered
+        and "mkt-map-current" not in unfiltered
+        and "All states" not in unfiltered
+    )
+
+
+def test_state_map_counts_only_the_trucks_matching_the_filters(client):
+    make_listings(3)  # Suzukis in TX
+    ListingFactory(make="Honda", model="Acty", zip_code="78701")
+    ListingFactory(make="Honda", model="Acty", zip_code="97201")
+    page = client.get("/listings/?make=Honda").content.decode()
+    assert 'title="Texas: 1 truck"' in page and 'title="Oregon: 1 truck"' in page
+    assert "Texas: 4 trucks" not in page
+    assert "Texas: 4 trucks" in client.get("/listings/").content.decode()
+
+
+def test_state_map_counts_trucks_without_a_us_state_apart(client):
+    make_listings(2)
+    Listing.objects.filter(pk=make_listings(1)[0].pk).update(state="")
+    page = client.get("/listings/").content.decode()
+    assert 'title="Texas: 2 trucks"' in page
+    assert "1 truck without a US location is not on the map." in page
+
+
+def test_htmx_results_carry_the_state_map(client):
+    make_listings(1)
+    body = client.get("/listings/?q=truck", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in body and 'title="Texas: 1 truck"' in body
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_state_map_adds_no_query(client, user, count, monkeypatch, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from marketplace import views
+
+    make_listings(count)
+    client.force_login(user)
+    client.get("/listings/?q=truck")  # warm the shared caches (session, content types)
+    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as with_map:
+        page = client.get("/listings/?q=truck+number").content.decode()
+    monkeypatch.setattr(views, "state_map_fragment", lambda **kwargs: "")
+    with CaptureQueriesContext(connection) as without_map:
+        other = client.get("/listings/?q=number+truck").content.decode()
+    assert f'title="Texas: {count} trucks"' in page and "Map: trucks by state" not in other
+    assert len(with_map) == len(without_map)
