@@ -8,4 +8,5 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("report/<int:content_type_id>/<int:object_id>/", views.report_target, name="report"),
     path("review/<int:content_type_id>/<int:object_id>/", views.review_target, name="review"),
+    path("reports/<int:pk>/review/", views.review_report, name="review_report"),
 ]

@@ -6,14 +6,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kei_community.moderation import selectors
 from kei_community.moderation.forms import QueueFilterForm, ReportForm, ReviewForm
 from kei_community.moderation.models import Report
-from kei_community.moderation.services import report_create_for, target_reports_close
+from kei_community.moderation.services import report_create_for, report_dismiss, report_resolve, target_reports_close
 from kei_community.users.permissions import moderator_required
 
 QUEUE_PAGE_SIZE = 20
@@ -128,6 +128,29 @@ def review_target(request: HttpRequest, content_type_id: int, object_id: int) ->
     else:
         verb = "resolved" if form.cleaned_data["decision"] == "resolve" else "dismissed"
         messages.success(request, f"{len(closed)} report{'s' if len(closed) != 1 else ''} {verb}.")
+    return redirect(back)
+
+
+REPORT_DECISIONS = {"resolve": (report_resolve, "resolved"), "dismiss": (report_dismiss, "dismissed")}
+
+
+@moderator_required
+@require_POST
+def review_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resolve or dismiss one report of a target (the same services as the API); the others stay open."""
+    form = ReviewForm(request.POST)
+    back = _next_url(request, "/moderation/")
+    if not form.is_valid():
+        messages.error(request, "Choose resolve or dismiss.")
+        return redirect(back)
+    report = get_object_or_404(Report.objects.select_related("reporter", "target_type"), pk=pk)
+    close, verb = REPORT_DECISIONS[form.cleaned_data["decision"]]
+    try:
+        close(actor=request.user, report=report, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Report by {report.reporter.public_name} {verb}.")
     return redirect(back)
 
 

@@ -5,8 +5,18 @@ from kei_community.notifications.models import Notification, NotificationPrefere
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "recipient", "created_at", "read_at", "delivery", "emailed_at"]
-    list_filter = ["kind", "delivery"]
+    list_display = [
+        "title",
+        "kind",
+        "recipient",
+        "created_at",
+        "read_at",
+        "delivery",
+        "email_status",
+        "email_attempts",
+        "emailed_at",
+    ]
+    list_filter = ["email_status", "kind", "delivery"]
     search_fields = ["title", "recipient__email"]
     raw_id_fields = ["recipient", "actor"]
     list_select_related = ["recipient"]

@@ -1,21 +1,31 @@
 """Email delivery of notifications (immediate and daily digest).
 
 Every email carries `List-Unsubscribe` (a signed one-click URL that needs no login) and
-`List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058). A row is emailed at most
-once: a sender first *claims* it with ``UPDATE ... SET emailed_at=now WHERE emailed_at IS NULL``
-and only sends the rows it claimed, so a task that runs twice sends nothing the second time.
+`List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+
+Immediate emails are at-least-once with no double send in normal operation: a sender *claims*
+a row (``UPDATE ... SET email_status='claimed', email_claimed_at=now, email_attempts=attempts+1
+WHERE email_status='pending' OR (claimed AND email_claimed_at < now - timeout)``), sends only
+what it claimed, then marks it sent; a task that runs again skips sent rows. A sender that dies
+between claim and send leaves the row claimed; once the claim is older than the timeout the
+sweeper re-enqueues it. The one window for a duplicate is a crash after the SMTP server took
+the message but before the row was marked sent. After the last attempt the row is failed.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -116,34 +126,94 @@ def build_digest_email(*, user: Any, notifications: list[Notification]) -> Email
 
 # --- claiming and sending ---------------------------------------------------------
 
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_CLAIM_TIMEOUT = timedelta(minutes=10)
+
+Status = Notification.EmailStatus
+
+
+def max_attempts() -> int:
+    """Send attempts per immediate email before the row is marked failed."""
+    return max(1, int(getattr(settings, "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)))
+
+
+def claim_timeout() -> timedelta:
+    """How long a claim may last before it counts as a crashed sender (the sweeper takes over)."""
+    minutes = getattr(settings, "NOTIFICATIONS_EMAIL_CLAIM_TIMEOUT_MINUTES", None)
+    return DEFAULT_CLAIM_TIMEOUT if minutes is None else timedelta(minutes=float(minutes))
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    failed: list[int] = field(default_factory=list)  # out of attempts: marked failed
+    retry: list[int] = field(default_factory=list)  # a send went wrong (or was cut short); try again later
+
+
+def _claimable(*, now: datetime) -> Q:
+    """Rows a sender may take: pending, or claimed by a sender that stopped answering (crashed)."""
+    return Q(email_status=Status.PENDING) | Q(email_status=Status.CLAIMED, email_claimed_at__lt=now - claim_timeout())
+
 
 def _claim(notification_id: int) -> bool:
-    """Atomically take one row for sending; False if another run already took it."""
+    """Take one row for sending with one conditional UPDATE that also counts the attempt.
+
+    False when the row was sent, failed, is out of attempts, is no longer an immediate email,
+    or another sender holds a live claim on it.
+    """
+    now = timezone.now()
     return (
-        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True, delivery=IMMEDIATE).update(
-            emailed_at=timezone.now()
-        )
+        Notification.objects.filter(
+            _claimable(now=now),
+            pk=notification_id,
+            emailed_at__isnull=True,
+            delivery=IMMEDIATE,
+            email_attempts__lt=max_attempts(),
+        ).update(email_status=Status.CLAIMED, email_claimed_at=now, email_attempts=F("email_attempts") + 1)
         == 1
     )
 
 
-def _release(notification_ids: list[int]) -> None:
-    Notification.objects.filter(pk__in=notification_ids).update(emailed_at=None)
+def _mark_sent(notification_id: int) -> None:
+    Notification.objects.filter(pk=notification_id).update(email_status=Status.SENT, emailed_at=timezone.now())
 
 
-def deliver(notification_ids: list[int]) -> int:
-    """Send the immediate emails among these notifications, each at most once. Returns the count sent.
+def _after_failure(notification_id: int) -> bool:
+    """A send went wrong: back to pending for a retry, or failed when no attempts are left.
 
-    Rows set to daily digest or off are left alone (the digest task or nobody sends them).
-    A send failure releases the row and re-raises so the task retries with backoff.
+    Returns True when the row can be tried again. The claim time is kept: the sweeper leaves the
+    row to the task's own retry until the claim timeout has passed.
     """
-    sent = 0
-    candidates = (
-        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True, delivery=IMMEDIATE)
+    limit = max_attempts()
+    if Notification.objects.filter(pk=notification_id, email_attempts__gte=limit).update(email_status=Status.FAILED):
+        logger.warning("notification %s: email failed %s times; marked failed", notification_id, limit)
+        return False
+    Notification.objects.filter(pk=notification_id, email_status=Status.CLAIMED).update(email_status=Status.PENDING)
+    return True
+
+
+def deliver(notification_ids: list[int]) -> DeliveryResult:
+    """Send the immediate emails among these notifications; safe to run again for the same ids.
+
+    Rows already sent or failed, rows set to daily digest or off and rows another sender is
+    working on are skipped. Each row is claimed first (one conditional UPDATE that counts the
+    attempt), sent, then marked sent. A failed send puts the row back to pending (`retry`), or
+    marks it failed after the last attempt (`failed`); the other rows are still sent.
+    """
+    result = DeliveryResult()
+    now = timezone.now()
+    candidates = list(
+        Notification.objects.filter(
+            _claimable(now=now),
+            pk__in=notification_ids,
+            emailed_at__isnull=True,
+            delivery=IMMEDIATE,
+            email_attempts__lt=max_attempts(),
+        )
         .select_related("recipient", "actor")
         .order_by("id")
     )
-    for notification in candidates:
+    for index, notification in enumerate(candidates):
         recipient = notification.recipient
         if not recipient.is_active or not recipient.email:
             continue
@@ -151,11 +221,28 @@ def deliver(notification_ids: list[int]) -> int:
             continue
         try:
             build_notification_email(notification).send()
+        except SoftTimeLimitExceeded:
+            # Out of time: this row and the ones not reached yet go to the retry.
+            if _after_failure(notification.pk):
+                result.retry.append(notification.pk)
+            else:
+                result.failed.append(notification.pk)
+            result.retry.extend(n.pk for n in candidates[index + 1 :])
+            return result
         except Exception:
-            _release([notification.pk])
-            raise
-        sent += 1
-    return sent
+            logger.warning("notification %s: email send failed", notification.pk, exc_info=True)
+            if _after_failure(notification.pk):
+                result.retry.append(notification.pk)
+            else:
+                result.failed.append(notification.pk)
+            continue
+        _mark_sent(notification.pk)
+        result.sent += 1
+    return result
+
+
+def _release(notification_ids: list[int]) -> None:
+    Notification.objects.filter(pk__in=notification_ids).update(emailed_at=None, email_status=Status.PENDING)
 
 
 def send_digest(user_id: int) -> int:
@@ -173,7 +260,9 @@ def send_digest(user_id: int) -> int:
         )
         if not pending:
             return 0
-        Notification.objects.filter(pk__in=pending, emailed_at__isnull=True).update(emailed_at=now)
+        Notification.objects.filter(pk__in=pending, emailed_at__isnull=True).update(
+            emailed_at=now, email_status=Status.SENT
+        )
     rows = list(Notification.objects.filter(pk__in=pending, emailed_at=now).select_related("actor").order_by("-id"))
     if not rows:
         return 0

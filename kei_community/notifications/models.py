@@ -11,6 +11,14 @@ from kei_community.notifications.registry import DELIVERY_CHOICES, IMMEDIATE
 class Notification(models.Model):
     """One row per recipient and event, written in the same transaction as the event."""
 
+    class EmailStatus(models.TextChoices):
+        # pending → claimed (a sender is on it) → sent, or back to pending for a retry,
+        # or failed once NOTIFICATIONS_EMAIL_MAX_ATTEMPTS attempts went wrong.
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
     actor = models.ForeignKey(
@@ -24,7 +32,10 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # when the email (or digest) went out
+    email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)  # immediate-email sends started
+    email_claimed_at = models.DateTimeField(null=True, blank=True)  # start of the latest send attempt
     # The recipient's email preference for this kind when the row was written (kept in step
     # with later preference changes while unsent): immediate / daily / off.
     delivery = models.CharField(max_length=10, choices=DELIVERY_CHOICES, default=IMMEDIATE)

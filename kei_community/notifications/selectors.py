@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kei_community.notifications.models import Notification, NotificationPreference
@@ -27,16 +27,32 @@ def preferences_for(user: Any) -> list[tuple[NotificationKind, str]]:
     return [(kind, chosen.get(kind.key, kind.default_delivery)) for kind in all_kinds()]
 
 
-def pending_immediate_ids(*, older_than: timedelta, within: timedelta, limit: int = 500) -> list[int]:
-    """Immediate notifications whose email never went out (the broker was down, a task was lost)."""
+def pending_immediate_ids(
+    *,
+    older_than: timedelta,
+    within: timedelta,
+    claim_timeout: timedelta,
+    max_attempts: int,
+    limit: int = 500,
+) -> list[int]:
+    """Immediate emails to hand to a sender again, oldest first.
+
+    - pending rows created between `within` and `older_than` ago (the broker was down at commit,
+      a task was lost) whose last attempt, if any, started more than `claim_timeout` ago;
+    - rows claimed more than `claim_timeout` ago (the sender died between claim and send).
+    Rows out of attempts are left to `notifications_sweep_unsent`, which marks them failed.
+    """
     now = timezone.now()
+    stale = now - claim_timeout
+    waiting = Q(
+        email_status=Notification.EmailStatus.PENDING,
+        created_at__lt=now - older_than,
+        created_at__gte=now - within,
+    ) & (Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))
+    crashed = Q(email_status=Notification.EmailStatus.CLAIMED, email_claimed_at__lt=stale)
     return list(
-        Notification.objects.filter(
-            emailed_at__isnull=True,
-            delivery=IMMEDIATE,
-            created_at__lt=now - older_than,
-            created_at__gte=now - within,
-        )
+        Notification.objects.filter(waiting | crashed, emailed_at__isnull=True, delivery=IMMEDIATE)
+        .filter(email_attempts__lt=max_attempts)
         .order_by("id")
         .values_list("pk", flat=True)[:limit]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -81,16 +82,50 @@ def notification_create(*, recipient: Any, kind: str, title: str, **kwargs: Any)
     return created[0] if created else None
 
 
+DELIVERY_TASK_BATCH = 50  # ids per delivery task: each task stays well inside its time limit
+
+
 def enqueue_delivery_now(notification_ids: list[int]) -> bool:
-    """Put a delivery task on the broker; False (rows stay pending for the sweeper) if it is down."""
+    """Put delivery tasks on the broker; False (rows stay pending for the sweeper) if it is down."""
     from kei_community.notifications import tasks
 
     try:
-        tasks.deliver_notifications.delay(notification_ids)
+        for start in range(0, len(notification_ids), DELIVERY_TASK_BATCH):
+            tasks.deliver_notifications.delay(notification_ids[start : start + DELIVERY_TASK_BATCH])
     except Exception:  # kombu OperationalError and friends: broker down
         logger.warning("could not enqueue notification email; the sweeper will retry", exc_info=True)
         return False
     return True
+
+
+def notifications_sweep_unsent(*, older_than: timedelta, within: timedelta, limit: int = 500) -> dict[str, int]:
+    """Beat job: hand immediate emails that never went out to a sender again.
+
+    Pending rows (broker down at commit, a lost task) and rows whose sender died after claiming
+    them (claimed longer than the claim timeout) are re-enqueued while they have attempts left;
+    rows stuck claimed or pending with no attempts left are marked failed.
+    """
+    from kei_community.notifications.delivery import claim_timeout, max_attempts
+    from kei_community.notifications.selectors import pending_immediate_ids
+
+    limit_attempts = max_attempts()
+    timeout = claim_timeout()
+    stale = timezone.now() - timeout
+    failed = (
+        Notification.objects.filter(emailed_at__isnull=True, delivery=IMMEDIATE, email_attempts__gte=limit_attempts)
+        .filter(
+            models.Q(email_status=Notification.EmailStatus.PENDING)
+            | models.Q(email_status=Notification.EmailStatus.CLAIMED, email_claimed_at__lt=stale)
+        )
+        .update(email_status=Notification.EmailStatus.FAILED)
+    )
+    if failed:
+        logger.warning("%s notification emails ran out of attempts; marked failed", failed)
+    ids = pending_immediate_ids(
+        older_than=older_than, within=within, claim_timeout=timeout, max_attempts=limit_attempts, limit=limit
+    )
+    enqueued = len(ids) if ids and enqueue_delivery_now(ids) else 0
+    return {"found": len(ids), "enqueued": enqueued, "failed": failed}
 
 
 def _enqueue_delivery(notification_ids: list[int]) -> None:
@@ -157,6 +192,7 @@ __all__ = [
     "IMMEDIATE",
     "OFF",
     "enqueue_delivery_now",
+    "notifications_sweep_unsent",
     "notification_create",
     "notification_create_many",
     "notification_preferences_set",

@@ -156,6 +156,118 @@ def test_reviewing_an_already_reviewed_target_is_a_message(client, moderator, ta
     assert b"already reviewed" in response.content
 
 
+def _review_report_url(report):
+    return reverse("moderation:review_report", kwargs={"pk": report.pk})
+
+
+def test_queue_lists_each_open_report_with_its_own_controls(client, moderator, target):
+    first, second = ReportFactory.create_batch(2, target=target)
+    client.force_login(moderator)
+    body = client.get(reverse("moderation:queue")).content.decode()
+    assert body.count("Dismiss this report</button>") == 2
+    assert body.count("Resolve this report</button>") == 2
+    assert _review_report_url(first) in body and _review_report_url(second) in body
+
+
+def test_moderator_dismisses_one_report_and_the_other_stays_open(client, moderator, target, reportable):
+    dismissed, kept = ReportFactory.create_batch(2, target=target)
+    client.force_login(moderator)
+    response = client.post(
+        _review_report_url(dismissed), {"decision": "dismiss", "note": "not spam", "next": "/moderation/?app=users"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/moderation/?app=users"
+    dismissed.refresh_from_db()
+    kept.refresh_from_db()
+    assert (dismissed.status, dismissed.resolved_by, dismissed.resolution_note) == ("dismissed", moderator, "not spam")
+    assert kept.status == Report.Status.OPEN
+    entry = AuditLogEntry.objects.get()
+    assert (entry.action, entry.actor, entry.target_id, entry.note) == (
+        "report_dismissed",
+        moderator,
+        dismissed.pk,
+        "not spam",
+    )
+    assert reportable.restored == []  # a report is still open on the content
+    # The queue still shows the target with the one open report.
+    body = client.get(reverse("moderation:queue")).content.decode()
+    assert "1 report from 1 member" in body
+    assert _review_report_url(kept) in body and _review_report_url(dismissed) not in body
+
+
+def test_dismissing_the_last_open_report_restores_the_content(client, moderator, target, reportable):
+    dismissed, resolved = ReportFactory.create_batch(2, target=target)
+    client.force_login(moderator)
+    client.post(_review_report_url(resolved), {"decision": "resolve"})
+    assert reportable.restored == []
+    client.post(_review_report_url(dismissed), {"decision": "dismiss"})
+    assert reportable.restored == [target.pk]
+    assert sorted(Report.objects.values_list("status", flat=True)) == ["dismissed", "resolved"]
+
+
+def test_reporter_is_notified_of_a_per_report_decision(client, moderator, target):
+    from kei_community.notifications.models import Notification
+
+    report = ReportFactory(target=target)
+    client.force_login(moderator)
+    client.post(_review_report_url(report), {"decision": "resolve", "note": "removed"})
+    notification = Notification.objects.get(recipient=report.reporter)
+    assert notification.kind == "report_resolved" and notification.body == "removed"
+
+
+def test_member_cannot_decide_a_single_report(client, user, target):
+    report, other = ReportFactory.create_batch(2, target=target)
+    client.force_login(user)
+    response = client.post(_review_report_url(report), {"decision": "dismiss"})
+    assert response.status_code == 403
+    assert set(Report.objects.values_list("status", flat=True)) == {"open"}
+    assert not AuditLogEntry.objects.exists()
+
+
+def test_anonymous_cannot_decide_a_single_report(client, target):
+    report = ReportFactory(target=target)
+    response = client.post(_review_report_url(report), {"decision": "dismiss"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    report.refresh_from_db()
+    assert report.status == Report.Status.OPEN
+
+
+def test_deciding_a_report_needs_post(client, moderator, target):
+    report = ReportFactory(target=target)
+    client.force_login(moderator)
+    assert client.get(_review_report_url(report)).status_code == 405
+    report.refresh_from_db()
+    assert report.status == Report.Status.OPEN
+
+
+def test_deciding_a_missing_report_is_404(client, moderator, db):
+    client.force_login(moderator)
+    assert (
+        client.post(reverse("moderation:review_report", kwargs={"pk": 999_999}), {"decision": "dismiss"}).status_code
+        == 404
+    )
+
+
+def test_deciding_with_an_unknown_decision_changes_nothing(client, moderator, target):
+    report = ReportFactory(target=target)
+    client.force_login(moderator)
+    response = client.post(_review_report_url(report), {"decision": "delete"}, follow=True)
+    assert response.status_code == 200
+    assert b"Choose resolve or dismiss." in response.content
+    report.refresh_from_db()
+    assert report.status == Report.Status.OPEN
+
+
+def test_deciding_an_already_reviewed_report_is_a_message(client, moderator, target):
+    report = ReportFactory(target=target, status=Report.Status.DISMISSED)
+    client.force_login(moderator)
+    response = client.post(_review_report_url(report), {"decision": "resolve"}, follow=True)
+    assert response.status_code == 200
+    assert b"already reviewed" in response.content
+    report.refresh_from_db()
+    assert report.status == Report.Status.DISMISSED
+    assert not AuditLogEntry.objects.exists()
+
+
 @pytest.mark.parametrize("rows", [3, 30])
 def test_queue_queries_do_not_grow_with_rows(
     client, moderator, reportable, rows, django_assert_max_num_queries, monkeypatch

@@ -144,3 +144,49 @@ def test_mark_read_without_ids_is_a_validation_error(user):
 def test_inactive_members_are_not_notified():
     sleeper = UserFactory(is_active=False)
     assert _create(sleeper) is None
+
+
+def test_email_is_enqueued_only_after_commit(user, django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        n = _create(user)
+    assert mailoutbox == [] and len(callbacks) == 1
+    callbacks[0]()
+    assert len(mailoutbox) == 1
+    n.refresh_from_db()
+    assert n.email_status == Notification.EmailStatus.SENT
+
+
+def test_broker_down_at_commit_keeps_the_row_pending_for_the_sweeper(
+    user, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from kei_community.notifications import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.deliver_notifications, "delay", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            n = _create(user)  # no error reaches the caller
+    n.refresh_from_db()
+    assert (n.email_status, n.email_attempts, n.emailed_at) == (Notification.EmailStatus.PENDING, 0, None)
+    assert mailoutbox == []
+    Notification.objects.filter(pk=n.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    assert tasks.sweep_unsent_notifications() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_large_batches_are_split_into_several_delivery_tasks(monkeypatch):
+    from kei_community.notifications import tasks
+    from kei_community.notifications.services import enqueue_delivery_now
+
+    batches: list[list[int]] = []
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", batches.append)
+    assert enqueue_delivery_now(list(range(1, 121))) is True
+    assert [len(b) for b in batches] == [50, 50, 20]
+    assert [i for b in batches for i in b] == list(range(1, 121))

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.utils import timezone
 
@@ -11,9 +12,12 @@ from tests.factories import NotificationFactory, UserFactory
 
 def test_delivery_task_sends_each_notification_once(user):
     n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
-    tasks.deliver_notifications([n.pk])
-    tasks.deliver_notifications([n.pk])
+    assert tasks.deliver_notifications([n.pk]) == 1
+    assert tasks.deliver_notifications([n.pk]) == 0
     assert len(mail.outbox) == 1
+    n.refresh_from_db()
+    assert (n.email_status, n.email_attempts) == (Notification.EmailStatus.SENT, 1)
+    assert n.emailed_at is not None
 
 
 def test_delivery_task_skips_daily_and_off_rows(user):
@@ -23,21 +27,149 @@ def test_delivery_task_skips_daily_and_off_rows(user):
     assert mail.outbox == []
 
 
-def test_failed_send_releases_the_row_for_a_retry(user, monkeypatch):
-    import pytest
+def _failing_sends(monkeypatch, failures: int | None):
+    """Make the first `failures` sends (every send when None) raise an SMTP error; later ones go out."""
+    import smtplib
 
-    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    from django.core.mail import EmailMultiAlternatives
 
-    def boom(self, *a, **kw):
-        raise ConnectionError("smtp down")
+    real_send = EmailMultiAlternatives.send
+    calls = {"n": 0}
 
-    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", boom)
+    def send(self, *args, **kwargs):
+        calls["n"] += 1
+        if failures is None or calls["n"] <= failures:
+            raise smtplib.SMTPServerDisconnected("smtp went away")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+    return calls
+
+
+@pytest.fixture
+def eager_retries():
+    """Eager tasks run their retries at once (apply() re-runs the task); do not raise `Retry` at the caller."""
+    from kei_community.celery import app
+
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = True
+
+
+def _age(n, *, created=timedelta(minutes=30), **fields):
+    Notification.objects.filter(pk=n.pk).update(created_at=timezone.now() - created, **fields)
+
+
+def test_failed_send_puts_the_row_back_for_a_retry_and_counts_the_attempt(user, monkeypatch, mailoutbox):
     from kei_community.notifications.delivery import deliver
 
-    with pytest.raises(ConnectionError):
-        deliver([n.pk])
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    _failing_sends(monkeypatch, failures=1)
+    result = deliver([n.pk])
+    assert (result.sent, result.retry, result.failed) == (0, [n.pk], [])
     n.refresh_from_db()
-    assert n.emailed_at is None
+    assert (n.email_status, n.email_attempts, n.emailed_at) == (Notification.EmailStatus.PENDING, 1, None)
+    assert n.email_claimed_at is not None
+    assert mailoutbox == []
+
+
+def test_failed_send_is_retried_by_the_task_and_sent_once(user, monkeypatch, mailoutbox, eager_retries):
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    calls = _failing_sends(monkeypatch, failures=1)
+    assert tasks.deliver_notifications.apply(args=[[n.pk]]).successful()  # eager: the retry runs at once
+    assert calls["n"] == 2
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [user.email]
+    n.refresh_from_db()
+    assert (n.email_status, n.email_attempts) == (Notification.EmailStatus.SENT, 2)
+    assert n.emailed_at is not None
+
+
+def test_one_failing_row_does_not_hold_back_the_others(db, monkeypatch, mailoutbox):
+    from kei_community.notifications.delivery import deliver
+
+    first, second = NotificationFactory(delivery=IMMEDIATE), NotificationFactory(delivery=IMMEDIATE)
+    _failing_sends(monkeypatch, failures=1)
+    result = deliver([first.pk, second.pk])
+    assert (result.sent, result.retry) == (1, [first.pk])
+    assert [m.to for m in mailoutbox] == [[second.recipient.email]]
+
+
+def test_out_of_attempts_marks_the_row_failed(user, monkeypatch, mailoutbox, settings, eager_retries):
+    settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 3
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    calls = _failing_sends(monkeypatch, failures=None)
+    assert tasks.deliver_notifications.apply(args=[[n.pk]]).successful()
+    assert calls["n"] == 3
+    n.refresh_from_db()
+    assert (n.email_status, n.email_attempts, n.emailed_at) == (Notification.EmailStatus.FAILED, 3, None)
+    assert mailoutbox == []
+    # Neither another task nor the sweeper tries a failed row again.
+    _age(n, email_claimed_at=timezone.now() - timedelta(hours=1))
+    assert tasks.deliver_notifications([n.pk]) == 0
+    assert tasks.sweep_unsent_notifications() == 0
+    assert calls["n"] == 3
+
+
+def test_already_sent_row_is_not_resent_and_costs_one_query(user, mailoutbox, django_assert_num_queries):
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    assert tasks.deliver_notifications([n.pk]) == 1
+    with django_assert_num_queries(1):
+        assert tasks.deliver_notifications([n.pk]) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_row_claimed_by_a_live_sender_is_left_alone(user, mailoutbox):
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    _age(n, email_status="claimed", email_claimed_at=timezone.now() - timedelta(minutes=1), email_attempts=1)
+    assert tasks.deliver_notifications([n.pk]) == 0  # a duplicate message while the first sender works
+    assert tasks.sweep_unsent_notifications() == 0
+    assert mailoutbox == []
+    n.refresh_from_db()
+    assert (n.email_status, n.email_attempts) == ("claimed", 1)
+
+
+def test_crash_after_claim_is_picked_up_by_the_sweeper_and_sent_once(user, mailoutbox):
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    # A worker claimed the row 15 minutes ago and died before sending.
+    _age(n, email_status="claimed", email_claimed_at=timezone.now() - timedelta(minutes=15), email_attempts=1)
+    assert tasks.sweep_unsent_notifications() == 1
+    assert len(mailoutbox) == 1
+    n.refresh_from_db()
+    assert (n.email_status, n.email_attempts) == (Notification.EmailStatus.SENT, 2)
+    assert tasks.sweep_unsent_notifications() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_claim_timeout_is_a_setting(user, mailoutbox, settings):
+    settings.NOTIFICATIONS_EMAIL_CLAIM_TIMEOUT_MINUTES = 30
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    _age(n, email_status="claimed", email_claimed_at=timezone.now() - timedelta(minutes=15), email_attempts=1)
+    assert tasks.sweep_unsent_notifications() == 0
+    assert mailoutbox == []
+
+
+def test_sweeper_marks_a_crashed_row_failed_on_its_last_attempt(user, mailoutbox, settings):
+    settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 2
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    _age(n, email_status="claimed", email_claimed_at=timezone.now() - timedelta(minutes=15), email_attempts=2)
+    assert tasks.sweep_unsent_notifications() == 0
+    n.refresh_from_db()
+    assert n.email_status == Notification.EmailStatus.FAILED
+    assert mailoutbox == []
+
+
+def test_sweeper_leaves_a_recent_failure_to_the_tasks_own_retry(user, mailoutbox):
+    n = NotificationFactory(recipient=user, delivery=IMMEDIATE)
+    _age(n, email_claimed_at=timezone.now() - timedelta(minutes=2), email_attempts=1)
+    assert tasks.sweep_unsent_notifications() == 0
+    _age(n, email_claimed_at=timezone.now() - timedelta(minutes=20))
+    assert tasks.sweep_unsent_notifications() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_delivery_task_is_acknowledged_late_and_requeued_on_worker_loss():
+    assert tasks.deliver_notifications.acks_late is True
+    assert tasks.deliver_notifications.reject_on_worker_lost is True
 
 
 def test_sweeper_sends_old_unsent_immediate_rows(user):
@@ -45,6 +177,8 @@ def test_sweeper_sends_old_unsent_immediate_rows(user):
     Notification.objects.filter(pk=n.pk).update(created_at=timezone.now() - timedelta(minutes=30))
     assert tasks.sweep_unsent_notifications() == 1
     assert len(mail.outbox) == 1
+    n.refresh_from_db()
+    assert (n.email_status, n.email_attempts) == (Notification.EmailStatus.SENT, 1)
 
 
 def test_sweeper_leaves_fresh_rows_to_their_own_task(user):
