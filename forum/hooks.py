@@ -72,11 +72,21 @@ def site_search(query: str, limit: int) -> dict:
 
 
 def truck_threads(truck: Any) -> list[dict]:
+    """Hook "truck_threads": the truck's visible build threads, oldest first, in one query.
+
+    "title", "url", "subtitle" for simple lists; "kind", "date", "author", "author_url" and "replies"
+    for the garage page's history timeline.
+    """
     return [
         {
             "title": t.title,
             "url": t.get_absolute_url(),
             "subtitle": f"Started {t.created_at:%b %-d, %Y} by {t.author.public_name} · {t.reply_count} replies",
+            "kind": "thread",
+            "date": t.created_at,
+            "author": t.author.public_name,
+            "author_url": t.author.get_absolute_url(),
+            "replies": t.reply_count,
         }
         for t in selectors.truck_threads(truck)
     ]

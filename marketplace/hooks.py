@@ -46,9 +46,33 @@ def site_search(query: str, limit: int) -> dict:
 
 
 def truck_listings(truck: Any) -> list[dict]:
+    """Hook "truck_listings": the truck's public listings (active, sale pending, sold) in two queries.
+
+    "title", "url", "subtitle" for cards; "kind", "date" (published), "author" / "author_url" (the
+    seller), "price", "status", "sold", "sold_at" and "sold_price" (None unless the seller recorded it)
+    for the garage page's history timeline.
+    """
+    from django.db.models import prefetch_related_objects
+
     from marketplace.selectors import listings_for_truck
 
-    return [_card(obj) for obj in listings_for_truck(truck=truck)]
+    listings = listings_for_truck(truck=truck)
+    prefetch_related_objects(listings, "seller")
+    return [
+        {
+            **_card(obj),
+            "kind": "listing",
+            "date": obj.published_at or obj.created_at,
+            "author": obj.seller.public_name,
+            "author_url": obj.seller.get_absolute_url(),
+            "price": obj.price,
+            "status": obj.status,
+            "sold": obj.status == Listing.Status.SOLD,
+            "sold_at": obj.sold_at if obj.status == Listing.Status.SOLD else None,
+            "sold_price": obj.sold_price if obj.status == Listing.Status.SOLD else None,
+        }
+        for obj in listings
+    ]
 
 
 def describe_listing(listing: Listing) -> dict:

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from kei_community.core.registry import call_hooks
 from kei_community.vehicles import selectors, services
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.forms import GarageTruckForm
@@ -30,12 +29,7 @@ def truck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if truck is None:
         raise Http404("No such truck.")
     is_owner = request.user.is_authenticated and request.user.pk == truck.owner_id
-    listings: list = []
-    for items in call_hooks("truck_listings", truck):
-        listings.extend(items or [])
-    threads: list = []
-    for items in call_hooks("truck_threads", truck):
-        threads.extend(items or [])
+    history = selectors.truck_history(truck=truck)
     return render(
         request,
         "vehicles/garagetruck_detail.html",
@@ -47,8 +41,9 @@ def truck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "eligibility": import_eligibility(
                 year_built=truck.year_built, month_built=truck.month_built, us_market=truck.us_market
             ),
-            "truck_listings": listings,
-            "truck_threads": threads,
+            "history": history,
+            "truck_listings": history.listings,
+            "truck_threads": history.threads,
         },
     )
 

@@ -1,7 +1,9 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from kei_community.core import registry
-from tests.factories import GarageTruckFactory
+from tests.factories import ForumThreadFactory, GarageTruckFactory, ListingFactory, UserFactory, forum_category
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +74,138 @@ def test_garage_list_query_count_is_constant(client, user, django_assert_max_num
         GarageTruckFactory(owner=user)
     with django_assert_max_num_queries(8):
         assert client.get("/garage/").status_code == 200
+
+
+# --- the truck's history timeline (build threads from the forum, listings from the marketplace) ----------
+
+
+def _at(day: int) -> datetime:
+    return datetime(2025, 3, day, 12, 0, tzinfo=UTC)
+
+
+def _thread(truck, *, author=None, title: str, day: int):  # type: ignore[no-untyped-def]
+    from forum.models import Thread
+
+    thread = ForumThreadFactory(
+        author=author or truck.owner, truck=truck, category=forum_category("builds"), title=title
+    )
+    Thread.objects.filter(pk=thread.pk).update(created_at=_at(day))
+    return thread
+
+
+def _listing(truck, *, title: str, day: int, price: int = 8500):  # type: ignore[no-untyped-def]
+    from marketplace.models import Listing
+
+    listing = ListingFactory(seller=truck.owner, truck=truck, title=title, price=price)
+    Listing.objects.filter(pk=listing.pk).update(published_at=_at(day))
+    listing.refresh_from_db()
+    return listing
+
+
+def _history(body: str) -> str:
+    """The timeline's <ol>, so other parts of the page cannot satisfy an assertion."""
+    start = body.index('id="truck-history"')
+    return body[start : body.index("</ol>", start)]
+
+
+def test_history_merges_threads_and_listings_oldest_first_and_follows_the_truck(client):
+    from marketplace.models import Listing
+    from marketplace.services import conversation_start, listing_mark_sold
+
+    truck = GarageTruckFactory()
+    seller = truck.owner
+    buyer = UserFactory(display_name="Second Owner")
+    _thread(truck, title="Bed rebuild log", day=2)
+    listing = _listing(truck, title="Carry with new bed", day=5, price=8500)
+    conversation_start(buyer=buyer, listing=listing, body="Still for sale?")
+    listing_mark_sold(actor=seller, listing=listing, sold_price=7900, buyer_id=buyer.pk)
+    Listing.objects.filter(pk=listing.pk).update(sold_at=_at(9))
+    truck.refresh_from_db()
+    assert truck.owner_id == buyer.pk  # the sale moved the truck to the buyer's garage
+    _thread(truck, author=buyer, title="Second owner lift kit", day=20)
+
+    body = client.get(truck.get_absolute_url()).content.decode()
+    history = _history(body)
+    order = [
+        history.index("Build thread started"),
+        history.index("Listed for sale"),
+        history.index("Sold"),
+        history.index("Second owner lift kit"),
+    ]
+    assert order == sorted(order)
+    assert (
+        history.index("Bed rebuild log") < history.index("Carry with new bed") < history.index("Second owner lift kit")
+    )
+    assert '<time datetime="2025-03-02' in history and '<time datetime="2025-03-20' in history
+    assert "asking $8,500" in history and "for $7,900" in history and ">SOLD</span>" in history
+    assert seller.public_name in history and "Second Owner" in history
+    assert "Owned by" in body and "Second Owner" in body[: body.index('id="truck-history"')]
+
+
+def test_sold_price_only_when_recorded_and_no_sold_badge_while_open(client):
+    from marketplace.services import listing_mark_sold
+
+    truck = GarageTruckFactory()
+    listing = _listing(truck, title="Open listing", day=3, price=6000)
+    history = _history(client.get(truck.get_absolute_url()).content.decode())
+    assert "Listed for sale" in history and "asking $6,000" in history
+    assert "SOLD" not in history and "Sold" not in history
+
+    listing_mark_sold(actor=truck.owner, listing=listing)  # no sold price given
+    body = client.get(truck.get_absolute_url()).content.decode()
+    history = _history(body)
+    assert ">SOLD</span>" in history and "Sold" in history
+    assert "for $" not in history
+    assert "For sale:" not in body  # a sold truck is no longer advertised as for sale
+
+
+def test_open_listing_is_advertised_above_the_history(client):
+    truck = GarageTruckFactory()
+    _listing(truck, title="Come buy me", day=3)
+    body = client.get(truck.get_absolute_url()).content.decode()
+    assert "For sale:" in body and body.index("For sale:") < body.index('id="truck-history"')
+
+
+def test_history_leaves_out_drafts_held_hidden_and_other_trucks(client, other_user):
+    from forum.models import Thread
+    from marketplace.models import Listing
+
+    truck = GarageTruckFactory()
+    ListingFactory(seller=truck.owner, truck=truck, title="Secret draft", publish=False)
+    hidden = _listing(truck, title="Reported listing", day=4)
+    Listing.objects.filter(pk=hidden.pk).update(hidden=True)
+    held = _listing(truck, title="Held listing", day=5)
+    Listing.objects.filter(pk=held.pk).update(held_for_review=True)
+    removed = _thread(truck, title="Removed thread", day=6)
+    Thread.objects.filter(pk=removed.pk).update(is_hidden=True)
+    other_truck = GarageTruckFactory(owner=truck.owner)
+    _thread(other_truck, title="Another truck's thread", day=7)
+    _thread(truck, title="Visible build", day=8)
+
+    client.force_login(other_user)
+    body = client.get(truck.get_absolute_url()).content.decode()
+    assert "Visible build" in _history(body)
+    for title in ("Secret draft", "Reported listing", "Held listing", "Removed thread", "Another truck's thread"):
+        assert title not in body
+
+
+def test_empty_history_says_so(client):
+    truck = GarageTruckFactory()
+    body = client.get(truck.get_absolute_url()).content.decode()
+    assert "No build threads or listings yet." in body
+
+
+def test_truck_page_query_count_does_not_grow_with_history(client, settings, django_assert_max_num_queries):
+    settings.FORUM_POSTS_PER_MINUTE = 100  # ten build threads by one owner in a second
+    truck = GarageTruckFactory()
+    _thread(truck, title="Build 0", day=1)
+    _listing(truck, title="Listing 0", day=1)
+    with django_assert_max_num_queries(6) as one:
+        assert client.get(truck.get_absolute_url()).status_code == 200
+    for n in range(1, 10):
+        _thread(truck, title=f"Build {n}", day=n + 1)
+        _listing(truck, title=f"Listing {n}", day=n + 1)
+    with django_assert_max_num_queries(6) as ten:
+        body = client.get(truck.get_absolute_url()).content.decode()
+    assert len(ten.captured_queries) == len(one.captured_queries)  # one query per hook, not per item
+    assert body.count("Build thread started") == 10 and body.count("Listed for sale") == 10
