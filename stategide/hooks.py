@@ -7,9 +7,11 @@ from typing import Any
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from stategide import cache as guide_cache
 from stategide import selectors
+from stategide.models import Revision
 from stategide.tiles import legend, tiles_for
 
 
@@ -52,3 +54,26 @@ def queue_items() -> list[dict[str, Any]]:
         }
         for rev in selectors.pending_proposals()
     ]
+
+
+# --- reports (kei_community.moderation) ------------------------------------------------
+
+
+def revision_describe(revision: Revision) -> dict[str, Any]:
+    """How a reported revision shows in the moderation queue (the link opens the revision page)."""
+    return {
+        "title": f"{revision.page.name} guide, revision {revision.number} ({revision.get_state_display().lower()}): "
+        f"{revision.edit_summary}",
+        "url": revision.get_absolute_url(),
+        "app": "stategide",
+        "excerpt": Truncator(revision.summary).chars(200),
+    }
+
+
+def revision_hide(revision: Revision) -> None:
+    """Reports never blank a guide page: a moderator acts on them (reject the proposal, or restore
+    an earlier revision). Revisions are reviewed before they are published, so nothing is hidden."""
+
+
+def revision_restore(revision: Revision) -> None:
+    """Nothing was hidden (see revision_hide)."""

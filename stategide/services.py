@@ -236,6 +236,122 @@ def revision_update_pending(
     return revision
 
 
+def revision_is_stale(revision: Revision) -> bool:
+    """A pending proposal whose base is no longer the published revision (the page changed since)."""
+    return (
+        revision.state == Revision.State.PENDING
+        and revision.page.published_revision_id is not None
+        and revision.base_revision_id != revision.page.published_revision_id
+    )
+
+
+def rebased_content(revision: Revision) -> dict[str, Any]:
+    """The current published content with this proposal's own changes on top (what a rebase starts from)."""
+    return {**_content_of(revision.page.published_revision), **PublishRevisionAction.proposal_delta(revision)}
+
+
+def conflicting_fields(revision: Revision) -> list[str]:
+    """Fields both this stale proposal and the newer published revision changed, differently."""
+    base, current = revision.base_revision, revision.page.published_revision
+    if base is None or current is None:
+        return []
+    return [
+        field
+        for field, value in PublishRevisionAction.proposal_delta(revision).items()
+        if getattr(current, field) != getattr(base, field) and getattr(current, field) != value
+    ]
+
+
+@transaction.atomic
+def revision_rebase(
+    *,
+    actor: Any,
+    revision: Revision,
+    data: dict[str, Any] | None = None,
+    edit_summary: str | None = None,
+    citations: list[dict] | None = None,
+    expected_base: Revision | None = None,
+) -> Revision:
+    """Move a stale pending proposal onto the current published revision.
+
+    The author may resubmit with `data` (the fields as they should now read); without `data` the
+    proposal's own changes are put on top of the current version. A moderator may rebase someone
+    else's proposal but not change its content. `expected_base` is the published revision the author
+    looked at: if the page changed again meanwhile, nothing is saved.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in to update a proposal.")
+    is_author = revision.author_id == actor.pk
+    if not is_author:
+        if not actor.is_moderator:
+            raise PermissionDenied("Only the author or a moderator can update this proposal.")
+        check_moderator(actor)  # the moderator rules (two-factor when required) apply
+        if data or citations or edit_summary:
+            raise PermissionDenied("Moderators can move someone else's proposal onto the current version, not edit it.")
+    check_can_propose(user=actor, page=revision.page)
+    page = _locked_page(revision.page)
+    revision = Revision.objects.select_for_update(of=("self",)).select_related("base_revision").get(pk=revision.pk)
+    revision.page = page
+    if revision.state != Revision.State.PENDING:
+        raise ValidationError("Only pending proposals can be updated.")
+    current = page.published_revision
+    if current is None or revision.base_revision_id == current.pk:
+        raise ValidationError("This proposal is already based on the current version.")
+    if expected_base is not None and expected_base.pk != current.pk:
+        raise ValidationError(
+            "The page changed again while you were editing. Check the new changes and send your proposal again."
+        )
+    old_base = revision.base_revision
+    old_base_urls = set(old_base.citations.values_list("url", flat=True)) if old_base else set()
+    own = [c for c in revision.citations.all() if c.url not in old_base_urls]
+    content = {**rebased_content(revision), **_normalise(data or {})}
+    _apply(revision, content)
+    new_citations = _build_citations(citations)
+    own_urls = {c.url for c in own}
+    added = own + [c for c in new_citations if c.url not in own_urls]
+    added_urls = {c.url for c in added}
+    changed = [f for f in CONTENT_FIELDS if getattr(current, f) != content.get(f)]
+    if not changed and not added_urls - set(current.citations.values_list("url", flat=True)):
+        raise ValidationError("The current version already contains everything this proposal changes.")
+    if CITATION_REQUIRED_FIELDS.intersection(changed) and not added:
+        raise ValidationError(
+            {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
+        )
+    if edit_summary is not None:
+        if not edit_summary.strip():
+            raise ValidationError({"edit_summary": "Say briefly what you changed and why."})
+        revision.edit_summary = edit_summary.strip()[:300]
+    revision.base_revision = current
+    revision.conflicting = False
+    revision.body_html = render_markdown(revision.body)
+    revision.full_clean(exclude=["page", "base_revision"])
+    revision.save()
+    carried = [
+        Citation(kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary)
+        for c in current.citations.all()
+        if c.url not in added_urls
+    ]
+    fresh = [
+        Citation(kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary)
+        for c in added
+    ]
+    revision.citations.all().delete()
+    for position, citation in enumerate([*fresh, *carried]):
+        citation.revision = revision
+        citation.position = position
+    Citation.objects.bulk_create([*fresh, *carried])
+    if not is_author:
+        audit_record(
+            actor=actor,
+            action="stategide_rebase",
+            target=page,
+            before={"revision": revision.number, "base_revision": old_base.number if old_base else None},
+            after={"revision": revision.number, "base_revision": current.number},
+            note=f"Revision {revision.number} moved onto revision {current.number}.",
+        )
+    return revision
+
+
 # --- publishing (one action object, Wagtail style) ---------------------------------------
 
 
@@ -288,7 +404,7 @@ class PublishRevisionAction:
         if outcome == "conflict":
             raise ValidationError(
                 "The page changed after this proposal began and both changed the same fields. "
-                "Reject it with a note asking the author to propose again from the current version."
+                "The author can update it onto the current version, or reject it with a note."
             )
         if outcome == "superseded":
             raise ValidationError("The published page already contains everything this proposal changes.")
@@ -515,8 +631,11 @@ def page_protect(*, actor: Any, page: StatePage, days: int, reason: str) -> Stat
 
 @transaction.atomic
 def page_unprotect(*, actor: Any, page: StatePage, reason: str = "") -> StatePage:
+    """A moderator lifts protection. Idempotent: an unprotected page is returned unchanged (no writes)."""
     check_moderator(actor)
     page = _locked_page(page)
+    if page.protected_until is None:
+        return page
     before = {"protected_until": page.protected_until.isoformat() if page.protected_until else None}
     page.protected_until = None
     page.protection_reason = ""

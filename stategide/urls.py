@@ -18,6 +18,7 @@ urlpatterns = [
     re_path(rf"^{CODE}/protect/$", views.protect, name="protect"),
     re_path(rf"^{CODE}/revisions/(?P<number>\d+)/$", views.revision_detail, name="revision"),
     re_path(rf"^{CODE}/revisions/(?P<number>\d+)/edit/$", views.edit_proposal, name="revision-edit"),
+    re_path(rf"^{CODE}/revisions/(?P<number>\d+)/rebase/$", views.rebase, name="revision-rebase"),
     re_path(rf"^{CODE}/revisions/(?P<number>\d+)/review/$", views.review, name="review"),
     re_path(rf"^{CODE}/revisions/(?P<number>\d+)/rollback/$", views.rollback, name="rollback"),
 ]

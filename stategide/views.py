@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kei_community.users.permissions import moderator_required
 from stategide import cache as guide_cache
 from stategide import selectors, services
-from stategide.diff import revision_diff
+from stategide.diff import field_label, revision_diff
 from stategide.forms import (
     ApproveForm,
     CitationFormSet,
@@ -284,9 +284,24 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "stategide/revision_form.html", {"page": page, "form": form, "formset": formset})
 
 
+def _rebase_context(page: StatePage, revision: Revision) -> dict[str, Any]:
+    """What the author sees when the page changed after their proposal began."""
+    current = page.published_revision
+    return {
+        "rebase_onto": current,
+        "rebase_base": revision.base_revision,
+        "rebase_diff": revision_diff(revision.base_revision, current) if current is not None else None,
+        "rebase_conflicts": [field_label(name) for name in services.conflicting_fields(revision)],
+    }
+
+
 @login_required
 def edit_proposal(request: HttpRequest, code: str, number: str) -> HttpResponse:
-    """The author changes their own pending proposal; anyone else gets 403."""
+    """The author changes their own pending proposal; anyone else gets 403.
+
+    If the page changed after the proposal began, the form starts from the current version with the
+    author's changes on top, shows what changed meanwhile, and sending it rebases the proposal.
+    """
     page = _page_or_404(code)
     revision = _revision_or_404(page, number)
     if revision.author_id != request.user.pk:
@@ -294,37 +309,76 @@ def edit_proposal(request: HttpRequest, code: str, number: str) -> HttpResponse:
     if revision.state != Revision.State.PENDING:
         messages.error(request, "Only pending proposals can be changed.")
         return redirect(revision.get_absolute_url())
+    stale = services.revision_is_stale(revision)
+
+    def fresh_form() -> ProposeForm:
+        initial = ProposeForm.initial_from(Revision(**services.rebased_content(revision)) if stale else revision)
+        initial["edit_summary"] = revision.edit_summary
+        return ProposeForm(initial=initial)
+
     if request.method == "POST":
         form = ProposeForm(request.POST)
         formset = CitationFormSet(request.POST, prefix="citations")
-        if form.is_valid() and formset.is_valid():
+        onto = selectors.revision_get(page=page, number=request.POST.get("rebase_onto")) if stale else None
+        if stale and (onto is None or onto.pk != page.published_revision_id):
+            # The form was not built from the current version: start again from it, never revert it.
+            form = fresh_form()
+            messages.error(
+                request, "The page changed while you were editing. Check the changes below and send it again."
+            )
+        elif form.is_valid() and formset.is_valid():
             citations = [c for c in (f.as_citation() for f in formset.forms) if c]
             try:
-                services.revision_update_pending(
-                    actor=request.user,
-                    revision=revision,
-                    data=form.content(),
-                    edit_summary=form.cleaned_data["edit_summary"],
-                    citations=citations,
-                )
+                if stale:
+                    services.revision_rebase(
+                        actor=request.user,
+                        revision=revision,
+                        data=form.content(),
+                        edit_summary=form.cleaned_data["edit_summary"],
+                        citations=citations,
+                        expected_base=onto,
+                    )
+                else:
+                    services.revision_update_pending(
+                        actor=request.user,
+                        revision=revision,
+                        data=form.content(),
+                        edit_summary=form.cleaned_data["edit_summary"],
+                        citations=citations,
+                    )
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             except PermissionDenied as exc:
                 messages.error(request, str(exc))
                 return redirect(revision.get_absolute_url())
             else:
-                messages.success(request, "Your proposal was updated.")
+                messages.success(
+                    request,
+                    "Your proposal now builds on the current version." if stale else "Your proposal was updated.",
+                )
                 return redirect(revision.get_absolute_url())
     else:
-        initial = ProposeForm.initial_from(revision)
-        initial["edit_summary"] = revision.edit_summary
-        form = ProposeForm(initial=initial)
+        form = fresh_form()
         formset = CitationFormSet(prefix="citations")
-    return render(
-        request,
-        "stategide/revision_form.html",
-        {"page": page, "form": form, "formset": formset, "editing": revision},
-    )
+    context: dict[str, Any] = {"page": page, "form": form, "formset": formset, "editing": revision}
+    if stale:
+        context.update(_rebase_context(page, revision))
+    return render(request, "stategide/revision_form.html", context)
+
+
+@require_POST
+@login_required
+def rebase(request: HttpRequest, code: str, number: str) -> HttpResponse:
+    """Move a stale proposal onto the current version unchanged (its author or a moderator)."""
+    page = _page_or_404(code)
+    revision = _revision_or_404(page, number)
+    try:
+        services.revision_rebase(actor=request.user, revision=revision)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, f"Revision {revision.number} now builds on the current version.")
+    return redirect(revision.get_absolute_url())
 
 
 @require_POST

@@ -98,10 +98,11 @@ class RevisionSummarySerializer(serializers.ModelSerializer):
 class StateDetailSerializer(StateListSerializer):
     verified_by = serializers.SerializerMethodField()
     protected_until = serializers.DateTimeField(read_only=True)
+    protection_reason = serializers.CharField(read_only=True)
     revision = RevisionSerializer(source="published_revision", read_only=True)
 
     class Meta(StateListSerializer.Meta):
-        fields = [*StateListSerializer.Meta.fields, "verified_by", "protected_until", "revision"]
+        fields = [*StateListSerializer.Meta.fields, "verified_by", "protected_until", "protection_reason", "revision"]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_verified_by(self, obj: StatePage) -> str | None:
@@ -155,3 +156,16 @@ class ApproveSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class VerifySerializer(StrictFieldsMixin, serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ProtectSerializer(StrictFieldsMixin, serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=365)
+    reason = serializers.CharField(max_length=300)
+
+
+class UnprotectSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class RebaseSerializer(StrictFieldsMixin, serializers.Serializer):
+    """No fields: the proposal's own changes are put on top of the current published revision."""

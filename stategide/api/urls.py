@@ -18,5 +18,12 @@ urlpatterns = [
         views.RevisionRejectView.as_view(),
         name="state-revision-reject",
     ),
+    re_path(
+        rf"^states/{CODE}/revisions/(?P<revision_id>\d+)/rebase/$",
+        views.RevisionRebaseView.as_view(),
+        name="state-revision-rebase",
+    ),
     re_path(rf"^states/{CODE}/verify/$", views.StateVerifyView.as_view(), name="state-verify"),
+    re_path(rf"^states/{CODE}/protect/$", views.StateProtectView.as_view(), name="state-protect"),
+    re_path(rf"^states/{CODE}/unprotect/$", views.StateUnprotectView.as_view(), name="state-unprotect"),
 ]

@@ -15,11 +15,14 @@ from stategide import selectors, services
 from stategide.api.serializers import (
     ApproveSerializer,
     ProposeSerializer,
+    ProtectSerializer,
+    RebaseSerializer,
     RejectSerializer,
     RevisionSerializer,
     RevisionSummarySerializer,
     StateDetailSerializer,
     StateListSerializer,
+    UnprotectSerializer,
     VerifySerializer,
 )
 from stategide.models import Revision, StatePage
@@ -126,4 +129,47 @@ class StateVerifyView(APIView):
         serializer = VerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.page_verify(actor=request.user, page=page, note=serializer.validated_data["note"])
+        return Response(StateDetailSerializer(_page(code), context={"request": request}).data)
+
+
+class RevisionRebaseView(APIView):
+    """Move a pending proposal that the page has outgrown onto the current published revision
+    (its author or a moderator); its own changes are kept on top."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=RebaseSerializer, responses=RevisionSerializer)
+    def post(self, request: Request, code: str, revision_id: str) -> Response:
+        page = _page(code)
+        revision = _revision(page, revision_id)
+        RebaseSerializer(data=request.data).is_valid(raise_exception=True)
+        services.revision_rebase(actor=request.user, revision=revision)
+        return Response(RevisionSerializer(_revision(page, revision.pk)).data)
+
+
+class StateProtectView(APIView):
+    """Only moderators can propose edits to a protected page until it expires (1-365 days)."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(request=ProtectSerializer, responses=StateDetailSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        page = _page(code)
+        serializer = ProtectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.page_protect(actor=request.user, page=page, **serializer.validated_data)
+        return Response(StateDetailSerializer(_page(code), context={"request": request}).data)
+
+
+class StateUnprotectView(APIView):
+    """Lift protection. Unprotecting a page that is not protected changes nothing (200)."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(request=UnprotectSerializer, responses=StateDetailSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        page = _page(code)
+        serializer = UnprotectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.page_unprotect(actor=request.user, page=page, reason=serializer.validated_data["reason"])
         return Response(StateDetailSerializer(_page(code), context={"request": request}).data)

@@ -1,5 +1,6 @@
 import pytest
 
+from kei_community.moderation.models import AuditLogEntry
 from stategide import services
 from stategide.models import Revision
 from tests.factories import UserFactory, citation_data
@@ -160,3 +161,77 @@ def test_unverified_member_cannot_propose(api_client, tx):
     api_client.force_authenticate(UserFactory(verified=False))
     response = api_client.post("/api/v1/states/tx/revisions/", {"edit_summary": "x", "body": "y"}, format="json")
     assert response.status_code == 403
+
+
+def test_moderator_protects_and_unprotects_over_the_api(api_client, moderator, tx):
+    api_client.force_authenticate(moderator)
+    response = api_client.post("/api/v1/states/tx/protect/", {"days": 7, "reason": "Edit war"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["protected_until"] is not None
+    assert response.json()["protection_reason"] == "Edit war"
+    response = api_client.post("/api/v1/states/TX/unprotect/", {"reason": "Calm again"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["protected_until"] is None
+    tx.refresh_from_db()
+    assert not tx.is_protected
+    assert AuditLogEntry.objects.filter(action="stategide_unprotect", actor=moderator, note="Calm again").exists()
+
+
+def test_unprotecting_an_unprotected_page_is_a_200_without_audit(api_client, moderator, tx):
+    api_client.force_authenticate(moderator)
+    response = api_client.post("/api/v1/states/tx/unprotect/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["protected_until"] is None
+    assert not AuditLogEntry.objects.filter(action="stategide_unprotect").exists()
+
+
+def test_member_cannot_unprotect_over_the_api(api_client, user, moderator, tx):
+    services.page_protect(actor=moderator, page=tx, days=7, reason="Edit war")
+    api_client.force_authenticate(user)
+    assert api_client.post("/api/v1/states/tx/unprotect/", {}, format="json").status_code == 403
+    tx.refresh_from_db()
+    assert tx.is_protected
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [({"days": 0, "reason": "x"}, "days"), ({"days": 3}, "reason"), ({"days": 3, "reason": "x", "x": 1}, "x")],
+)
+def test_protect_bad_input_is_400(api_client, moderator, tx, payload, field):
+    api_client.force_authenticate(moderator)
+    response = api_client.post("/api/v1/states/tx/protect/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def stale(user, other_user, moderator, tx):
+    first = proposal(other_user, tx, plate_type="A")
+    second = proposal(user, tx, body="Mine")
+    services.revision_approve(actor=moderator, revision=first)
+    return first, second
+
+
+def test_author_rebases_over_the_api(api_client, user, other_user, moderator, tx):
+    first, second = stale(user, other_user, moderator, tx)
+    api_client.force_authenticate(user)
+    response = api_client.post(f"/api/v1/states/tx/revisions/{second.pk}/rebase/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["plate_type"] == "A" and response.json()["body"] == "Mine"
+    second.refresh_from_db()
+    assert second.base_revision == first
+
+
+def test_other_member_cannot_rebase_over_the_api(api_client, user, other_user, moderator, tx):
+    first, second = stale(user, other_user, moderator, tx)
+    api_client.force_authenticate(UserFactory())
+    assert api_client.post(f"/api/v1/states/tx/revisions/{second.pk}/rebase/", {}, format="json").status_code == 403
+    second.refresh_from_db()
+    assert second.base_revision != first
+
+
+def test_rebasing_a_current_proposal_is_400(api_client, user, tx):
+    rev = proposal(user, tx)
+    api_client.force_authenticate(user)
+    response = api_client.post(f"/api/v1/states/tx/revisions/{rev.pk}/rebase/", {}, format="json")
+    assert response.status_code == 400
+    assert "already based on the current version" in response.json()["detail"]

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kei_community.moderation.models import AuditLogEntry
@@ -12,6 +14,8 @@ from stategide.selectors import registration_outlook
 from tests.factories import StatePageFactory, UserFactory, citation_data
 
 pytestmark = pytest.mark.django_db
+
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 
 
 def propose(author, page, citations=None, summary="Update", **data):
@@ -324,3 +328,122 @@ def test_seed_demo_creates_proposals_idempotently(all_states):
     seed_guide(io.StringIO())
     assert Revision.objects.filter(state="pending").count() == 2
     assert all("Demo proposal" in r.body for r in Revision.objects.filter(state="pending"))
+
+
+# --- unprotect ---------------------------------------------------------------------------
+
+
+def test_unprotect_lifts_protection_and_is_audited(user, moderator, tx):
+    services.page_protect(actor=moderator, page=tx, days=7, reason="Edit war")
+    services.page_unprotect(actor=moderator, page=tx, reason="Calmed down")
+    tx.refresh_from_db()
+    assert tx.protected_until is None and tx.protection_reason == "" and tx.protected_by is None
+    services.check_can_propose(user=user, page=tx)  # members can propose again
+    entry = AuditLogEntry.objects.get(action="stategide_unprotect")
+    assert entry.actor == moderator and entry.note == "Calmed down"
+
+
+def test_unprotect_of_unprotected_page_writes_nothing(moderator, tx):
+    updated_at = tx.updated_at
+    with CaptureQueriesContext(connection) as queries:
+        services.page_unprotect(actor=moderator, page=tx)
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITE_VERBS)]
+    assert writes == []
+    tx.refresh_from_db()
+    assert tx.updated_at == updated_at
+    assert not AuditLogEntry.objects.filter(action="stategide_unprotect").exists()
+
+
+def test_member_cannot_unprotect(user, moderator, tx):
+    services.page_protect(actor=moderator, page=tx, days=7, reason="Edit war")
+    with pytest.raises(PermissionDenied):
+        services.page_unprotect(actor=user, page=tx)
+    tx.refresh_from_db()
+    assert tx.is_protected
+    assert not AuditLogEntry.objects.filter(action="stategide_unprotect").exists()
+
+
+# --- rebasing a stale proposal -------------------------------------------------------------
+
+
+def stale_conflicting_pair(user, other_user, moderator, tx):
+    """`user`'s proposal (speed 25, plus a plate type) is outgrown by `other_user`'s published speed 45."""
+    first = propose(other_user, tx, citations=[citation_data()], max_road_speed_mph=45)
+    second = propose(
+        user, tx, citations=[citation_data(url="https://law.example.gov/43")], max_road_speed_mph=25, plate_type="Farm"
+    )
+    services.revision_approve(actor=moderator, revision=first)
+    second.refresh_from_db()
+    return first, second
+
+
+def test_stale_conflicting_proposal_still_cannot_be_approved(user, other_user, moderator, tx):
+    _, second = stale_conflicting_pair(user, other_user, moderator, tx)
+    assert services.revision_is_stale(second)
+    assert services.conflicting_fields(second) == ["max_road_speed_mph"]
+    with pytest.raises(ValidationError, match="changed after this proposal began"):
+        services.revision_approve(actor=moderator, revision=second)
+    tx.refresh_from_db()
+    assert tx.published_revision.max_road_speed_mph == 45
+
+
+def test_author_rebases_with_their_changes_on_the_current_version(user, other_user, moderator, tx):
+    first, second = stale_conflicting_pair(user, other_user, moderator, tx)
+    data = {**services.rebased_content(second), "max_road_speed_mph": 35}
+    services.revision_rebase(
+        actor=user, revision=second, data=data, edit_summary="Speed is 35 after all", expected_base=first
+    )
+    second.refresh_from_db()
+    assert second.base_revision == first
+    assert second.conflicting is False
+    assert second.edit_summary == "Speed is 35 after all"
+    assert second.max_road_speed_mph == 35 and second.plate_type == "Farm"
+    urls = set(second.citations.values_list("url", flat=True))
+    assert {"https://law.example.gov/43", "https://law.example.gov/42", "https://statutes.example.gov/1"} == urls
+    services.revision_approve(actor=moderator, revision=second)
+    tx.refresh_from_db()
+    assert tx.published_revision == second
+
+
+def test_rebase_without_data_keeps_the_proposals_own_changes(user, other_user, moderator, tx):
+    first = propose(other_user, tx, citations=[citation_data()], max_road_speed_mph=45)
+    second = propose(user, tx, plate_type="Farm")
+    services.revision_approve(actor=moderator, revision=first)
+    services.revision_rebase(actor=user, revision=second)
+    second.refresh_from_db()
+    assert second.base_revision == first
+    assert second.max_road_speed_mph == 45  # the newer published value is kept
+    assert second.plate_type == "Farm"
+
+
+def test_another_member_cannot_rebase(user, other_user, moderator, tx):
+    first, second = stale_conflicting_pair(user, other_user, moderator, tx)
+    with pytest.raises(PermissionDenied, match="author or a moderator"):
+        services.revision_rebase(actor=other_user, revision=second)
+    second.refresh_from_db()
+    assert second.base_revision != first and second.conflicting is True
+
+
+def test_moderator_rebases_unchanged_and_it_is_audited(user, other_user, moderator, tx):
+    first, second = stale_conflicting_pair(user, other_user, moderator, tx)
+    with pytest.raises(PermissionDenied, match="not edit it"):
+        services.revision_rebase(actor=moderator, revision=second, data={"plate_type": "Other"})
+    services.revision_rebase(actor=moderator, revision=second)
+    second.refresh_from_db()
+    assert second.base_revision == first and second.plate_type == "Farm"
+    assert AuditLogEntry.objects.filter(action="stategide_rebase", actor=moderator).exists()
+
+
+def test_rebase_refuses_when_the_page_changed_again(user, other_user, moderator, tx):
+    first, second = stale_conflicting_pair(user, other_user, moderator, tx)
+    services.revision_approve(actor=moderator, revision=propose(moderator, tx, body="Third version"))
+    with pytest.raises(ValidationError, match="changed again"):
+        services.revision_rebase(actor=user, revision=second, expected_base=first)
+    second.refresh_from_db()
+    assert second.base_revision != first
+
+
+def test_rebase_of_current_proposal_is_refused(user, tx):
+    rev = propose(user, tx, plate_type="Farm")
+    with pytest.raises(ValidationError, match="already based on the current version"):
+        services.revision_rebase(actor=user, revision=rev)

@@ -1,6 +1,8 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from kei_community.moderation.models import Report
 from stategide import services
 from stategide.models import Revision
 from tests.factories import StatePageFactory, UserFactory
@@ -50,11 +52,10 @@ def test_index_query_count_constant_with_few_rows(client, tx, django_assert_max_
 @pytest.fixture
 def warm_content_types():
     """ContentType look-ups are cached per process in production; warm them like a running server."""
-    from django.contrib.contenttypes.models import ContentType
-
     from kei_community.users.models import User
 
     ContentType.objects.get_for_model(User)
+    ContentType.objects.get_for_model(Revision)  # the "Report this" control on guide pages
 
 
 # Signed-in pages carry the shared layout's own queries: the session and the user, who arrives with
@@ -335,3 +336,110 @@ def test_other_member_cannot_change_a_pending_proposal(client, user, other_user,
     assert client.post(url, propose_post(body="Hijacked")).status_code == 403
     rev.refresh_from_db()
     assert rev.body == "Mine"
+
+
+def test_moderator_unprotects_from_the_state_page(client, moderator, tx):
+    services.page_protect(actor=moderator, page=tx, days=7, reason="Edit war")
+    client.force_login(moderator)
+    assert ">Unprotect</button>" in client.get(tx.get_absolute_url()).content.decode()
+    client.post(reverse("stategide:protect", kwargs={"code": "tx"}), {"unprotect": "1"})
+    tx.refresh_from_db()
+    assert not tx.is_protected
+
+
+def test_member_cannot_unprotect_from_the_browser(client, user, moderator, tx):
+    services.page_protect(actor=moderator, page=tx, days=7, reason="Edit war")
+    client.force_login(user)
+    assert ">Unprotect</button>" not in client.get(tx.get_absolute_url()).content.decode()
+    assert client.post(reverse("stategide:protect", kwargs={"code": "tx"}), {"unprotect": "1"}).status_code == 403
+    tx.refresh_from_db()
+    assert tx.is_protected
+
+
+def stale_proposal(user, other_user, moderator, tx):
+    """`user` proposed speed 25 and a plate type; `other_user`'s speed 45 was published meanwhile."""
+    first = services.revision_propose(
+        author=other_user, page=tx, data={"max_road_speed_mph": 45}, edit_summary="45",
+        citations=[{"kind": "statute", "label": "Code 2", "url": "https://law.example.gov/2"}],
+    )  # fmt: skip
+    second = services.revision_propose(
+        author=user, page=tx, data={"max_road_speed_mph": 25, "plate_type": "Farm plate"}, edit_summary="25",
+        citations=[{"kind": "statute", "label": "Code 3", "url": "https://law.example.gov/3"}],
+    )  # fmt: skip
+    services.revision_approve(actor=moderator, revision=first)
+    return first, second
+
+
+def test_author_editing_a_stale_proposal_sees_what_changed(client, user, other_user, moderator, tx):
+    first, second = stale_proposal(user, other_user, moderator, tx)
+    client.force_login(user)
+    response = client.get(reverse("stategide:revision-edit", kwargs={"code": "tx", "number": second.number}))
+    body = response.content.decode()
+    assert "The page changed since you started" in body
+    assert "You and the new version both changed:</strong> Maximum posted road speed allowed (mph)" in body
+    assert f'name="rebase_onto" value="{first.number}"' in body
+    assert 'value="Farm plate"' in body  # the author's own change is kept in the form
+
+
+def test_author_resubmits_a_stale_proposal_onto_the_current_version(client, user, other_user, moderator, tx):
+    first, second = stale_proposal(user, other_user, moderator, tx)
+    client.force_login(user)
+    url = reverse("stategide:revision-edit", kwargs={"code": "tx", "number": second.number})
+    response = client.post(url, propose_post(edit_summary="Rebased", max_road_speed_mph="35", rebase_onto=first.number))
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.base_revision == first
+    assert second.conflicting is False
+    assert second.max_road_speed_mph == 35
+
+
+def test_stale_resubmit_without_the_shown_version_is_refused(client, user, other_user, moderator, tx):
+    first, second = stale_proposal(user, other_user, moderator, tx)
+    client.force_login(user)
+    url = reverse("stategide:revision-edit", kwargs={"code": "tx", "number": second.number})
+    response = client.post(url, propose_post(edit_summary="Blind"))
+    assert response.status_code == 200
+    assert "The page changed while you were editing" in response.content.decode()
+    second.refresh_from_db()
+    assert second.base_revision != first
+
+
+def test_other_member_cannot_rebase_from_the_browser(client, user, other_user, moderator, tx):
+    first, second = stale_proposal(user, other_user, moderator, tx)
+    client.force_login(other_user)
+    url = reverse("stategide:revision-rebase", kwargs={"code": "tx", "number": second.number})
+    assert client.post(url).status_code == 403
+    second.refresh_from_db()
+    assert second.base_revision != first
+
+
+def test_moderator_rebases_from_the_revision_page(client, user, other_user, moderator, tx):
+    first, second = stale_proposal(user, other_user, moderator, tx)
+    client.force_login(moderator)
+    assert "Move onto revision" in client.get(second.get_absolute_url()).content.decode()
+    client.post(reverse("stategide:revision-rebase", kwargs={"code": "tx", "number": second.number}))
+    second.refresh_from_db()
+    assert second.base_revision == first
+
+
+def test_member_reports_a_revision_and_it_appears_in_the_queue(client, user, moderator, tx):
+    revision = tx.published_revision
+    client.force_login(user)
+    page = client.get(tx.get_absolute_url()).content.decode()
+    ct = ContentType.objects.get_for_model(Revision)
+    report_url = reverse("moderation:report", kwargs={"content_type_id": ct.pk, "object_id": revision.pk})
+    assert f'action="{report_url}"' in page
+    client.post(report_url, {"reason": "wrong_information", "note": "Speed is outdated"})
+    assert Report.objects.filter(target_type=ct, target_id=revision.pk, reporter=user).exists()
+    client.force_login(moderator)
+    queue = client.get(reverse("moderation:queue") + "?app=stategide").content.decode()
+    assert f'href="{revision.get_absolute_url()}"' in queue
+    assert "Texas guide, revision 1" in queue
+
+
+def test_report_button_on_revision_page(client, user, tx):
+    rev = proposal(user, tx)
+    client.force_login(user)
+    ct = ContentType.objects.get_for_model(Revision)
+    report_url = reverse("moderation:report", kwargs={"content_type_id": ct.pk, "object_id": rev.pk})
+    assert f'action="{report_url}"' in client.get(rev.get_absolute_url()).content.decode()
