@@ -378,6 +378,10 @@ NEW_ACCOUNT_DAILY_CAPS = {
 }
 # Daily digest of notifications set to "daily digest" goes out at this hour (UTC).
 NOTIFICATIONS_DIGEST_HOUR_UTC = env.int("NOTIFICATIONS_DIGEST_HOUR_UTC", default=14)
+# Immediate emails: attempts before a row is marked failed, and how old a claim must be before the
+# sweeper treats its sender as crashed and re-enqueues the row.
+NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_EMAIL_CLAIM_TIMEOUT_MINUTES = env.int("NOTIFICATIONS_EMAIL_CLAIM_TIMEOUT_MINUTES", default=10)
 
 # --- marketplace ------------------------------------------------------------------
 LISTING_TTL_DAYS = env.int("LISTING_TTL_DAYS", default=60)  # active listings expire after this; reminder 5 days before
