@@ -191,6 +191,20 @@ def revision_propose(
     return _save_revision(revision, all_citations)
 
 
+def _check_sources_and_summary(
+    revision: Revision, *, changed: list[str], has_new_source: bool, edit_summary: str | None
+) -> None:
+    """A change to the status, speeds or road rules needs a new citation; a given summary must say something."""
+    if CITATION_REQUIRED_FIELDS.intersection(changed) and not has_new_source:
+        raise ValidationError(
+            {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
+        )
+    if edit_summary is not None:
+        if not edit_summary.strip():
+            raise ValidationError({"edit_summary": "Say briefly what you changed and why."})
+        revision.edit_summary = edit_summary.strip()[:300]
+
+
 @transaction.atomic
 def revision_update_pending(
     *,
@@ -216,14 +230,7 @@ def revision_update_pending(
     base_urls = set(base.citations.values_list("url", flat=True)) if base else set()
     added_urls = (existing_urls | {c.url for c in new_citations}) - base_urls
     changed = [f for f in CONTENT_FIELDS if base is None or getattr(base, f) != getattr(revision, f)]
-    if CITATION_REQUIRED_FIELDS.intersection(changed) and not added_urls:
-        raise ValidationError(
-            {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
-        )
-    if edit_summary is not None:
-        if not edit_summary.strip():
-            raise ValidationError({"edit_summary": "Say briefly what you changed and why."})
-        revision.edit_summary = edit_summary.strip()[:300]
+    _check_sources_and_summary(revision, changed=changed, has_new_source=bool(added_urls), edit_summary=edit_summary)
     revision.body_html = render_markdown(revision.body)
     revision.full_clean(exclude=["page", "base_revision"])
     revision.save()
@@ -313,14 +320,7 @@ def revision_rebase(
     changed = [f for f in CONTENT_FIELDS if getattr(current, f) != content.get(f)]
     if not changed and not added_urls - set(current.citations.values_list("url", flat=True)):
         raise ValidationError("The current version already contains everything this proposal changes.")
-    if CITATION_REQUIRED_FIELDS.intersection(changed) and not added:
-        raise ValidationError(
-            {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
-        )
-    if edit_summary is not None:
-        if not edit_summary.strip():
-            raise ValidationError({"edit_summary": "Say briefly what you changed and why."})
-        revision.edit_summary = edit_summary.strip()[:300]
+    _check_sources_and_summary(revision, changed=changed, has_new_source=bool(added), edit_summary=edit_summary)
     revision.base_revision = current
     revision.conflicting = False
     revision.body_html = render_markdown(revision.body)

@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -155,6 +155,13 @@ def _claimable(*, now: datetime) -> Q:
     return Q(email_status=Status.PENDING) | Q(email_status=Status.CLAIMED, email_claimed_at__lt=now - claim_timeout())
 
 
+def _sendable(*, now: datetime) -> QuerySet[Notification]:
+    """Immediate emails not sent yet, with attempts left, that no live sender holds."""
+    return Notification.objects.filter(
+        _claimable(now=now), emailed_at__isnull=True, delivery=IMMEDIATE, email_attempts__lt=max_attempts()
+    )
+
+
 def _claim(notification_id: int) -> bool:
     """Take one row for sending with one conditional UPDATE that also counts the attempt.
 
@@ -163,13 +170,9 @@ def _claim(notification_id: int) -> bool:
     """
     now = timezone.now()
     return (
-        Notification.objects.filter(
-            _claimable(now=now),
-            pk=notification_id,
-            emailed_at__isnull=True,
-            delivery=IMMEDIATE,
-            email_attempts__lt=max_attempts(),
-        ).update(email_status=Status.CLAIMED, email_claimed_at=now, email_attempts=F("email_attempts") + 1)
+        _sendable(now=now)
+        .filter(pk=notification_id)
+        .update(email_status=Status.CLAIMED, email_claimed_at=now, email_attempts=F("email_attempts") + 1)
         == 1
     )
 
@@ -203,15 +206,7 @@ def deliver(notification_ids: list[int]) -> DeliveryResult:
     result = DeliveryResult()
     now = timezone.now()
     candidates = list(
-        Notification.objects.filter(
-            _claimable(now=now),
-            pk__in=notification_ids,
-            emailed_at__isnull=True,
-            delivery=IMMEDIATE,
-            email_attempts__lt=max_attempts(),
-        )
-        .select_related("recipient", "actor")
-        .order_by("id")
+        _sendable(now=now).filter(pk__in=notification_ids).select_related("recipient", "actor").order_by("id")
     )
     for index, notification in enumerate(candidates):
         recipient = notification.recipient
