@@ -77,11 +77,15 @@ def _close_report(*, actor: Any, report: Report, status: str, note: str) -> Repo
     if report.status != Report.Status.OPEN:
         raise ValidationError("This report was already reviewed.")
     before = {"status": report.status}
-    report.status = status
-    report.resolved_by = actor
-    report.resolution_note = (note or "").strip()
-    report.resolved_at = timezone.now()
-    report.save(update_fields=["status", "resolved_by", "resolution_note", "resolved_at"])
+    resolution_note, resolved_at = (note or "").strip(), timezone.now()
+    # A conditional UPDATE, so two moderators deciding the same report at once close it only once.
+    closed = Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).update(
+        status=status, resolved_by=actor, resolution_note=resolution_note, resolved_at=resolved_at
+    )
+    if not closed:
+        raise ValidationError("This report was already reviewed.")
+    report.status, report.resolved_by = status, actor
+    report.resolution_note, report.resolved_at = resolution_note, resolved_at
     audit_record(
         actor=actor, action=f"report_{status}", target=report, before=before, after={"status": status}, note=note
     )

@@ -173,3 +173,15 @@ def test_racing_duplicate_report_is_caught_by_the_database_constraint(target, us
     with pytest.raises(ValidationError, match="already reported"):
         report_create(reporter=user, target=target, reason="scam")
     assert Report.objects.filter(reporter=user).count() == 1
+
+
+def test_a_report_decided_by_another_moderator_meanwhile_is_not_closed_twice(target, moderator, user):
+    report = ReportFactory(target=target, reporter=user)
+    stale_copy = Report.objects.get(pk=report.pk)  # loaded by a second moderator before the first decided
+    report_resolve(actor=moderator, report=report, note="removed")
+    with pytest.raises(ValidationError, match="already reviewed"):
+        report_dismiss(actor=UserFactory(is_staff=True), report=stale_copy, note="fine")
+    stale_copy.refresh_from_db()
+    assert stale_copy.status == Report.Status.RESOLVED
+    assert AuditLogEntry.objects.count() == 1
+    assert Notification.objects.filter(kind="report_resolved", recipient=user).count() == 1
