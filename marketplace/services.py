@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -397,6 +398,8 @@ def _check_photo_cap(actor: Any) -> None:
 
     from kei_community.media.models import Photo
 
+    # Lock the member's row until the photo is saved, so two uploads at once cannot both pass the cap.
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     since = timezone.now() - timedelta(hours=24)
     count = Photo.objects.filter(
         uploader=actor, owner_type=ContentType.objects.get_for_model(Listing), created_at__gte=since
@@ -408,8 +411,9 @@ def listing_photo_add(*, actor: Any, listing: Listing, upload: Any) -> Photo:
     from kei_community.media.services import photo_add
 
     _check_owner(actor, listing)
-    _check_photo_cap(actor)
-    photo = photo_add(uploader=actor, owner=listing, upload=upload, max_photos=settings.PHOTO_MAX_PER_OBJECT)
+    with transaction.atomic():
+        _check_photo_cap(actor)
+        photo = photo_add(uploader=actor, owner=listing, upload=upload, max_photos=settings.PHOTO_MAX_PER_OBJECT)
     _changed()
     return photo
 
