@@ -285,6 +285,8 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
                 ],
             }
         )
+    if params.get("state"):
+        _count_states_without_state_filter(params, facets)
     years = [r[3] for r in rows if r[3]]
     prices = [r[4] for r in rows if r[4]]
     ranges = {
@@ -295,6 +297,26 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
     kept_ids = set(ids)
     distances = {k: v for k, v in distances.items() if k in kept_ids}
     return ids, distances, facets, ranges, len(rows)
+
+
+def _count_states_without_state_filter(params: dict[str, Any], facets: list[dict]) -> None:
+    """With a state chosen, the state facet (and the map drawn from it) counts every state under the
+    other filters, so a buyer can move to a neighbouring state; one more query, on a cache miss only."""
+    others = {k: v for k, v in params.items() if k != "state"}
+    origin, radius = others.get("origin"), others.get("radius") or 100
+    counter: Counter[str] = Counter()
+    for state, lat, lng in apply_filters(listing_public_qs(), others).values_list("state", "lat", "lng"):
+        if not state:
+            continue
+        if origin and (lat is None or haversine_miles(origin["lat"], origin["lng"], lat, lng) > radius):
+            continue
+        counter[state] += 1
+    for facet in facets:
+        if facet["name"] == "state":
+            facet["values"] = [
+                {"value": value, "label": value, "count": count}
+                for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
 
 
 def favorite_ids_for(*, viewer: Any, listing_ids: list[int]) -> set[int]:

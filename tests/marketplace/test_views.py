@@ -727,3 +727,30 @@ def test_state_map_adds_no_query(client, user, count, monkeypatch, django_assert
         other = client.get("/listings/?q=number+truck").content.decode()
     assert f'title="Texas: {count} trucks"' in page and "Map: trucks by state" not in other
     assert len(with_map) == len(without_map)
+
+
+def test_state_map_with_a_state_chosen_still_counts_the_other_states_under_the_other_filters(client):
+    make_listings(2)  # Suzukis in Austin, TX
+    ListingFactory(zip_code="97201")  # a Suzuki in Portland, OR
+    ListingFactory(make="Honda", model="Acty", zip_code="97201")
+    page = client.get("/listings/?make=Suzuki&state=TX").content.decode()
+    assert "2 trucks found" in page
+    assert 'href="?make=Suzuki&amp;state=OR" title="Oregon: 1 truck"' in page  # the Honda is filtered out
+    assert 'title="Texas: 2 trucks" aria-current="true"' in page
+
+
+def test_api_state_facet_counts_every_state_when_a_state_is_chosen(client):
+    make_listings(2)
+    ListingFactory(zip_code="97201")
+    body = client.get("/api/v1/listings/?state=TX").json()
+    state_facet = next(f for f in body["facets"] if f["name"] == "state")
+    assert {v["value"]: v["count"] for v in state_facet["values"]} == {"TX": 2, "OR": 1}
+    assert body["count"] == 2
+
+
+def test_state_map_with_a_state_chosen_keeps_the_radius(client):
+    make_listings(2)  # Austin, TX
+    ListingFactory(zip_code="97201")  # Portland, OR: far outside 100 miles of Austin
+    page = client.get("/listings/?zip=78701&radius=100&state=OR").content.decode()
+    assert 'title="Texas: 2 trucks"' in page
+    assert 'title="Oregon: no trucks"' in page
