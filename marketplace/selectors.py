@@ -308,7 +308,7 @@ def _count_states_without_state_filter(params: dict[str, Any], facets: list[dict
     for state, lat, lng in apply_filters(listing_public_qs(), others).values_list("state", "lat", "lng"):
         if not state:
             continue
-        if origin and (lat is None or haversine_miles(origin["lat"], origin["lng"], lat, lng) > radius):
+        if origin and (lat is None or lng is None or haversine_miles(origin["lat"], origin["lng"], lat, lng) > radius):
             continue
         counter[state] += 1
     for facet in facets:
