@@ -10,6 +10,9 @@ what it claimed, then marks it sent; a task that runs again skips sent rows. A s
 between claim and send leaves the row claimed; once the claim is older than the timeout the
 sweeper re-enqueues it. The one window for a duplicate is a crash after the SMTP server took
 the message but before the row was marked sent. After the last attempt the row is failed.
+
+The daily digest uses the same claim, attempt counter, retry and takeover, per member: all the
+member's waiting digest rows are claimed with one UPDATE, listed in one email, then marked sent.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -133,7 +135,7 @@ Status = Notification.EmailStatus
 
 
 def max_attempts() -> int:
-    """Send attempts per immediate email before the row is marked failed."""
+    """Send attempts per row (immediate email or digest) before the row is marked failed."""
     return max(1, int(getattr(settings, "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)))
 
 
@@ -155,44 +157,52 @@ def _claimable(*, now: datetime) -> Q:
     return Q(email_status=Status.PENDING) | Q(email_status=Status.CLAIMED, email_claimed_at__lt=now - claim_timeout())
 
 
-def _sendable(*, now: datetime) -> QuerySet[Notification]:
-    """Immediate emails not sent yet, with attempts left, that no live sender holds."""
+def _sendable(*, now: datetime, delivery: str = IMMEDIATE) -> QuerySet[Notification]:
+    """Rows of this delivery (immediate or daily) not sent yet, with attempts left, that no live sender holds."""
     return Notification.objects.filter(
-        _claimable(now=now), emailed_at__isnull=True, delivery=IMMEDIATE, email_attempts__lt=max_attempts()
+        _claimable(now=now), emailed_at__isnull=True, delivery=delivery, email_attempts__lt=max_attempts()
     )
+
+
+def _claim_rows(rows: QuerySet[Notification], *, now: datetime) -> int:
+    """Take rows for sending with one conditional UPDATE that also counts the attempt.
+
+    `rows` must be a `_sendable()` queryset: the UPDATE's WHERE re-checks the claim condition,
+    so two senders racing for a row cannot both take it. Returns how many rows were taken; the
+    claim time `now` tells this sender's rows apart.
+    """
+    return rows.update(email_status=Status.CLAIMED, email_claimed_at=now, email_attempts=F("email_attempts") + 1)
 
 
 def _claim(notification_id: int) -> bool:
-    """Take one row for sending with one conditional UPDATE that also counts the attempt.
-
-    False when the row was sent, failed, is out of attempts, is no longer an immediate email,
-    or another sender holds a live claim on it.
-    """
+    """Take one immediate row. False when it was sent, failed, is out of attempts, is no longer an
+    immediate email, or another sender holds a live claim on it."""
     now = timezone.now()
-    return (
-        _sendable(now=now)
-        .filter(pk=notification_id)
-        .update(email_status=Status.CLAIMED, email_claimed_at=now, email_attempts=F("email_attempts") + 1)
-        == 1
-    )
+    return _claim_rows(_sendable(now=now).filter(pk=notification_id), now=now) == 1
 
 
-def _mark_sent(notification_id: int) -> None:
-    Notification.objects.filter(pk=notification_id).update(email_status=Status.SENT, emailed_at=timezone.now())
+def _mark_sent(notification_ids: list[int]) -> None:
+    Notification.objects.filter(pk__in=notification_ids).update(email_status=Status.SENT, emailed_at=timezone.now())
 
 
-def _after_failure(notification_id: int) -> bool:
-    """A send went wrong: back to pending for a retry, or failed when no attempts are left.
+def _after_failure(notification_ids: list[int], result: DeliveryResult) -> None:
+    """A send went wrong: rows with attempts left go back to pending (`result.retry`), the others
+    are marked failed (`result.failed`).
 
-    Returns True when the row can be tried again. The claim time is kept: the sweeper leaves the
-    row to the task's own retry until the claim timeout has passed.
+    The claim time is kept: the sweeper leaves the rows to the task's own retry until the claim
+    timeout has passed.
     """
     limit = max_attempts()
-    if Notification.objects.filter(pk=notification_id, email_attempts__gte=limit).update(email_status=Status.FAILED):
-        logger.warning("notification %s: email failed %s times; marked failed", notification_id, limit)
-        return False
-    Notification.objects.filter(pk=notification_id, email_status=Status.CLAIMED).update(email_status=Status.PENDING)
-    return True
+    out_of_attempts = Notification.objects.filter(pk__in=notification_ids, email_attempts__gte=limit)
+    failed = set(out_of_attempts.values_list("pk", flat=True))
+    if failed:
+        Notification.objects.filter(pk__in=failed).update(email_status=Status.FAILED)
+        logger.warning("notifications %s: email failed %s times; marked failed", sorted(failed), limit)
+    retry = [pk for pk in notification_ids if pk not in failed]
+    if retry:
+        Notification.objects.filter(pk__in=retry, email_status=Status.CLAIMED).update(email_status=Status.PENDING)
+    result.failed.extend(pk for pk in notification_ids if pk in failed)
+    result.retry.extend(retry)
 
 
 def deliver(notification_ids: list[int]) -> DeliveryResult:
@@ -218,52 +228,48 @@ def deliver(notification_ids: list[int]) -> DeliveryResult:
             build_notification_email(notification).send()
         except SoftTimeLimitExceeded:
             # Out of time: this row and the ones not reached yet go to the retry.
-            if _after_failure(notification.pk):
-                result.retry.append(notification.pk)
-            else:
-                result.failed.append(notification.pk)
+            _after_failure([notification.pk], result)
             result.retry.extend(n.pk for n in candidates[index + 1 :])
             return result
         except Exception:
             logger.warning("notification %s: email send failed", notification.pk, exc_info=True)
-            if _after_failure(notification.pk):
-                result.retry.append(notification.pk)
-            else:
-                result.failed.append(notification.pk)
+            _after_failure([notification.pk], result)
             continue
-        _mark_sent(notification.pk)
+        _mark_sent([notification.pk])
         result.sent += 1
     return result
 
 
-def _release(notification_ids: list[int]) -> None:
-    Notification.objects.filter(pk__in=notification_ids).update(emailed_at=None, email_status=Status.PENDING)
+def send_digest(user_id: int, *, before: datetime | None = None) -> DeliveryResult:
+    """Email one member one digest of their daily-digest rows created up to `before` (default now).
 
-
-def send_digest(user_id: int) -> int:
-    """Email one member the notifications waiting for their daily digest. Returns how many it listed."""
+    Safe to run again for the same member: the member's rows are claimed together with one
+    conditional UPDATE (each row's attempt counted), listed in one email, then marked sent, so a
+    rerun finds nothing left; `before` (the digest run's start, kept by retries and redeliveries)
+    keeps rows written after the run out of a rerun. A failed send puts the rows back to pending
+    (`retry`) or marks those out of attempts failed (`failed`); a claim left by a crashed sender
+    is taken over once it is older than the claim timeout. `sent` counts the rows listed.
+    """
+    result = DeliveryResult()
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
-        return 0
+        return result
     now = timezone.now()
-    with transaction.atomic():
-        pending = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(recipient_id=user_id, emailed_at__isnull=True, delivery=DAILY)
-            .order_by("id")
-            .values_list("pk", flat=True)
-        )
-        if not pending:
-            return 0
-        Notification.objects.filter(pk__in=pending, emailed_at__isnull=True).update(
-            emailed_at=now, email_status=Status.SENT
-        )
-    rows = list(Notification.objects.filter(pk__in=pending, emailed_at=now).select_related("actor").order_by("-id"))
-    if not rows:
-        return 0
+    mine = _sendable(now=now, delivery=DAILY).filter(recipient_id=user_id, created_at__lte=before or now)
+    if not _claim_rows(mine, now=now):
+        return result
+    rows = list(
+        Notification.objects.filter(recipient_id=user_id, email_status=Status.CLAIMED, email_claimed_at=now)
+        .select_related("actor")
+        .order_by("-id")
+    )
+    ids = [n.pk for n in rows]
     try:
         build_digest_email(user=user, notifications=rows).send()
-    except Exception:
-        _release([n.pk for n in rows])
-        raise
-    return len(rows)
+    except Exception:  # SoftTimeLimitExceeded too: the rows go back for the retry
+        logger.warning("digest for member %s: email send failed", user_id, exc_info=True)
+        _after_failure(ids, result)
+        return result
+    _mark_sent(ids)
+    result.sent = len(rows)
+    return result

@@ -34,7 +34,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)  # when the email (or digest) went out
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
-    email_attempts = models.PositiveSmallIntegerField(default=0)  # immediate-email sends started
+    email_attempts = models.PositiveSmallIntegerField(default=0)  # sends started (email or digest)
     email_claimed_at = models.DateTimeField(null=True, blank=True)  # start of the latest send attempt
     # The recipient's email preference for this kind when the row was written (kept in step
     # with later preference changes while unsent): immediate / daily / off.

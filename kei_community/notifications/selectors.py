@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from kei_community.notifications.models import Notification, NotificationPreference
@@ -59,10 +59,45 @@ def pending_immediate_ids(
 
 
 def digest_recipient_ids() -> list[int]:
-    """Members with notifications waiting for their daily digest."""
+    """Members with notifications waiting for their daily digest (failed rows do not count)."""
     return list(
-        Notification.objects.filter(emailed_at__isnull=True, delivery=DAILY)
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            delivery=DAILY,
+            email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.CLAIMED],
+        )
         .order_by()
         .values_list("recipient_id", flat=True)
         .distinct()
     )
+
+
+def stalled_digests(
+    *, within: timedelta, claim_timeout: timedelta, max_attempts: int, limit: int = 500
+) -> list[tuple[int, datetime]]:
+    """Members whose digest was started but not finished: (member id, newest such row's created_at).
+
+    Digest rows with attempts left whose last attempt started more than `claim_timeout` ago
+    (and less than `within` ago) and that are still claimed (the sender died between claim and
+    send) or back to pending (the send failed and its retry was lost). Rows never attempted are
+    left to the daily run. Members who are inactive or have no email address are left out.
+    """
+    now = timezone.now()
+    rows = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            delivery=DAILY,
+            email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.CLAIMED],
+            email_attempts__lt=max_attempts,
+            email_claimed_at__lt=now - claim_timeout,
+            email_claimed_at__gte=now - within,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .order_by()
+        .values("recipient_id")
+        .annotate(newest=Max("created_at"))
+        .order_by("recipient_id")
+        .values_list("recipient_id", "newest")[:limit]
+    )
+    return list(rows)

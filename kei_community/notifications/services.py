@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -98,21 +98,39 @@ def enqueue_delivery_now(notification_ids: list[int]) -> bool:
     return True
 
 
-def notifications_sweep_unsent(*, older_than: timedelta, within: timedelta, limit: int = 500) -> dict[str, int]:
-    """Beat job: hand immediate emails that never went out to a sender again.
+def enqueue_digest_now(*, user_id: int, before: datetime) -> bool:
+    """Put one member's digest task on the broker; False if that failed (broker down; with eager
+    tasks, the task itself failed here). The rows stay as they are for the next sweep."""
+    from kei_community.notifications import tasks
 
-    Pending rows (broker down at commit, a lost task) and rows whose sender died after claiming
-    them (claimed longer than the claim timeout) are re-enqueued while they have attempts left;
-    rows stuck claimed or pending with no attempts left are marked failed.
+    try:
+        tasks.send_digest.delay(user_id, before.isoformat())
+    except Exception:  # kombu OperationalError and friends: broker down
+        logger.warning("could not enqueue the digest for member %s; the sweeper will retry", user_id, exc_info=True)
+        return False
+    return True
+
+
+def notifications_sweep_unsent(*, older_than: timedelta, within: timedelta, limit: int = 500) -> dict[str, int]:
+    """Beat job: hand emails that never went out to a sender again.
+
+    Immediate emails: pending rows (broker down at commit, a lost task) and rows whose sender
+    died after claiming them (claimed longer than the claim timeout) are re-enqueued while they
+    have attempts left. Digests: a member whose digest rows were claimed longer than the claim
+    timeout ago, or went back to pending after a failed send that long ago, gets their digest
+    task again (limited to the rows of that run). Rows of either kind stuck claimed or pending
+    with no attempts left are marked failed.
     """
     from kei_community.notifications.delivery import claim_timeout, max_attempts
-    from kei_community.notifications.selectors import pending_immediate_ids
+    from kei_community.notifications.selectors import pending_immediate_ids, stalled_digests
 
     limit_attempts = max_attempts()
     timeout = claim_timeout()
     stale = timezone.now() - timeout
     failed = (
-        Notification.objects.filter(emailed_at__isnull=True, delivery=IMMEDIATE, email_attempts__gte=limit_attempts)
+        Notification.objects.filter(
+            emailed_at__isnull=True, delivery__in=[IMMEDIATE, DAILY], email_attempts__gte=limit_attempts
+        )
         .filter(
             models.Q(email_status=Notification.EmailStatus.PENDING)
             | models.Q(email_status=Notification.EmailStatus.CLAIMED, email_claimed_at__lt=stale)
@@ -125,7 +143,14 @@ def notifications_sweep_unsent(*, older_than: timedelta, within: timedelta, limi
         older_than=older_than, within=within, claim_timeout=timeout, max_attempts=limit_attempts, limit=limit
     )
     enqueued = len(ids) if ids and enqueue_delivery_now(ids) else 0
-    return {"found": len(ids), "enqueued": enqueued, "failed": failed}
+    digests = 0
+    for user_id, newest in stalled_digests(
+        within=within, claim_timeout=timeout, max_attempts=limit_attempts, limit=limit
+    ):
+        # The takeover lists the stalled run's rows (up to the newest); one member's trouble
+        # never holds back the others (each digest is its own task).
+        digests += enqueue_digest_now(user_id=user_id, before=newest)
+    return {"found": len(ids), "enqueued": enqueued, "failed": failed, "digests": digests}
 
 
 def _enqueue_delivery(notification_ids: list[int]) -> None:
@@ -192,6 +217,7 @@ __all__ = [
     "IMMEDIATE",
     "OFF",
     "enqueue_delivery_now",
+    "enqueue_digest_now",
     "notifications_sweep_unsent",
     "notification_create",
     "notification_create_many",

@@ -212,6 +212,158 @@ def test_daily_digest_is_one_email_per_member(db):
     assert sorted(m.to[0] for m in mail.outbox) == sorted([a.email, b.email])
 
 
+def _fail_sends_to(monkeypatch, email: str, failures: int | None):
+    """Sends to `email` raise an SMTP error the first `failures` times (every time when None)."""
+    import smtplib
+
+    from django.core.mail import EmailMultiAlternatives
+
+    real_send = EmailMultiAlternatives.send
+    calls = {"n": 0}
+
+    def send(self, *args, **kwargs):
+        if self.to == [email]:
+            calls["n"] += 1
+            if failures is None or calls["n"] <= failures:
+                raise smtplib.SMTPServerDisconnected("smtp went away")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+    return calls
+
+
+def _statuses(user):
+    return sorted(Notification.objects.filter(recipient=user).values_list("email_status", "email_attempts"))
+
+
+def test_digest_lists_all_the_members_waiting_rows_in_one_email_and_marks_them_sent(user, mailoutbox):
+    rows = NotificationFactory.create_batch(3, recipient=user, delivery=DAILY)
+    assert tasks.send_daily_digests() == 1
+    assert len(mailoutbox) == 1
+    assert all(n.title in mailoutbox[0].body for n in rows)
+    assert _statuses(user) == [(Notification.EmailStatus.SENT, 1)] * 3
+    assert not Notification.objects.filter(recipient=user, emailed_at__isnull=True).exists()
+
+
+def test_digest_task_run_twice_for_a_member_sends_once(user, mailoutbox):
+    NotificationFactory.create_batch(2, recipient=user, delivery=DAILY)
+    before = timezone.now().isoformat()
+    assert tasks.send_digest(user.pk, before) == 2
+    assert tasks.send_digest(user.pk, before) == 0  # a redelivery of the same task
+    assert len(mailoutbox) == 1
+    assert _statuses(user) == [(Notification.EmailStatus.SENT, 1)] * 2
+
+
+def test_rerun_digest_task_leaves_rows_written_after_its_run_for_the_next_run(user, mailoutbox):
+    NotificationFactory(recipient=user, delivery=DAILY)
+    before = timezone.now().isoformat()
+    assert tasks.send_digest(user.pk, before) == 1
+    later = NotificationFactory(recipient=user, delivery=DAILY)
+    assert tasks.send_digest(user.pk, before) == 0  # redelivered after a new row arrived
+    assert len(mailoutbox) == 1
+    later.refresh_from_db()
+    assert (later.email_status, later.email_attempts) == (Notification.EmailStatus.PENDING, 0)
+
+
+def test_failed_digest_send_puts_the_members_rows_back_to_pending(user, monkeypatch, mailoutbox):
+    from kei_community.notifications.delivery import send_digest
+
+    rows = NotificationFactory.create_batch(2, recipient=user, delivery=DAILY)
+    _fail_sends_to(monkeypatch, user.email, failures=1)
+    result = send_digest(user.pk)
+    assert (result.sent, sorted(result.retry), result.failed) == (0, sorted(n.pk for n in rows), [])
+    assert _statuses(user) == [(Notification.EmailStatus.PENDING, 1)] * 2
+    assert mailoutbox == []
+
+
+def test_digest_failure_for_one_member_does_not_hold_back_the_others_and_is_retried_once(
+    db, monkeypatch, mailoutbox, eager_retries
+):
+    failing, other = UserFactory(), UserFactory()
+    NotificationFactory.create_batch(2, recipient=failing, delivery=DAILY)
+    NotificationFactory(recipient=other, delivery=DAILY)
+    calls = _fail_sends_to(monkeypatch, failing.email, failures=1)
+    assert tasks.send_daily_digests() == 2  # eager: the failing member's retry runs at once
+    assert calls["n"] == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([failing.email, other.email])
+    assert _statuses(failing) == [(Notification.EmailStatus.SENT, 2)] * 2
+    assert _statuses(other) == [(Notification.EmailStatus.SENT, 1)]
+
+
+def test_digest_whose_retry_was_lost_is_sent_once_by_the_sweeper(db, monkeypatch, mailoutbox):
+    failing, other = UserFactory(), UserFactory()
+    NotificationFactory(recipient=failing, delivery=DAILY)
+    NotificationFactory(recipient=other, delivery=DAILY)
+    _fail_sends_to(monkeypatch, failing.email, failures=1)
+    tasks.send_daily_digests()  # eager + propagating: the failing member's retry never runs
+    assert [m.to for m in mailoutbox] == [[other.email]]
+    assert _statuses(failing) == [(Notification.EmailStatus.PENDING, 1)]
+    assert tasks.sweep_unsent_notifications() == 0  # the last attempt is recent: left to the retry
+    Notification.objects.filter(recipient=failing).update(email_claimed_at=timezone.now() - timedelta(minutes=15))
+    assert tasks.sweep_unsent_notifications() == 1
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([failing.email, other.email])
+    assert tasks.sweep_unsent_notifications() == 0
+    assert len(mailoutbox) == 2
+
+
+def test_crashed_digest_claim_is_taken_over_by_the_sweeper_and_sent_once(user, mailoutbox):
+    rows = NotificationFactory.create_batch(2, recipient=user, delivery=DAILY)
+    for n in rows:  # a worker claimed the rows 15 minutes ago and died before sending
+        _age(n, email_status="claimed", email_claimed_at=timezone.now() - timedelta(minutes=15), email_attempts=1)
+    assert tasks.sweep_unsent_notifications() == 1
+    assert len(mailoutbox) == 1 and "2 new notifications" in mailoutbox[0].subject
+    assert _statuses(user) == [(Notification.EmailStatus.SENT, 2)] * 2
+    assert tasks.sweep_unsent_notifications() == 0
+    assert tasks.send_daily_digests() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_crashed_digest_claim_is_taken_over_by_the_next_digest_run(user, mailoutbox):
+    n = NotificationFactory(recipient=user, delivery=DAILY)
+    _age(n, email_status="claimed", email_claimed_at=timezone.now() - timedelta(minutes=15), email_attempts=1)
+    assert tasks.send_daily_digests() == 1
+    assert tasks.send_daily_digests() == 0
+    assert len(mailoutbox) == 1
+    assert _statuses(user) == [(Notification.EmailStatus.SENT, 2)]
+
+
+def test_digest_claimed_by_a_live_sender_is_left_alone(user, mailoutbox):
+    n = NotificationFactory(recipient=user, delivery=DAILY)
+    _age(n, email_status="claimed", email_claimed_at=timezone.now() - timedelta(minutes=1), email_attempts=1)
+    tasks.send_daily_digests()
+    assert tasks.sweep_unsent_notifications() == 0
+    assert mailoutbox == []
+    assert _statuses(user) == [(Notification.EmailStatus.CLAIMED, 1)]
+
+
+def test_sweeper_leaves_never_attempted_digest_rows_to_the_daily_run(user, mailoutbox):
+    n = NotificationFactory(recipient=user, delivery=DAILY)
+    _age(n, created=timedelta(hours=3))
+    assert tasks.sweep_unsent_notifications() == 0
+    assert mailoutbox == []
+    assert _statuses(user) == [(Notification.EmailStatus.PENDING, 0)]
+
+
+def test_digest_out_of_attempts_marks_the_members_rows_failed(user, monkeypatch, mailoutbox, settings, eager_retries):
+    settings.NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 3
+    NotificationFactory.create_batch(2, recipient=user, delivery=DAILY)
+    calls = _fail_sends_to(monkeypatch, user.email, failures=None)
+    tasks.send_daily_digests()
+    assert calls["n"] == 3
+    assert _statuses(user) == [(Notification.EmailStatus.FAILED, 3)] * 2
+    assert mailoutbox == []
+    # Neither the next run nor the sweeper tries failed rows again.
+    Notification.objects.filter(recipient=user).update(email_claimed_at=timezone.now() - timedelta(hours=1))
+    assert tasks.send_daily_digests() == 0
+    assert tasks.sweep_unsent_notifications() == 0
+    assert calls["n"] == 3
+
+
+def test_digest_task_is_acknowledged_late_and_requeued_on_worker_loss():
+    assert tasks.send_digest.acks_late is True
+    assert tasks.send_digest.reject_on_worker_lost is True
+
+
 def test_beat_schedule_has_sweeper_and_digest(db):
     from kei_community.celery import app
 
