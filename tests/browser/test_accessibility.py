@@ -94,3 +94,24 @@ def test_api_docs_render_under_the_csp(page):
     page.wait_for_selector(".opblock-summary-path >> text=/api/v1/me/")
     assert page.locator("text=/api/v1/auth/token/").first.is_visible()
     assert page.console_errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marketplace_and_garage_pages_with_content_have_no_serious_accessibility_violations(page):
+    from tests.factories import GarageTruckFactory, ListingFactory
+
+    truck = GarageTruckFactory()
+    listing = ListingFactory(seller=truck.owner, truck=truck, title="Axe Carry", zip_code="78701")
+    ListingFactory(zip_code="97201", title="Axe Hijet")
+    login(page, UserFactory().email, DEFAULT_PASSWORD)
+    failures = {}
+    # The search page with the state map open (a state chosen), the listing page, the truck's history.
+    for path in ["/listings/?state=TX", "/listings/?q=axe", listing.get_absolute_url(), truck.get_absolute_url()]:
+        page.goto(path)
+        assert page.locator("h1").count() >= 1, path
+        if path == "/listings/?state=TX":  # the map is open and links the other state
+            assert page.get_by_role("link", name="Oregon: 1 truck").is_visible()
+        if violations := axe_violations(page):
+            failures[path] = violations
+    assert failures == {}
+    assert page.console_errors == []  # type: ignore[attr-defined]
