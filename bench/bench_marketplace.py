@@ -14,17 +14,13 @@ service does), so a run takes a minute or two.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import BIN, ROOT, bench_env, call_step, gunicorn, postgres_database_ready, run_table  # noqa: E402
+from bench.harness import ROOT, TARGETS, load_pages, main, postgres_database_ready, prepare_size  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_URL = os.environ.get("BENCH_MARKETPLACE_PG_URL", "postgres://postgres@127.0.0.1:5432/kei_bench_market")
@@ -152,10 +148,6 @@ def paths_and_cookie() -> dict:
     }
 
 
-def _call(env: dict, step: str, *extra: str) -> dict:
-    return call_step(__file__, env, step, *extra)
-
-
 def _pg_available() -> bool:
     return postgres_database_ready(PG_ADMIN, PG_URL)
 
@@ -164,35 +156,18 @@ def run_size(label: str, seconds: int) -> None:
     spec = SIZES[label]
     if spec["db"].startswith("postgres") and not _pg_available():
         return
-    env = bench_env(spec["db"], REDIS_URL)
-    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
-    started = time.monotonic()
-    info = _call(env, "generate", str(spec["listings"]))
-    print(f"\n## {label} listings ({'PostgreSQL' if spec['db'].startswith('postgres') else 'SQLite'}): "
-          f"{info['listings']:,} listings, data {'generated' if info['generated'] else 'reused'} in "
-          f"{time.monotonic() - started:.0f} s")  # fmt: skip
-    target = _call(env, "paths")
-    with gunicorn(env) as base:
-        lines = run_table(base, [tuple(p) for p in target["pages"]], cookie=target["cookie"], seconds=seconds)
-    print("\n".join(lines))
-    print("Targets: signed-in ratio >= 0.10 with p99 < 150 ms; anonymous (cached) ratio >= 0.5.")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10k,100k")
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--step", choices=["generate", "paths"])
-    parser.add_argument("extra", nargs="*")
-    args = parser.parse_args()
-    if args.step == "generate":
-        print(json.dumps(generate(int(args.extra[0]))))
-    elif args.step == "paths":
-        print(json.dumps(paths_and_cookie()))
-    else:
-        for label in args.sizes.split(","):
-            run_size(label.strip(), args.seconds)
+    env, target = prepare_size(
+        __file__, label=label, database_url=spec["db"], rows=spec["listings"], noun="listings", redis_url=REDIS_URL
+    )
+    load_pages(env, target, seconds=seconds)
+    print(TARGETS)
 
 
 if __name__ == "__main__":
-    main()
+    main(
+        __doc__ or "",
+        sizes="10k,100k",
+        sizes_help="10k, 100k",
+        steps={"generate": lambda total: generate(int(total)), "paths": paths_and_cookie},
+        run_size=run_size,
+    )

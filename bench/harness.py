@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,3 +198,45 @@ def postgres_database_ready(admin_url: str, database_url: str) -> bool:
     except Exception as exc:  # reported, the PostgreSQL size is skipped
         print(f"PostgreSQL not reachable ({exc}); skipping the PostgreSQL size.")
         return False
+
+
+TARGETS = "Targets: signed-in ratio >= 0.10 with p99 < 150 ms; anonymous (cached) ratio >= 0.5."
+
+
+def prepare_size(script: str, *, label: str, database_url: str, rows: int, noun: str, redis_url: str = "") -> tuple:
+    """Migrate a size's database, generate (or reuse) its data with the script's "generate" step and
+    print the size's heading. Returns (env, the "paths" step's pages and cookie)."""
+    env = bench_env(database_url, redis_url)
+    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    started = time.monotonic()
+    info = call_step(script, env, "generate", str(rows))
+    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    print(f"\n## {label} {noun} ({engine}): {info[noun]:,} {noun}, data "
+          f"{'generated' if info['generated'] else 'reused'} in {time.monotonic() - started:.0f} s")  # fmt: skip
+    return env, call_step(script, env, "paths")
+
+
+def load_pages(env: dict[str, str], target: dict, *, seconds: int) -> None:
+    """Serve with gunicorn and print the table for the "paths" step's pages."""
+    with gunicorn(env) as base:
+        lines = run_table(base, [tuple(p) for p in target["pages"]], cookie=target["cookie"], seconds=seconds)
+    print("\n".join(lines))
+
+
+def main(doc: str, *, sizes: str, sizes_help: str, steps: dict, run_size: Callable[[str, int], None]) -> None:
+    """The scripts' command line: `--step NAME [extra]` runs one in-process step and prints its JSON
+    (the driver calls these through call_step); otherwise each size in `--sizes` is run."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=sizes, help=sizes_help)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--step", choices=sorted(steps))
+    parser.add_argument("extra", nargs="*")
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(steps[args.step](*args.extra)))
+    else:
+        for label in args.sizes.split(","):
+            run_size(label.strip(), args.seconds)
