@@ -249,6 +249,15 @@ def _apply_service_errors(form: ProposeForm, exc: ValidationError) -> None:
             form.add_error(None, error)
 
 
+def _proposed_changes(form: Any, formset: Any) -> dict[str, Any]:
+    """The content, edit summary and citations of a valid proposal form, as the services take them."""
+    return {
+        "data": form.content(),
+        "edit_summary": form.cleaned_data["edit_summary"],
+        "citations": [c for c in (f.as_citation() for f in formset.forms) if c],
+    }
+
+
 @login_required
 def propose(request: HttpRequest, code: str) -> HttpResponse:
     page = _page_or_404(code)
@@ -261,15 +270,8 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
         form = ProposeForm(request.POST)
         formset = CitationFormSet(request.POST, prefix="citations")
         if form.is_valid() and formset.is_valid():
-            citations = [c for c in (f.as_citation() for f in formset.forms) if c]
             try:
-                revision = services.revision_propose(
-                    author=request.user,
-                    page=page,
-                    data=form.content(),
-                    edit_summary=form.cleaned_data["edit_summary"],
-                    citations=citations,
-                )
+                revision = services.revision_propose(author=request.user, page=page, **_proposed_changes(form, formset))
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             except PermissionDenied as exc:
@@ -327,25 +329,12 @@ def edit_proposal(request: HttpRequest, code: str, number: str) -> HttpResponse:
                 request, "The page changed while you were editing. Check the changes below and send it again."
             )
         elif form.is_valid() and formset.is_valid():
-            citations = [c for c in (f.as_citation() for f in formset.forms) if c]
+            changes = _proposed_changes(form, formset)
             try:
                 if stale:
-                    services.revision_rebase(
-                        actor=request.user,
-                        revision=revision,
-                        data=form.content(),
-                        edit_summary=form.cleaned_data["edit_summary"],
-                        citations=citations,
-                        expected_base=onto,
-                    )
+                    services.revision_rebase(actor=request.user, revision=revision, expected_base=onto, **changes)
                 else:
-                    services.revision_update_pending(
-                        actor=request.user,
-                        revision=revision,
-                        data=form.content(),
-                        edit_summary=form.cleaned_data["edit_summary"],
-                        citations=citations,
-                    )
+                    services.revision_update_pending(actor=request.user, revision=revision, **changes)
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             except PermissionDenied as exc:
