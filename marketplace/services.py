@@ -418,11 +418,13 @@ def listing_photo_add(*, actor: Any, listing: Listing, upload: Any) -> Photo:
     return photo
 
 
-def listing_photos_reorder(*, actor: Any, listing: Listing, ordered_ids: list[int]) -> None:
+def listing_photos_reorder(*, actor: Any, listing: Listing, ordered_ids: list[Any]) -> None:
+    """`ordered_ids` as given (form or JSON values): the media service checks they are whole numbers
+    naming each of the listing's photos once."""
     from kei_community.media.services import photos_reorder
 
     _check_owner(actor, listing)
-    photos_reorder(owner=listing, ordered_ids=[int(i) for i in ordered_ids])
+    photos_reorder(owner=listing, ordered_ids=ordered_ids)
     _changed()
 
 

@@ -387,11 +387,7 @@ def listing_photos_order(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     """Save a whole new photo order (drag and drop): POST `order` once per photo id, first to last."""
     listing = _owned_listing(request, pk)
     try:
-        try:
-            ids = [int(i) for i in request.POST.getlist("order")]
-        except ValueError:
-            raise ValidationError("Give the photo ids as whole numbers.") from None
-        services.listing_photos_reorder(actor=request.user, listing=listing, ordered_ids=ids)
+        services.listing_photos_reorder(actor=request.user, listing=listing, ordered_ids=request.POST.getlist("order"))
     except ValidationError as exc:
         return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
     return HttpResponse(status=204)

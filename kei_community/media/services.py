@@ -215,11 +215,12 @@ def photo_delete(*, actor: Any, photo: Photo, can_edit: CanEdit | None = None) -
 def photos_reorder(
     *,
     owner: models.Model,
-    ordered_ids: list[int],
+    ordered_ids: list[Any],
     actor: Any = None,
     can_edit: CanEdit | None = None,
 ) -> list[Photo]:
-    """Set the order of `owner`'s photos. `ordered_ids` must list each of its photos once.
+    """Set the order of `owner`'s photos. `ordered_ids` (whole numbers, as numbers or strings) must
+    list each of its photos once.
 
     When `actor` is given it must be allowed (see photo_delete); the owning app may
     instead check the actor itself and call without one.
@@ -233,7 +234,7 @@ def photos_reorder(
         raise ValidationError({"order": ["Give the photo ids as whole numbers."]})
     by_id = {p.pk: p for p in photos}
     if len(ids) != len(set(ids)) or set(ids) != set(by_id):
-        raise ValidationError({"order": ["List every photo of this post exactly once."]})
+        raise ValidationError({"order": ["List every photo exactly once."]})
     with transaction.atomic():
         changed = []
         for position, pk in enumerate(ids):
