@@ -51,7 +51,7 @@ def _check_posting_limits(*, author: Any, rendered: Rendered, new_thread: bool) 
     recent = Post.objects.filter(author=author, created_at__gte=now - timedelta(minutes=1)).count()
     if recent >= per_minute:
         raise ValidationError("You are posting very quickly. Please wait a minute and try again.", code="rate")
-    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start_of_day = limits.start_of_day()
     if limits.is_new_account(author):
         today = Post.objects.filter(author=author, created_at__gte=start_of_day)
         limits.check_new_account_cap(user=author, action="post", count_today=today.count())

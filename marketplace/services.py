@@ -172,9 +172,10 @@ def listing_create(*, seller: Any, data: dict[str, Any], publish: bool = False) 
     if seller is None or not seller.is_authenticated:
         raise PermissionDenied("Sign in to sell a truck.")
     _clean_data(data)
-    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     limits.check_new_account_cap(
-        user=seller, action="listing", count_today=Listing.objects.filter(seller=seller, created_at__gte=today).count()
+        user=seller,
+        action="listing",
+        count_today=Listing.objects.filter(seller=seller, created_at__gte=limits.start_of_day()).count(),
     )
     listing = Listing(seller=seller)
     if DealerProfile.objects.filter(user=seller).exists() and "seller_type" not in data:
@@ -391,7 +392,7 @@ def listing_remove(*, actor: Any, listing: Listing, note: str = "") -> Listing:
 
 
 def _check_photo_cap(actor: Any) -> None:
-    """New accounts may add NEW_ACCOUNT_DAILY_CAPS["image"] listing photos in any 24 hours."""
+    """New accounts may add NEW_ACCOUNT_DAILY_CAPS["image"] listing photos a day (like their other caps)."""
     if not limits.is_new_account(actor):
         return
     from django.contrib.contenttypes.models import ContentType
@@ -400,9 +401,8 @@ def _check_photo_cap(actor: Any) -> None:
 
     # Lock the member's row until the photo is saved, so two uploads at once cannot both pass the cap.
     get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
-    since = timezone.now() - timedelta(hours=24)
     count = Photo.objects.filter(
-        uploader=actor, owner_type=ContentType.objects.get_for_model(Listing), created_at__gte=since
+        uploader=actor, owner_type=ContentType.objects.get_for_model(Listing), created_at__gte=limits.start_of_day()
     ).count()
     limits.check_new_account_cap(user=actor, action="image", count_today=count)
 
@@ -517,9 +517,10 @@ def _querydict(query: str) -> QueryDict:
 
 
 def _check_message_cap(sender: Any) -> None:
-    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     limits.check_new_account_cap(
-        user=sender, action="message", count_today=Message.objects.filter(sender=sender, created_at__gte=today).count()
+        user=sender,
+        action="message",
+        count_today=Message.objects.filter(sender=sender, created_at__gte=limits.start_of_day()).count(),
     )
 
 

@@ -75,6 +75,11 @@ def is_new_account(user: Any) -> bool:
     return timezone.now() - joined < timedelta(days=account_age_days())
 
 
+def start_of_day() -> Any:
+    """Where "today" starts for the daily caps (midnight, in the server's time zone)."""
+    return timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def check_new_account_cap(*, user: Any, action: str, count_today: int) -> None:
     """Raise ValidationError when a young account already did ``action`` its cap of times today.
 
