@@ -76,7 +76,7 @@ def is_new_account(user: Any) -> bool:
 
 
 def start_of_day() -> Any:
-    """Where "today" starts for the daily caps (midnight, in the server's time zone)."""
+    """Where "today" starts for the daily caps: midnight UTC."""
     return timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
