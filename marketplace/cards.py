@@ -23,6 +23,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from marketplace import page_cache
 from marketplace.filters import ORDERING_LABELS
 from marketplace.models import Listing
 
@@ -212,10 +213,9 @@ def facets_fragment(*, facets: list[dict[str, Any]], ranges: dict[str, Any], que
 
     Built in Python (no per-value template nodes) and cached for FACETS_TTL per search (query string
     without the page) and listing-data version, so a change to any listing shows at once."""
-    from marketplace.page_cache import VERSION_KEY
 
     base = repr(sorted((k, v) for k, v in query.lists() if k != "page"))
-    version = cache.get(VERSION_KEY) or 0
+    version = page_cache.version()
     key = f"mkt:facets:{CARD_VERSION}:{version}:{hashlib.sha256(base.encode()).hexdigest()[:32]}"
     cacheable = not query.get("registrable_in")  # like the search cache: depends on the state guide
     html = cache.get(key) if cacheable else None

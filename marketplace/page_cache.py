@@ -33,9 +33,13 @@ def bump() -> None:
         cache.set(VERSION_KEY, 1, None)
 
 
+def version() -> int:
+    """The listing-data version: part of every marketplace cache key, bumped by every listing write."""
+    return int(cache.get(VERSION_KEY) or 0)
+
+
 def page_key(path: str) -> str:
-    version = cache.get(VERSION_KEY) or 0
-    return f"mkt:page:{version}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+    return f"mkt:page:{version()}:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
 
 
 def anonymous_page_cache(

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from marketplace import page_cache
 from marketplace.models import PUBLIC_STATUSES, Conversation, Favorite, Listing, Message, Question, SavedSearch
 
 if TYPE_CHECKING:
@@ -81,9 +82,8 @@ def listing_get_for_page(*, pk: int, viewer: Any = None) -> Listing | None:
     truck) is shared by viewers for DETAIL_CACHE_TTL per listing-data version (any listing write bumps
     it, like the anonymous page cache); `is_favorite` is read per viewer. The seller always gets a fresh
     read (views count, photos being processed)."""
-    from marketplace.page_cache import VERSION_KEY
 
-    key = f"mkt:detail:{cache.get(VERSION_KEY) or 0}:{pk}"
+    key = f"mkt:detail:{page_cache.version()}:{pk}"
     listing: Listing | None = cache.get(key)
     signed_in = viewer is not None and viewer.is_authenticated
     if listing is not None and not (signed_in and viewer.pk == listing.seller_id):
@@ -233,11 +233,10 @@ MAX_CACHED_IDS = 5000
 
 def _search_cache_key(params: dict[str, Any]) -> str | None:
     """Matches of a search, shared by every viewer; the page-cache version is bumped by any listing write."""
-    from marketplace.page_cache import VERSION_KEY
 
     if params.get("registrable_in"):  # depends on the state guide, which has its own cache
         return None
-    version = cache.get(VERSION_KEY) or 0
+    version = page_cache.version()
     stable = {k: v for k, v in params.items() if k not in ("page", "origin")}
     # FACET_FIELDS in the key: cached matches carry their facets, so a new facet field starts afresh.
     digest = hashlib.sha256(repr((FACET_FIELDS, sorted(stable.items()))).encode()).hexdigest()[:32]
@@ -356,9 +355,8 @@ def related_listings(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Similar trucks and the seller's other trucks as small dicts with their `url` (a compact list, no
     photos): two indexed look-ups, cached per listing and listing-data version for SEARCH_CACHE_TTL."""
-    from marketplace.page_cache import VERSION_KEY
 
-    key = f"mkt:related:{cache.get(VERSION_KEY) or 0}:{listing.pk}:{similar_limit}:{other_limit}"
+    key = f"mkt:related:{page_cache.version()}:{listing.pk}:{similar_limit}:{other_limit}"
     cached = cache.get(key)
     if cached is not None:
         return cached

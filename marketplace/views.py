@@ -26,7 +26,7 @@ from kei_community.core.us import zip_lookup
 from kei_community.users.permissions import moderator_required
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import mask_frame_number
-from marketplace import selectors, services
+from marketplace import page_cache, selectors, services
 from marketplace.cards import (
     CARD_VERSION,
     card_bodies,
@@ -126,12 +126,11 @@ def _results_block(
     trucks-by-state map, page numbers, the filter form), kept per query string and listing-data version
     (bumped by every listing write) for RESULTS_BLOCK_TTL; not kept while a photo on the page is still
     processing. Per request only the viewer's favourites and home state."""
-    from marketplace.page_cache import VERSION_KEY
 
     key = ""
     if not request.GET.get("registrable_in"):  # depends on the state guide, which has its own cache
         normalised = repr(sorted(request.GET.lists()))
-        version = cache.get(VERSION_KEY) or 0
+        version = page_cache.version()
         key = f"mkt:results:{CARD_VERSION}:{version}:{hashlib.sha256(normalised.encode()).hexdigest()[:32]}"
     block = cache.get(key) if key else None
     if block is None:
@@ -226,10 +225,9 @@ def _detail_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) ->
     listing-data version (bumped by every listing write) for DETAIL_CACHE_TTL, so a signed-in page
     renders only what depends on its reader. The seller's own view (full frame number) and a page
     with a photo still processing are rendered fresh every time."""
-    from marketplace.page_cache import VERSION_KEY
 
     cacheable = not is_owner and listing.is_public
-    key = f"mkt:detail-html:{DETAIL_FRAGMENTS_VERSION}:{cache.get(VERSION_KEY) or 0}:{listing.pk}"
+    key = f"mkt:detail-html:{DETAIL_FRAGMENTS_VERSION}:{page_cache.version()}:{listing.pk}"
     cached = cache.get(key) if cacheable else None
     if cached is not None:
         return {name: mark_safe(html) for name, html in cached.items()}  # noqa: S308 - rendered by templates
