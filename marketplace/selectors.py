@@ -525,10 +525,19 @@ def price_comps(*, family: str | None = None, band: str | None = None) -> list[d
     return out
 
 
+COMPS_CACHE_TTL = 600  # comps move slowly; a new sale shows within ten minutes
+
+
 def comps_for_listing(*, listing: Listing) -> dict | None:
+    """The comps of the listing's chassis family and year band, cached per family and band."""
     code = listing.chassis_code if listing.chassis_code_id else None
     if code is None:
         return None
-    fam = chassis_family(code.code, code.rebadge_of)
-    found = price_comps(family=fam, band=year_band(listing.year_built))
+    fam, band = chassis_family(code.code, code.rebadge_of), year_band(listing.year_built)
+    found = cache.get_or_set(f"mkt:comps:{fam}:{band}", lambda: price_comps(family=fam, band=band), COMPS_CACHE_TTL)
     return found[0] if found else None
+
+
+def price_comps_cached(*, family: str | None = None) -> list[dict]:
+    """price_comps for the comps page (all families, or one), cached like comps_for_listing."""
+    return cache.get_or_set(f"mkt:comps-page:{family}", lambda: price_comps(family=family), COMPS_CACHE_TTL) or []

@@ -231,11 +231,7 @@ def _detail_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) ->
     cached = cache.get(key) if cacheable else None
     if cached is not None:
         return {name: mark_safe(html) for name, html in cached.items()}  # noqa: S308 - rendered by templates
-    comps_key = f"mkt:comps:{listing.chassis_code_id}:{listing.year_built // 5}"
-    comps = cache.get(comps_key)
-    if comps is None:
-        comps = selectors.comps_for_listing(listing=listing) or {}
-        cache.set(comps_key, comps, 600)
+    comps = selectors.comps_for_listing(listing=listing) or {}
     truck_threads: list[dict[str, Any]] = []
     if listing.truck_id:
         for items in call_hooks("truck_threads", listing.truck):
@@ -630,9 +626,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def price_comps(request: AppHttpRequest) -> HttpResponse:
     family = (request.GET.get("family") or "").strip().upper()[:20] or None
-    rows: list[dict[str, Any]] = (
-        cache.get_or_set(f"mkt:comps-page:{family}", lambda: selectors.price_comps(family=family), 600) or []
-    )
+    rows: list[dict[str, Any]] = selectors.price_comps_cached(family=family)
     scale = max([r[k]["max"] for r in rows for k in ("asking", "sold") if r[k]] or [1])
     for row in rows:
         for kind in ("asking", "sold"):
