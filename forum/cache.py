@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 
 VERSION_KEY = "forum:pages:version"
 PAGE_TTL = 600
@@ -36,5 +37,11 @@ def bump() -> None:
     transaction.on_commit(_bump)
 
 
-def page_key(path: str) -> str:
-    return f"forum:page:{version()}:{path}"
+def page_key(request: HttpRequest) -> str | None:
+    """An anonymous page's key; None (not cached) for htmx requests. Only ?page= changes these pages:
+    other query strings must not mint new cache entries."""
+    if getattr(request, "htmx", False):
+        return None
+    page = request.GET.get("page", "")
+    path = f"{request.path}?page={page[:6]}" if page else request.path
+    return f"forum:html:{version()}:{path}"

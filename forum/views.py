@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,58 +34,25 @@ from forum.forms import (
 )
 from forum.models import THREADS_PER_PAGE, Category, Level, Post, Thread
 from forum.rendering import quote_markdown, render_post
+from kei_community.core.page_cache import anonymous_page_cache, cacheable_context, csrf_token_for
 from kei_community.core.registry import call_hooks
 from kei_community.core.us import US_STATES
 
-CSRF_PLACEHOLDER = "__forum_csrf__"
 CATEGORY_LEVELS = [
     ("watch", "Watching: a notification for every new thread and reply"),
     ("track", "Tracking: unread counts in lists, no notifications"),
     ("", "Normal: notified only when mentioned or for threads you watch"),
     ("mute", "Muted: left out of latest lists, never notified"),
 ]
-NONCE_PLACEHOLDER = "__forum_nonce__"
 
 
-# --- anonymous whole-page cache ---------------------------------------------------------------------
+# --- anonymous whole-page cache (kei_community.core.page_cache) ------------------------------------
 
-
-def anonymous_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache the whole page for anonymous GETs; CSRF token and CSP nonce are filled in per request."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "GET" or request.user.is_authenticated or getattr(request, "htmx", False):
-            return view(request, *args, **kwargs)
-        if len(get_messages(request)):
-            return view(request, *args, **kwargs)
-        # Only ?page= changes these pages: other query strings must not mint new cache entries.
-        page = request.GET.get("page", "")
-        key = page_cache.page_key(f"{request.path}?page={page[:6]}" if page else request.path)
-        cached = cache.get(key)
-        if cached is not None:
-            nonce = str(request.csp_nonce)  # type: ignore[attr-defined]
-            body = cached.replace(NONCE_PLACEHOLDER, nonce).replace(CSRF_PLACEHOLDER, get_token(request))
-            response = HttpResponse(body)
-            response["X-Forum-Cache"] = "hit"
-            return response
-        request.forum_cacheable = True  # type: ignore[attr-defined]
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not getattr(request, "forum_dont_cache", False):
-            content = response.content.decode()
-            nonce = getattr(request, "_csp_nonce", None) or str(request.csp_nonce)  # type: ignore[attr-defined]
-            cache.set(key, content.replace(nonce, NONCE_PLACEHOLDER), page_cache.PAGE_TTL)
-            response.content = content.replace(CSRF_PLACEHOLDER, get_token(request)).encode()
-            response["X-Forum-Cache"] = "miss"
-        return response
-
-    return wrapper
+anonymous_cache = anonymous_page_cache(key_for=page_cache.page_key, ttl=page_cache.PAGE_TTL, header="X-Forum-Cache")
 
 
 def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    if getattr(request, "forum_cacheable", False):
-        context["csrf_token"] = CSRF_PLACEHOLDER
-    return render(request, template, context, status=status)
+    return render(request, template, cacheable_context(request, context), status=status)
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -292,7 +256,7 @@ def _viewer(request: HttpRequest, *, moderator: bool, can_reply: bool = False, c
     report_prefix = ""
     if user.is_authenticated:
         report_prefix = _report_prefix()
-    token = CSRF_PLACEHOLDER if getattr(request, "forum_cacheable", False) else get_token(request)
+    token = csrf_token_for(request)
     return cards.Viewer(
         user_id=user.pk if user.is_authenticated else None,
         moderator=moderator,
@@ -383,7 +347,7 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     page = data["page"]
     parts: list[cards.CardParts] = data["parts"]
     if not data.get("cacheable", True):
-        request.forum_dont_cache = True  # type: ignore[attr-defined]
+        request.page_dont_cache = True  # type: ignore[attr-defined]
     moderator = services.is_moderator(user)
     signed_in = user.is_authenticated
     state = selectors.thread_state(user=user, thread=thread)

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
 from kei_community.core.registry import call_hooks
 from kei_community.core.types import AppHttpRequest, AuthenticatedHttpRequest
 from kei_community.core.us import zip_lookup
@@ -50,7 +51,6 @@ from marketplace.forms import (
 )
 from marketplace.models import DealerProfile, Listing, Question, SavedSearch
 from marketplace.outlook import registration_outlook
-from marketplace.page_cache import anonymous_page_cache, render_context
 
 
 def _errors_to_form(form: Any, exc: ValidationError) -> None:
@@ -79,7 +79,7 @@ def _owned_listing(request: AuthenticatedHttpRequest, pk: int) -> Listing:
 VIEWER_STATE_SLOT = "__mkt_viewer_state__"
 
 
-@anonymous_page_cache
+@anonymous_page_cache(key_for=page_cache.page_key, ttl=page_cache.PAGE_TTL, statuses=(200, 400))
 def index(request: AppHttpRequest) -> HttpResponse:
     params, errors = parse_search_params(request.GET)
     viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
@@ -112,7 +112,7 @@ def index(request: AppHttpRequest) -> HttpResponse:
         else "marketplace/listing_list.html"
     )
     return render(
-        request, template, render_context(request, context), status=400 if errors and not result.total else 200
+        request, template, cacheable_context(request, context), status=400 if errors and not result.total else 200
     )
 
 
@@ -262,7 +262,9 @@ def _count_cached_view(request: AppHttpRequest, pk: int, slug: str) -> None:
     services.listing_record_view(listing_id=pk)  # only 200 pages are cached: the listing is public
 
 
-@anonymous_page_cache(on_hit=_count_cached_view)
+@anonymous_page_cache(
+    key_for=page_cache.page_key, ttl=page_cache.PAGE_TTL, statuses=(200, 400), on_hit=_count_cached_view
+)
 def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_get_for_page(pk=pk, viewer=request.user)
     if listing is None or not selectors.listing_visible_to(listing=listing, viewer=request.user):
@@ -307,7 +309,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         "share_url": request.build_absolute_uri(listing.get_absolute_url()),
         "buyers": selectors.listing_buyers(listing=listing) if is_owner and listing.truck_id else [],
     }
-    return render(request, "marketplace/listing_detail.html", render_context(request, context))
+    return render(request, "marketplace/listing_detail.html", cacheable_context(request, context))
 
 
 # --- create / edit / photos -------------------------------------------------------

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
 from kei_community.users.permissions import moderator_required
 from stategide import cache as guide_cache
 from stategide import selectors, services
@@ -35,44 +31,14 @@ from stategide.forms import (
 from stategide.models import Revision, StatePage, Status
 from stategide.tiles import legend, tiles_for
 
-NONCE_MARK = "stategide-nonce"
+
+def _page_key(request: HttpRequest) -> str:
+    """An anonymous page's key under the guide's cache version (publishing, verifying… bump it)."""
+    return guide_cache.key("html", hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32])
 
 
-def anonymous_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache whole anonymous GET pages under a versioned key (publish/verify bumps the version).
-
-    The CSP nonce and CSRF token of the cached copy are swapped for this request's on the way out.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        cacheable = request.method == "GET" and not request.user.is_authenticated and not list(get_messages(request))
-        if not cacheable:
-            return view(request, *args, **kwargs)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        cache_key = guide_cache.key("page", digest)
-        nonce = str(getattr(request, "csp_nonce", ""))
-        token = get_token(request)
-        hit = cache.get(cache_key)
-        if hit is not None:
-            content, old_nonce, old_token = hit
-            if old_nonce:
-                content = content.replace(old_nonce, nonce)
-            content = content.replace(old_token, token)
-            response = HttpResponse(content, content_type="text/html; charset=utf-8")
-            response["X-Stategide-Cache"] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and response.get("Content-Type", "").startswith("text/html")
-        ):
-            cache.set(cache_key, (response.content.decode(), nonce, token), guide_cache.PAGE_TTL)
-            response["X-Stategide-Cache"] = "miss"
-        return response
-
-    return wrapper
+# Whole anonymous pages (kei_community.core.page_cache): nonce and CSRF token filled in per request.
+anonymous_cache = anonymous_page_cache(key_for=_page_key, ttl=guide_cache.PAGE_TTL, header="X-Stategide-Cache")
 
 
 def _page_or_404(code: str) -> StatePage:
@@ -104,7 +70,7 @@ SORT_COLUMNS = [
 ]
 
 
-@anonymous_page_cache
+@anonymous_cache
 def index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Status.values:
@@ -141,7 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "columns": columns,
     }
-    return render(request, "stategide/statepage_list.html", context)
+    return render(request, "stategide/statepage_list.html", cacheable_context(request, context))
 
 
 def index_csv(request: HttpRequest) -> HttpResponse:
@@ -171,7 +137,7 @@ def index_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@anonymous_page_cache
+@anonymous_cache
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     page = selectors.page_get(code, viewer=request.user)
     if page is None:
@@ -184,7 +150,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "is_moderator": user.is_authenticated and user.is_moderator,  # type: ignore[union-attr]
         "code_lower": page.code.lower(),
     }
-    return render(request, "stategide/statepage_detail.html", context)
+    return render(request, "stategide/statepage_detail.html", cacheable_context(request, context))
 
 
 def history(request: HttpRequest, code: str) -> HttpResponse:
