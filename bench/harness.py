@@ -233,10 +233,58 @@ def main(doc: str, *, sizes: str, sizes_help: str, steps: dict, run_size: Callab
     parser.add_argument("--sizes", default=sizes, help=sizes_help)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--step", choices=sorted(steps))
+    parser.add_argument(
+        "--no-write", action="store_true", help=f"print only; do not replace this script's section of {DOCS_FILE.name}"
+    )
     parser.add_argument("extra", nargs="*")
     args = parser.parse_args()
     if args.step:
         print(json.dumps(steps[args.step](*args.extra)))
-    else:
+        return
+    tee = _Tee(sys.stdout)
+    with contextlib.redirect_stdout(tee):  # type: ignore[type-var]
         for label in args.sizes.split(","):
             run_size(label.strip(), args.seconds)
+    if not args.no_write:
+        write_section(Path(sys.argv[0]).stem, tee.text(), sizes=args.sizes, seconds=args.seconds)
+        print(f"\nWrote these tables into {DOCS_FILE.relative_to(ROOT)}.")
+
+
+DOCS_FILE = ROOT / "docs" / "benchmarks.md"
+
+
+class _Tee:
+    """Print through, and keep a copy for docs/benchmarks.md."""
+
+    def __init__(self, out: object) -> None:
+        self.out = out
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self.out.write(text)  # type: ignore[attr-defined]
+
+    def flush(self) -> None:
+        self.out.flush()  # type: ignore[attr-defined]
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def write_section(name: str, text: str, *, sizes: str, seconds: int) -> None:
+    """Replace the script's own section of docs/benchmarks.md (between its markers) with this run's output,
+    so the tables in the docs are always the ones a script printed, never pasted by hand."""
+    begin, end = f"<!-- BEGIN {name} (written by bench/{name}.py) -->", f"<!-- END {name} -->"
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    body = (
+        f"{begin}\n_Run {stamp} on commit `{commit.stdout.strip() or '?'}`, {os.cpu_count()} cores, "
+        f"`--sizes {sizes} --seconds {seconds}`._\n\n{text.strip()}\n{end}"
+    )
+    current = DOCS_FILE.read_text() if DOCS_FILE.exists() else "# Benchmarks\n"
+    if begin in current and end in current:
+        head, rest = current.split(begin, 1)
+        current = head + body + rest.split(end, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + body + "\n"
+    DOCS_FILE.write_text(current)
