@@ -6,7 +6,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/kei_community
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-fast test-services test-browser lint serve worker beat migrate seed bench bench-images bench-marketplace bench-forum clean
+.PHONY: run test test-fast test-services test-browser lint serve worker worker-images worker-notifications beat migrate seed bench bench-images bench-marketplace bench-forum clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,11 +53,21 @@ serve: venv
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/honcho start
 
+## A worker for every queue (images, notifications, celery).
 worker: venv
 	$(BIN)/celery -A kei_community worker --loglevel=info
 
+## Photo processing only, so a burst of uploads never delays email.
+worker-images: venv
+	$(BIN)/celery -A kei_community worker --loglevel=info -Q images -n images@%h
+
+## Notifications and email, plus the light periodic jobs (queue "celery").
+worker-notifications: venv
+	$(BIN)/celery -A kei_community worker --loglevel=info -Q notifications,celery -n notifications@%h
+
+## Safe to start on several machines: one holds the lock in Redis and sends the periodic jobs.
 beat: venv
-	$(BIN)/celery -A kei_community beat --loglevel=info --schedule var/celerybeat-schedule
+	$(BIN)/celery -A kei_community beat --loglevel=info
 
 bench: bench-images bench-marketplace bench-forum
 

@@ -16,6 +16,7 @@ import django_stubs_ext
 import environ
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 django_stubs_ext.monkeypatch()
 
@@ -165,11 +166,33 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kei"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The broker may be a Redis of its own (CELERY_BROKER_URL, with maxmemory-policy noeviction: a broker must
+# never lose a message to eviction); unset, it is REDIS_URL's server.
+BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
+CELERY_BROKER_URL = BROKER_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Eager exactly when no broker is configured (Saleor's rule).
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = not BROKER_URL
+# Three queues, so a burst of photos never delays email: `images` (photo processing and its sweeper),
+# `notifications` (every email and notification fan-out) and `celery` (the rest: listing expiry, alerts'
+# matching, reminders). A worker started without -Q consumes all three (`make worker`);
+# `make worker-images` and `make worker-notifications` consume one role each (the latter also `celery`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("images"), Queue("notifications")]
+CELERY_TASK_ROUTES = {
+    "kei_community.media.tasks.*": {"queue": "images"},
+    "kei_community.notifications.tasks.*": {"queue": "notifications"},
+    "marketplace.tasks.notify_price_drop": {"queue": "notifications"},
+    "marketplace.tasks.saved_search_alerts_for_listing": {"queue": "notifications"},
+    "marketplace.tasks.send_saved_search_digests": {"queue": "notifications"},
+    "marketplace.tasks.send_expiry_reminders": {"queue": "notifications"},
+}
+# Beat runs its periodic jobs exactly once however many beat processes are started: the one holding
+# a lock in the broker's Redis sends them; the others wait and take over within BEAT_LOCK_SECONDS when it
+# stops. The schedule is kept in memory (no local schedule file).
+CELERY_BEAT_SCHEDULER = "kei_community.core.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = False  # opted into per idempotent task
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -270,6 +293,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# How many proxies of our own sit in front of the app (load balancer, nginx...). Each appends the address
+# it saw to X-Forwarded-For, so the Nth address from the right is the client's. 0 (the default): the header
+# is ignored and REMOTE_ADDR is the client. Every throttle and rate limit reads the address through
+# kei_community.core.client_ip (see docs/security.md).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -311,10 +339,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kei_community.core.api.errors.exception_handler",
+    # DRF's throttles keyed on kei_community.core.client_ip (never on X-Forwarded-For as sent).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "kei_community.core.api.throttling.AnonRateThrottle",
+        "kei_community.core.api.throttling.UserRateThrottle",
     ],
+    # The same trust for any stock DRF throttle (its get_ident reads NUM_PROXIES).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="10000/hour" if TESTING else "120/minute"),
         "user": env.str("API_THROTTLE_USER", default="10000/hour" if TESTING else "600/minute"),
