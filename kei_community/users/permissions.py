@@ -25,9 +25,41 @@ def needs_mfa_enrolment(user: Any) -> bool:
     return bool(settings.MODERATION_REQUIRES_MFA) and not has_mfa(user)
 
 
+class SystemActor:
+    """The site itself acting from code (management commands such as ``seed_demo``), not a person.
+
+    There is one instance, :data:`SYSTEM`. A request's user is always a ``User`` or an
+    ``AnonymousUser``, so no request can present it: only code that imports it can act as the
+    system. Services accept it wherever they accept a moderator (``check_moderator`` lets it
+    through without the two-factor rule, which is about people signing in). It has no primary
+    key, so it owns nothing and the audit log records its actions with no actor.
+    """
+
+    pk = None
+    id = None
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_moderator = True
+    is_staff = False
+    is_superuser = False
+    public_name = "Kei Community"
+
+    def __str__(self) -> str:
+        return "system"
+
+    def __repr__(self) -> str:
+        return "<SystemActor>"
+
+
+SYSTEM = SystemActor()
+
+
 def check_moderator(user: Any) -> None:
     """Raise PermissionDenied unless user may moderate now. Services call this."""
-    if not getattr(user, "is_authenticated", False) or not user.is_moderator:
+    if user is SYSTEM:
+        return
+    if getattr(user, "pk", None) is None or not getattr(user, "is_authenticated", False) or not user.is_moderator:
         raise PermissionDenied("Only moderators can do this.")
     if needs_mfa_enrolment(user):
         raise PermissionDenied("Moderators must set up two-factor authentication first.")

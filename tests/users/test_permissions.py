@@ -65,6 +65,20 @@ def test_inactive_moderator_is_refused(settings):
         check_moderator(ModeratorFactory(is_active=False))
 
 
+def test_the_system_actor_may_moderate_without_two_factor(mfa_required):
+    from kei_community.users.permissions import SYSTEM
+
+    check_moderator(SYSTEM)
+
+
+@pytest.mark.django_db
+def test_a_lookalike_of_the_system_actor_is_refused(mfa_required):
+    from kei_community.users.permissions import SystemActor
+
+    with pytest.raises(PermissionDenied):
+        check_moderator(SystemActor())  # only the one SYSTEM instance counts
+
+
 # --- moderator_required (views) ----------------------------------------------
 
 
