@@ -1,4 +1,4 @@
-"""The image work of the pipeline: orient, strip metadata, resize, encode.
+"""The image work of the pipeline: orient, convert to sRGB, resize, encode without metadata.
 
 Pure functions over bytes so the task, the reprocess command and the benchmark
 share them. Nothing here touches the database.
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageCms
 
+from kei_community.media import encode
 from kei_community.media.models import RENDITION_WIDTHS
 from kei_community.media.validation import ALLOWED_FORMATS, _flatten, make_placeholder, normalise_mode
 
@@ -139,10 +140,11 @@ def render(data: bytes) -> Rendered:
     for w in widths:
         h = max(1, round(current.size[1] * w / current.size[0]))
         resized = _clean(_resize(current, (w, h)))
-        webp, jpeg = io.BytesIO(), io.BytesIO()
-        resized.save(webp, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
-        resized.save(jpeg, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-        result.files[w] = {"webp": webp.getvalue(), "jpeg": jpeg.getvalue(), "height": resized.size[1]}
+        result.files[w] = {
+            "webp": encode.webp(resized, quality=WEBP_QUALITY, method=WEBP_METHOD),
+            "jpeg": encode.jpeg(resized, quality=JPEG_QUALITY, optimize=True, progressive=True),
+            "height": resized.size[1],
+        }
         current = resized
     result.placeholder = make_placeholder(current)
     return result

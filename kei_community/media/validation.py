@@ -2,15 +2,19 @@
 
 The file name and the browser's content type are ignored: the bytes are opened
 with a format allow-list, the pixel count is checked from the header before any
-decoding, the file is verified and then fully decoded to catch truncation, and
-files that carry anything after the image (HTML/script polyglots) are refused.
+decoding, and the file is verified and then fully decoded to catch truncation.
+
+What Pillow's allow-listed decoders accept is accepted; the bytes are not searched
+for markup. Originals are never served, and everything that is (the renditions and
+the placeholder) is re-encoded from the pixels alone with every metadata segment
+dropped (kei_community.media.encode), so a comment, an XMP packet or bytes after the
+image's end cannot reach a browser.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import re
 import struct
 import warnings
 from dataclasses import dataclass
@@ -22,15 +26,14 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from kei_community.media import encode
+
 pillow_heif.register_heif_opener()
 
 ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "HEIF")
 ACCEPTED_LABEL = "JPEG, PNG, WebP or HEIC/HEIF"
 ACCEPT_ATTR = "image/jpeg,image/png,image/webp,image/heic,image/heif,.jpg,.jpeg,.png,.webp,.heic,.heif"
 PLACEHOLDER_WIDTH = 16
-
-# Markup that must never ride along inside an image (polyglots).
-_MARKUP = re.compile(rb"<\s*(?:script|html|svg|body|iframe|object|embed|!doctype|\?php)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,35 +69,6 @@ def _upload_size(upload: Any) -> int | None:
     return int(size) if size is not None else None
 
 
-def _trailing_data_error(fmt: str, data: bytes) -> ValidationError | None:
-    """Anything after the image's end marker is refused (PNG: IEND, WebP: RIFF size, JPEG: EOI)."""
-    if _MARKUP.search(data):
-        return _error("This file contains web page code hidden in the image, so it was refused.", code="polyglot")
-    if fmt == "PNG":
-        end = _png_end(data)
-        if end is None:
-            return _not_an_image()
-        if data[end:].strip(b"\x00"):
-            return _error("This PNG has extra data after the end of the image, so it was refused.", code="polyglot")
-    elif fmt == "WEBP" and len(data) >= 12:
-        riff_end = int.from_bytes(data[4:8], "little") + 8
-        if data[riff_end + (riff_end % 2) :].strip(b"\x00"):
-            return _error("This WebP has extra data after the end of the image, so it was refused.", code="polyglot")
-    return None
-
-
-def _png_end(data: bytes) -> int | None:
-    """Offset just past the IEND chunk, walking the chunk list (not searching for the bytes)."""
-    pos = 8
-    while pos + 12 <= len(data):
-        length = int.from_bytes(data[pos : pos + 4], "big")
-        kind = data[pos + 4 : pos + 8]
-        pos += 12 + length
-        if kind == b"IEND":
-            return pos if pos <= len(data) else None
-    return None
-
-
 def normalise_mode(img: Image.Image) -> Image.Image:
     """RGB/RGBA/CMYK/L stay; 16-bit and float greys are scaled to 8 bits; palettes and the rest become RGB(A)."""
     if img.mode in ("RGB", "RGBA", "CMYK", "L"):
@@ -113,10 +87,7 @@ def make_placeholder(img: Image.Image) -> str:
     small.thumbnail((PLACEHOLDER_WIDTH, PLACEHOLDER_WIDTH * 4), Image.Resampling.BILINEAR)
     if small.mode != "RGB":
         small = _flatten(small)
-    small.info = {}
-    buf = io.BytesIO()
-    small.save(buf, "JPEG", quality=50)
-    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return "data:image/jpeg;base64," + base64.b64encode(encode.jpeg(small, quality=50)).decode("ascii")
 
 
 def _flatten(img: Image.Image) -> Image.Image:
@@ -203,8 +174,4 @@ def validate_photo_upload(upload: Any) -> ImageInfo:
                     code="truncated",
                 )
             raise _error(f"This photo could not be read. Please upload a {ACCEPTED_LABEL} image.", code="unreadable")
-
-    trailing = _trailing_data_error(fmt, data)
-    if trailing is not None:
-        raise trailing
     return ImageInfo(format=fmt, width=shown_w, height=shown_h, size=size, placeholder=placeholder)

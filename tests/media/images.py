@@ -111,3 +111,98 @@ SVG_WITH_SCRIPT = (
 )
 HTML_TAIL = b"<html><body><script>alert(document.cookie)</script></body></html>"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+# --- metadata that only rides along (defect 7: decide from what is served) -------------
+
+PLIST = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
+    b'"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"><dict><key>com.apple.print'
+    b".PageFormat.PMHorizontalRes</key><real>72</real></dict></plist>\n"
+)
+HTML_COMMENT = b"<img src=x onerror=alert(1)>"
+
+
+def jpeg_segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def with_segments(jpeg: bytes, *segments: bytes) -> bytes:
+    """`jpeg` with `segments` inserted right after its SOI marker."""
+    assert jpeg[:2] == b"\xff\xd8"
+    return jpeg[:2] + b"".join(segments) + jpeg[2:]
+
+
+def jpeg_with_plist(size: tuple[int, int] = (1200, 900)) -> bytes:
+    """Like Pillow's Tests/images/truncated_app14.jpg: a Photoshop file whose metadata holds an Apple
+    print plist (`<!DOCTYPE plist`), in XMP and in a Photoshop APP13 resource, and whose Adobe APP14
+    segment is cut short (length 11, no transform byte)."""
+    resource = b"8BIM" + struct.pack(">H", 0x0421) + b"\x00\x00" + struct.pack(">I", len(PLIST)) + PLIST
+    return with_segments(
+        jpeg_bytes(size),
+        jpeg_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + PLIST),
+        jpeg_segment(0xED, b"Photoshop 3.0\x00" + resource),
+        jpeg_segment(0xEE, b"Adobe\x00\x64\x80\x00"),
+    )
+
+
+def jpeg_with_html_comment(size: tuple[int, int] = (1800, 1200)) -> bytes:
+    """A real camera-like JPEG (EXIF with GPS, XMP, ICC) whose COM comment and XMP carry HTML."""
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buf = io.BytesIO()
+    Image.new("RGB", size, (90, 120, 160)).save(
+        buf,
+        "JPEG",
+        quality=85,
+        exif=camera_exif(orientation=1),
+        xmp=b"<x:xmpmeta>" + HTML_COMMENT + b"</x:xmpmeta>",
+        comment=HTML_COMMENT,
+    )
+    return with_segments(buf.getvalue(), jpeg_segment(0xE2, b"ICC_PROFILE\x00\x01\x01" + icc))
+
+
+def jpeg_bomb(width: int = 60_000, height: int = 60_000) -> bytes:
+    """A real small JPEG whose frame header (SOF) declares 3.6 gigapixels."""
+    data = bytearray(jpeg_bytes((64, 64)))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def jpeg_markers(data: bytes) -> list[int]:
+    """Every marker of a JPEG in file order, walking segment lengths and entropy-coded data."""
+    assert data[:2] == b"\xff\xd8", "not a JPEG"
+    markers, pos = [0xD8], 2
+    while pos < len(data):
+        assert data[pos] == 0xFF, f"no marker at {pos}"
+        while data[pos] == 0xFF:  # fill bytes
+            pos += 1
+        marker = data[pos]
+        pos += 1
+        markers.append(marker)
+        if marker == 0xD9:  # EOI
+            assert pos == len(data), "bytes after EOI"
+            return markers
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            continue
+        length = struct.unpack(">H", data[pos : pos + 2])[0]
+        pos += length
+        if marker == 0xDA:  # SOS: skip entropy-coded data up to the next real marker
+            while not (data[pos] == 0xFF and data[pos + 1] not in (0x00, *range(0xD0, 0xD8))):
+                pos += 1
+    raise AssertionError("no EOI")
+
+
+def webp_chunks(data: bytes) -> list[bytes]:
+    """The FourCCs of a WebP's RIFF chunks (VP8X's flags are not trusted: every chunk is listed)."""
+    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", "not a WebP"
+    end = 8 + struct.unpack("<I", data[4:8])[0]
+    assert end == len(data), "bytes after the RIFF container"
+    chunks, pos = [], 12
+    while pos < end:
+        kind, size = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
+        chunks.append(kind)
+        pos += 8 + size + (size & 1)
+    return chunks

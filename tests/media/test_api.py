@@ -16,7 +16,8 @@ def _photos_url(member) -> str:
 HOSTILE = {
     "bomb": (images.png_bomb(), "bomb.png"),
     "tiff-renamed": (images.tiff_bytes(), "truck.jpg"),
-    "png-html": (images.png_bytes() + images.HTML_TAIL, "truck.png"),
+    "jpeg-bomb": (images.jpeg_bomb(), "bomb.jpg"),
+    "html-renamed": (images.HTML_TAIL, "truck.jpg"),
     "svg-script": (images.SVG_WITH_SCRIPT, "truck.svg"),
     "truncated": (images.jpeg_with_gps((1600, 1200))[:20000], "truck.jpg"),
     "zero-byte": (b"", "truck.jpg"),
@@ -33,6 +34,14 @@ def test_hostile_upload_is_400_in_error_shape(api_client, user, kind):
     assert set(body) == {"detail", "errors"}
     assert body["detail"]
     assert Photo.objects.count() == 0
+
+
+def test_jpeg_with_plist_or_html_in_metadata_is_accepted(api_client, user):
+    api_client.force_authenticate(user)
+    for data in (images.jpeg_with_plist(), images.jpeg_with_html_comment()):
+        response = api_client.post(_photos_url(user), {"file": make_upload(data)}, format="multipart")
+        assert response.status_code == 201, response.content
+    assert Photo.objects.count() == 2
 
 
 def test_over_size_cap_is_400(api_client, user, settings):

@@ -45,6 +45,81 @@ def test_outputs_have_no_exif_gps_xmp_or_icc(user, settings, django_capture_on_c
         assert b"xmpmeta" not in raw
 
 
+# APP1 (EXIF/XMP), APP2 (ICC), APP3-APP15 (APP13 Photoshop/IPTC, APP14 Adobe...), COM.
+METADATA_MARKERS = {*range(0xE1, 0xF0), 0xFE}
+
+
+def _assert_served_bytes_clean(raw: bytes) -> None:
+    """One served file (a JPEG or WebP rendition, or the placeholder): pixels and nothing else."""
+    assert images.HTML_COMMENT not in raw and b"<img" not in raw and b"plist" not in raw
+    assert b"Suzuki Camera Works" not in raw and b"xmpmeta" not in raw
+    if raw[:2] == b"\xff\xd8":
+        markers = images.jpeg_markers(raw)
+        assert not METADATA_MARKERS & set(markers), [hex(m) for m in markers]
+        app0 = raw.index(b"\xff\xe0") if 0xE0 in markers else None
+        assert app0 is None or raw[app0 + 4 : app0 + 9] == b"JFIF\x00"  # APP0 only as the encoder's JFIF header
+    else:
+        assert images.webp_chunks(raw) == [b"VP8 "]  # no VP8X container, so no EXIF, XMP or ICCP chunk
+    with Image.open(io.BytesIO(raw)) as img:
+        assert len(img.getexif()) == 0 and not img.getexif().get_ifd(0x8825)
+        assert not {"exif", "xmp", "icc_profile", "comment", "adobe", "photoshop", "XML:com.adobe.xmp"} & set(img.info)
+
+
+def _placeholder_bytes(photo: Photo) -> bytes:
+    import base64
+
+    return base64.b64decode(photo.placeholder.split(",", 1)[1])
+
+
+def test_html_comment_reaches_no_rendition(user, settings, django_capture_on_commit_callbacks):
+    """Defect 7: a JPEG whose COM comment and XMP carry `<img src=x onerror=...>` is accepted, and no
+    served byte (every width, WebP and JPEG, the placeholder) carries metadata of any kind."""
+    data = images.jpeg_with_html_comment((1800, 1200))
+    uploaded = make_photo(owner=user, data=data)
+    _assert_served_bytes_clean(_placeholder_bytes(uploaded))  # the one made at upload time
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = make_photo(owner=user, data=data)
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.READY
+    names = [n for entry in photo.renditions.values() for n in entry["names"]]
+    assert len(names) == 6 and {n.rsplit(".", 1)[1] for n in names} == {"jpg", "webp"}
+    for name in names:
+        _assert_served_bytes_clean((Path(settings.MEDIA_ROOT) / name).read_bytes())
+    _assert_served_bytes_clean(_placeholder_bytes(photo))
+
+
+def test_strip_jpeg_metadata_keeps_pixels_and_drops_every_metadata_segment():
+    from kei_community.media.encode import strip_jpeg_metadata
+
+    data = images.jpeg_with_plist((320, 240))
+    data = images.with_segments(data, images.jpeg_segment(0xFE, images.HTML_COMMENT))
+    assert METADATA_MARKERS & set(images.jpeg_markers(data)) == {0xE1, 0xED, 0xEE, 0xFE}
+    stripped = strip_jpeg_metadata(data)
+    assert not METADATA_MARKERS & set(images.jpeg_markers(stripped))
+    assert b"plist" not in stripped and images.HTML_COMMENT not in stripped
+    with Image.open(io.BytesIO(data)) as before, Image.open(io.BytesIO(stripped)) as after:
+        assert before.tobytes() == after.tobytes()
+
+
+def test_plist_metadata_jpeg_processed_without_its_metadata(user, settings, django_capture_on_commit_callbacks):
+    photo = _ready_photo(user, images.jpeg_with_plist((1000, 750)), django_capture_on_commit_callbacks)
+    assert photo.status == Photo.Status.READY
+    assert sorted(photo.renditions, key=int) == ["400", "960"]
+    for path in _files(settings):
+        _assert_served_bytes_clean(path.read_bytes())
+    _assert_served_bytes_clean(_placeholder_bytes(photo))
+
+
+def test_bytes_after_the_image_reach_no_rendition(user, settings, django_capture_on_commit_callbacks):
+    for data in (images.png_bytes() + images.HTML_TAIL, images.jpeg_bytes() + images.HTML_TAIL):
+        photo = _ready_photo(user, data, django_capture_on_commit_callbacks)
+        assert photo.status == Photo.Status.READY
+    for path in _files(settings):
+        raw = path.read_bytes()
+        assert b"<script" not in raw and b"<html" not in raw
+        _assert_served_bytes_clean(raw)
+
+
 def test_orientation_applied(user, settings, django_capture_on_commit_callbacks):
     photo = _ready_photo(user, images.two_colour_jpeg(orientation=6), django_capture_on_commit_callbacks)
     assert (photo.width, photo.height) == (400, 800)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -36,24 +38,44 @@ def test_tiff_renamed_jpg_rejected():
     assert "JPEG, PNG, WebP or HEIC/HEIF" in err.messages[0]
 
 
-def test_png_with_html_appended_rejected():
-    err = _reject(images.png_bytes() + images.HTML_TAIL, "truck.png")
-    assert err.code == "polyglot"
+def test_jpeg_bomb_rejected_from_header():
+    err = _reject(images.jpeg_bomb())
+    assert err.code == "too_many_pixels"
+    assert "megapixels" in err.messages[0]
 
 
-def test_png_with_binary_trailer_rejected():
-    err = _reject(images.png_bytes() + b"\x01\x02junk", "truck.png")
-    assert err.code == "polyglot"
+def test_html_renamed_jpg_rejected():
+    err = _reject(images.HTML_TAIL, "truck.jpg")
+    assert err.code == "unsupported_format"
+    assert "not a photo we can use" in err.messages[0]
 
 
-def test_png_with_fake_iend_in_trailer_rejected():
-    err = _reject(images.png_bytes() + b"junk-IEND\x00\x00\x00\x00", "truck.png")
-    assert err.code == "polyglot"
+def test_jpeg_whose_metadata_holds_a_plist_doctype_accepted():
+    """Pillow's truncated_app14.jpg was refused as a 'polyglot' for `<!DOCTYPE plist` in its metadata."""
+    info = validate_photo_upload(make_upload(images.jpeg_with_plist((1200, 900))))
+    assert (info.format, info.width, info.height) == ("JPEG", 1200, 900)
 
 
-def test_jpeg_with_html_after_eoi_rejected():
-    err = _reject(images.jpeg_bytes() + images.HTML_TAIL)
-    assert err.code == "polyglot"
+def test_jpeg_with_html_in_its_comment_accepted():
+    """Originals are never served and every rendition is re-encoded without metadata (see test_tasks)."""
+    info = validate_photo_upload(make_upload(images.jpeg_with_html_comment()))
+    assert info.format == "JPEG"
+    assert images.HTML_COMMENT not in base64.b64decode(info.placeholder.split(",", 1)[1])
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (images.png_bytes() + images.HTML_TAIL, "truck.png"),
+        (images.png_bytes() + b"junk-IEND\x00\x00\x00\x00", "truck.png"),
+        (images.jpeg_bytes() + images.HTML_TAIL, "truck.jpg"),
+        (images.webp_bytes() + images.HTML_TAIL, "truck.webp"),
+    ],
+    ids=["png-html", "png-fake-iend", "jpeg-html", "webp-html"],
+)
+def test_bytes_after_the_image_do_not_matter(data, name):
+    """What Pillow's decoder accepts is accepted: the renditions are re-encoded from the pixels."""
+    assert validate_photo_upload(make_upload(data, name=name)).format in {"PNG", "JPEG", "WEBP"}
 
 
 def test_svg_with_script_rejected():
