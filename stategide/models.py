@@ -3,6 +3,8 @@ pending proposals reviewed by moderators (FlaggedRevs style), structured citatio
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
@@ -46,6 +48,9 @@ class StatePage(models.Model):
     protected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What a moderator should check next (from the reference data or the verification queue).
+    # Shown to moderators only, never on the public page or in the public API.
+    open_questions = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -86,6 +91,8 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="state_revisions"
     )
     edit_summary = models.CharField(max_length=300)
+    # The status changed but the summary did not, and the editor confirmed the summary still matches.
+    summary_confirmed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -155,11 +162,12 @@ class Citation(models.Model):
         COURT = "court", "Court"
         NEWS = "news", "News"
         AGGREGATOR = "aggregator", "Aggregator"
+        OWNER_REPORT = "owner_report", "Owner report"
 
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="citations")
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    label = models.CharField(max_length=300)
+    label = models.CharField("title", max_length=300)
     url = models.URLField(max_length=600, validators=[validate_http_url])
     retrieved_on = models.DateField(null=True, blank=True)
     is_primary = models.BooleanField("primary source", default=False)
@@ -169,6 +177,12 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def host(self) -> str:
+        """The site the source lives on, without 'www.' (shown next to the title)."""
+        host = (urlparse(self.url).hostname or "").lower()
+        return host.removeprefix("www.")
 
     def as_dict(self) -> dict:
         return {
@@ -221,4 +235,19 @@ CONTENT_FIELDS: tuple[str, ...] = (
 # Changing any of these needs at least one citation on the proposal.
 CITATION_REQUIRED_FIELDS: frozenset[str] = frozenset(
     {"status", "max_road_speed_mph", "vehicle_speed_cap_mph", "road_restrictions", "interstate_ban", "local_option"}
+)
+
+# Citations of these kinds are primary sources (the law itself, a bill, the agency, a court).
+PRIMARY_CITATION_KINDS: frozenset[str] = frozenset({"statute", "bill", "agency", "court"})
+# The content fields the reference data (stategide/data/states.csv) sets.
+REFERENCE_FIELDS: tuple[str, ...] = (
+    "status",
+    "summary",
+    "max_road_speed_mph",
+    "speed_note",
+    "road_restrictions",
+    "registration_notes",
+    "insurance_notes",
+    "statute_refs",
+    "confidence",
 )

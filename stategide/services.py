@@ -20,7 +20,16 @@ from kei_community.users.models import MODERATORS_GROUP
 from kei_community.users.permissions import check_moderator
 from stategide import cache as guide_cache
 from stategide import selectors
-from stategide.models import CITATION_REQUIRED_FIELDS, CONTENT_FIELDS, Citation, Revision, StatePage, Watch
+from stategide.models import (
+    CITATION_REQUIRED_FIELDS,
+    CONTENT_FIELDS,
+    PRIMARY_CITATION_KINDS,
+    REFERENCE_FIELDS,
+    Citation,
+    Revision,
+    StatePage,
+    Watch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +84,14 @@ def _build_citations(citations: list[dict] | None) -> list[Citation]:
         if not isinstance(item, dict):
             errors.append(f"Citation {index + 1}: give kind, label and URL.")
             continue
+        kind = item.get("kind") or Citation.Kind.AGGREGATOR
         citation = Citation(
             position=index,
-            kind=item.get("kind") or Citation.Kind.AGGREGATOR,
-            label=(item.get("label") or "").strip(),
+            kind=kind,
+            label=(item.get("label") or item.get("title") or "").strip(),
             url=(item.get("url") or "").strip(),
             retrieved_on=item.get("retrieved_on") or None,
-            is_primary=bool(item.get("is_primary", False)),
+            is_primary=bool(item.get("is_primary", kind in PRIMARY_CITATION_KINDS)),
         )
         try:
             citation.full_clean(exclude=["revision"])
@@ -363,11 +373,21 @@ class PublishRevisionAction:
     different values, the proposal conflicts and cannot be published as is.
     """
 
-    def __init__(self, revision: Revision, *, user: Any, note: str = "", audit_action: str = "stategide_approve"):
+    def __init__(
+        self,
+        revision: Revision,
+        *,
+        user: Any,
+        note: str = "",
+        audit_action: str = "stategide_approve",
+        _reference_data: bool = False,
+    ):
         self.revision = revision
         self.user = user
         self.note = (note or "").strip()
         self.audit_action = audit_action
+        # Only reference_edition_apply() publishes as the "Reference data" account (no moderator check).
+        self._reference_data = _reference_data
 
     # three-way merge helpers
     @staticmethod
@@ -396,7 +416,8 @@ class PublishRevisionAction:
         return "merge"
 
     def check(self) -> str:
-        check_moderator(self.user)
+        if not (self._reference_data and self.user.pk == reference_account().pk):
+            check_moderator(self.user)
         if self.revision.state != Revision.State.PENDING:
             raise ValidationError("Only pending proposals can be published.")
         published = self.revision.page.published_revision
@@ -703,3 +724,119 @@ def send_moderator_reminders(*, today: date | None = None) -> int:
         body="\n".join(lines),
     )
     return len(created)
+
+
+# --- the reference data (stategide/data/states.csv) ----------------------------------------
+
+REFERENCE_ACCOUNT_EMAIL = "reference-data@accounts.invalid"
+REFERENCE_ACCOUNT_NAME = "Reference data"
+
+
+def reference_account() -> Any:
+    """The system account that authors revisions loaded from the reference data (created once).
+
+    It is inactive and has no usable password: nobody can sign in as it.
+    """
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        email=REFERENCE_ACCOUNT_EMAIL, defaults={"display_name": REFERENCE_ACCOUNT_NAME, "is_active": False}
+    )
+    if created or user.has_usable_password() or user.is_active:
+        user.set_unusable_password()
+        user.is_active = False
+        user.save(update_fields=["password", "is_active"])
+    return user
+
+
+def _citation_keys(citations: Any) -> list[tuple[str, str, str]]:
+    return [(c.url, c.label, c.kind) for c in citations]
+
+
+def _same_content(revision: Revision, content: dict[str, Any], citations: list[Citation]) -> bool:
+    return all(getattr(revision, field) == value for field, value in content.items()) and _citation_keys(
+        revision.citations.all()
+    ) == _citation_keys(citations)
+
+
+def _reference_summary(published: Revision | None, content: dict[str, Any], citations: list[Citation]) -> str:
+    from stategide.diff import field_label
+
+    if published is None:
+        return "Loaded from the reference data"
+    changed = [field_label(f).lower() for f, v in content.items() if getattr(published, f) != v]
+    if _citation_keys(published.citations.all()) != _citation_keys(citations):
+        changed.append("sources")
+    return f"Reference data update: {', '.join(changed)}"[:300]
+
+
+@transaction.atomic
+def reference_edition_apply(
+    *, page: StatePage, content: dict[str, Any], citations: list[dict[str, Any]], open_questions: str = ""
+) -> str:
+    """Bring one page up to the reference data. Returns "created", "published", "proposed" or "unchanged".
+
+    - no revision yet: the data becomes revision 1, published;
+    - the published content already matches: nothing is written ("unchanged");
+    - the published revision came from the reference data: a new published revision by the
+      "Reference data" account, with an audit entry and the page's watchers notified;
+    - a person edited the page since: the data becomes a pending proposal for a moderator (once:
+      the same proposal is not made twice; an older data proposal is superseded).
+    The page's open questions (moderators only) are replaced by the data's.
+    """
+    unknown = set(content) - set(REFERENCE_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a reference data field."))
+    account = reference_account()
+    page = _locked_page(page)
+    if page.open_questions != open_questions:
+        page.open_questions = open_questions
+        page.save(update_fields=["open_questions", "updated_at"])
+    rows = _build_citations(citations)
+    published = page.published_revision
+    if published is None:
+        revision = Revision(
+            page=page, number=_next_number(page), state=Revision.State.PUBLISHED, author=account,
+            edit_summary=_reference_summary(None, content, rows), summary_confirmed=True,
+        )  # fmt: skip
+        _apply(revision, content)
+        _save_revision(revision, rows)
+        page.published_revision = revision
+        page.save(update_fields=["published_revision", "updated_at"])
+        guide_cache.invalidate_on_commit()
+        return "created"
+    if _same_content(published, content, rows):
+        return "unchanged"
+    edit_summary = _reference_summary(published, content, rows)
+    revision = Revision(
+        page=page, number=_next_number(page), state=Revision.State.PENDING, base_revision=published,
+        author=account, edit_summary=edit_summary, summary_confirmed=True,
+    )  # fmt: skip
+    _apply(revision, {**_content_of(published), **content})
+    if published.author_id is None or published.author_id == account.pk:
+        _save_revision(revision, rows)
+        PublishRevisionAction(
+            revision, user=account, note=edit_summary, audit_action="stategide_reference_update", _reference_data=True
+        ).execute()
+        return "published"
+    earlier = list(
+        page.revisions.select_for_update(of=("self",))
+        .filter(state=Revision.State.PENDING, author=account)
+        .prefetch_related("citations")
+    )
+    if any(_same_content(other, content, rows) for other in earlier):
+        return "unchanged"
+    for other in earlier:
+        other.state = Revision.State.SUPERSEDED
+        other.review_note = "Replaced by a newer load of the reference data."
+        other.reviewed_at = timezone.now()
+        other.save(update_fields=["state", "review_note", "reviewed_at"])
+    _save_revision(revision, rows)
+    audit_record(
+        actor=account,
+        action="stategide_reference_proposal",
+        target=page,
+        before={"published_revision": published.number},
+        after={"proposed_revision": revision.number},
+        note="The page was edited after the reference data was loaded: the new data waits for a moderator's review.",
+    )
+    return "proposed"

@@ -2,7 +2,7 @@ import pytest
 
 from stategide import selectors
 from stategide.models import Citation, Revision, StatePage
-from stategide.reference import citation_kind, load_states, parse_speed
+from stategide.reference import load_states, parse_sources, parse_speed
 
 pytestmark = pytest.mark.django_db
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_reference_data_loads_51_pages_idempotently(all_states):
     assert StatePage.objects.count() == 51
     assert Revision.objects.count() == 51
-    assert load_states()["created"] == 0
+    assert load_states()["unchanged"] == 51
     assert Revision.objects.count() == 51
 
 
@@ -18,17 +18,37 @@ def test_reference_data_keeps_statuses_and_confidence(all_states):
     from collections import Counter
 
     statuses = Counter(p.published_revision.status for p in selectors.page_list())
-    assert statuses["unclear"] == 26
-    assert sum(statuses.values()) == 51
+    assert statuses == {"road_legal": 2, "restricted": 16, "farm_or_offroad_only": 1, "not_allowed": 7, "unclear": 25}
+    confidence = Counter(p.published_revision.confidence for p in selectors.page_list())
+    assert confidence == {"high": 3, "medium": 20, "low": 28}
+    assert StatePage.objects.get(code="IL").published_revision.status == "not_allowed"
     assert not StatePage.objects.exclude(last_verified=None).exists()
-    assert not Revision.objects.exclude(author=None).exists()
+    assert set(Revision.objects.values_list("author__display_name", flat=True)) == {"Reference data"}
 
 
-def test_reference_citations_are_aggregator_unless_government(all_states):
-    assert Citation.objects.filter(url__contains="worldpopulationreview.com").exclude(kind="aggregator").count() == 0
-    assert Citation.objects.filter(url__contains="legislature.idaho.gov").exclude(kind="aggregator").exists()
-    assert citation_kind("https://www.oregon.gov/ODOT/x") == "agency"
-    assert citation_kind("https://example.com/copy-of-statute") == "aggregator"
+def test_reference_citations_are_structured_with_title_and_kind(all_states):
+    assert Citation.objects.count() == 165
+    il = Citation.objects.filter(revision__page__code="AL").order_by("position").first()
+    assert (il.kind, il.label, il.host) == (
+        "statute",
+        "Ala. Code § 32-6-59 (Alabama Legislature)",
+        "alisondb.legislature.state.al.us",
+    )
+    assert il.is_primary
+    assert not Citation.objects.filter(kind="aggregator", is_primary=True).exists()
+    assert set(Citation.objects.values_list("kind", flat=True)) <= set(Citation.Kind.values)
+
+
+def test_parse_sources_skips_bad_entries_and_unknown_kinds_are_aggregators():
+    raw = '[{"url": "ftp://x", "title": "t", "kind": "statute"}, {"url": "https://www.a.gov/x", "title": "", "kind": "blog"}, 3]'
+    assert parse_sources(raw) == [
+        {"kind": "aggregator", "label": "a.gov", "url": "https://www.a.gov/x", "is_primary": False}
+    ]
+    assert parse_sources("not json") == []
+
+
+def test_open_questions_are_stored_on_the_page(all_states):
+    assert StatePage.objects.get(code="AK").open_questions.startswith("Ask Alaska DMV")
 
 
 def test_qualified_speeds_stay_notes():

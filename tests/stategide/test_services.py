@@ -447,3 +447,101 @@ def test_rebase_of_current_proposal_is_refused(user, tx):
     rev = propose(user, tx, plate_type="Farm")
     with pytest.raises(ValidationError, match="already based on the current version"):
         services.revision_rebase(actor=user, revision=rev)
+
+
+# --- the reference data, second edition -----------------------------------------------
+
+
+def _edition(tmp_path, name="states.csv", **changes):
+    """A copy of stategide/data/states.csv with `changes` = {code: {column: value}} applied."""
+    import csv
+
+    from stategide.reference import DATA_FILE, read_rows
+
+    rows = read_rows(DATA_FILE)
+    for row in rows:
+        row.update(changes.get(row["state_code"], {}))
+    path = tmp_path / name
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+TX_LAW = "Texas law (Transp. Code 551A) lets a registered kei truck use roads posted 35 mph or less."
+
+
+def test_reference_load_is_authored_by_a_system_account_that_cannot_sign_in(all_states, client):
+    from stategide.services import REFERENCE_ACCOUNT_EMAIL
+
+    account = services.reference_account()
+    assert account.email == REFERENCE_ACCOUNT_EMAIL and account.public_name == "Reference data"
+    assert not account.is_active and not account.has_usable_password()
+    assert set(Revision.objects.values_list("author", flat=True)) == {account.pk}
+    assert not client.login(email=REFERENCE_ACCOUNT_EMAIL, password="")
+    assert services.reference_account().pk == account.pk  # created once
+
+
+def test_reference_reload_of_the_same_data_changes_nothing(all_states):
+    from stategide.reference import load_states
+
+    counts = (Revision.objects.count(), AuditLogEntry.objects.count(), Notification.objects.count())
+    assert load_states() == {"created": 0, "published": 0, "proposed": 0, "unchanged": 51, "total": 51}
+    assert (Revision.objects.count(), AuditLogEntry.objects.count(), Notification.objects.count()) == counts
+
+
+def test_reference_new_edition_publishes_a_revision_with_audit_and_watchers_notified(
+    all_states, tmp_path, django_capture_on_commit_callbacks
+):
+    from stategide.reference import load_states
+
+    watcher = UserFactory(home_state="TX")
+    tx = StatePage.objects.get(code="TX")
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = load_states(path=_edition(tmp_path, TX={"summary": TX_LAW, "status": "restricted"}))
+    assert counts["published"] == 1 and counts["unchanged"] == 50
+    tx.refresh_from_db()
+    revision = tx.published_revision
+    assert (revision.number, revision.summary, revision.author.public_name) == (2, TX_LAW, "Reference data")
+    assert revision.edit_summary.startswith("Reference data update:") and "summary" in revision.edit_summary
+    entry = AuditLogEntry.objects.get(action="stategide_reference_update")
+    assert entry.target_id == tx.pk and entry.after["published_revision"] == 2
+    assert Notification.objects.filter(recipient=watcher, kind="guide_change").count() == 1
+    # Loading the same edition again writes nothing.
+    assert load_states(path=_edition(tmp_path, TX={"summary": TX_LAW, "status": "restricted"}))["unchanged"] == 51
+    assert tx.revisions.count() == 2
+
+
+def test_reference_new_edition_for_a_page_a_moderator_edited_becomes_a_proposal(all_states, moderator, tmp_path):
+    from stategide.reference import load_states
+
+    tx = StatePage.objects.get(code="TX")
+    edited = propose(moderator, tx, body="A moderator's detail.")
+    services.revision_approve(actor=moderator, revision=edited)
+    counts = load_states(path=_edition(tmp_path, TX={"summary": TX_LAW}))
+    assert counts["proposed"] == 1 and counts["published"] == 0
+    tx.refresh_from_db()
+    assert tx.published_revision == edited  # not overwritten
+    proposal = tx.revisions.get(state=Revision.State.PENDING)
+    assert proposal.summary == TX_LAW and proposal.body == "A moderator's detail."
+    assert proposal.base_revision == edited and proposal.author.public_name == "Reference data"
+    assert AuditLogEntry.objects.filter(action="stategide_reference_proposal", target_id=tx.pk).count() == 1
+    # Loading it again does not propose it twice; a newer edition replaces the older proposal.
+    assert load_states(path=_edition(tmp_path, TX={"summary": TX_LAW}))["unchanged"] == 51
+    assert tx.revisions.filter(state=Revision.State.PENDING).count() == 1
+    load_states(path=_edition(tmp_path, TX={"summary": TX_LAW + " Check with the county."}))
+    assert tx.revisions.get(state=Revision.State.PENDING).summary.endswith("Check with the county.")
+    assert tx.revisions.get(pk=proposal.pk).state == Revision.State.SUPERSEDED
+
+
+def test_reference_second_edition_updates_a_first_edition_page(db):
+    from stategide.reference import load_states
+
+    page = StatePageFactory(code="IL")  # a first-edition page: revision 1 has no author
+    assert page.published_revision.author is None
+    load_states()
+    page.refresh_from_db()
+    assert page.published_revision.number == 2
+    assert page.published_revision.status == "not_allowed"
+    assert [c.kind for c in page.published_revision.citations.all()] != ["statute"]

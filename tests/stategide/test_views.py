@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from kei_community.moderation.models import Report
 from stategide import services
-from stategide.models import Revision
+from stategide.models import Revision, StatePage
 from tests.factories import StatePageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_index_logged_in_within_budget(client, user, all_states, warm_content_ty
 
 def test_index_filters_by_status(client, all_states):
     body = client.get(reverse("stategide:index"), {"status": "not_allowed"}).content.decode()
-    assert "6 jurisdictions with this status" in body
+    assert "7 jurisdictions with this status" in body
 
 
 def test_index_sorts_without_js(client, all_states):
@@ -444,3 +444,37 @@ def test_report_button_on_revision_page(client, user, tx):
     ct = ContentType.objects.get_for_model(Revision)
     report_url = reverse("moderation:report", kwargs={"content_type_id": ct.pk, "object_id": rev.pk})
     assert f'action="{report_url}"' in client.get(rev.get_absolute_url()).content.decode()
+
+
+FORBIDDEN_ON_STATE_PAGES = ("retrieved", "not read", "read via", "github", "helper")
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["public", "member"])
+def test_no_state_page_shows_research_notes(all_states, client, user, signed_in):
+    if signed_in:
+        client.force_login(user)
+    found = {}
+    for page in all_states:
+        html = client.get(page.get_absolute_url()).content.decode().lower()
+        if hits := [word for word in FORBIDDEN_ON_STATE_PAGES if word in html]:
+            found[page.code] = hits
+    assert found == {}
+    assert len(all_states) == 51
+
+
+def test_citations_show_title_kind_and_host(all_states, client):
+    html = client.get("/states/al/").content.decode()
+    assert "Ala. Code § 32-6-59 (Alabama Legislature)" in html
+    assert "Statute · alisondb.legislature.state.al.us" in html
+
+
+def test_open_questions_are_shown_to_moderators_only(all_states, client, user, moderator):
+    from django.utils.html import escape
+
+    question = escape(StatePage.objects.get(code="AK").open_questions)
+    assert question
+    assert question not in client.get("/states/ak/").content.decode()
+    client.force_login(user)
+    assert question not in client.get("/states/ak/").content.decode()
+    client.force_login(moderator)
+    assert question in client.get("/states/ak/").content.decode()
