@@ -2,7 +2,14 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 
+from kei_community.core.client_ip import client_ip
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return bool(getattr(settings, "ACCOUNT_ALLOW_REGISTRATION", True))
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits (sign-in failures, sign-up, password reset) count per this address;
+        # it must be the same one every other limit uses (settings.TRUSTED_PROXY_COUNT).
+        return client_ip(request)

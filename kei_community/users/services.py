@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
+from kei_community.core.exceptions import RateLimited
 from kei_community.core.us import zip_lookup
 from kei_community.users.models import MODERATORS_GROUP, User
 
@@ -64,19 +67,48 @@ def moderators_group() -> Group:
     return group
 
 
-def api_token_obtain(*, email: str, password: str, code: str = "", request: Any = None) -> str:
+def _sign_in_locked() -> RateLimited:
+    """The lockout answer: allauth's `login_failed` limit is used up for this account or address."""
+    from allauth.account import app_settings as account_settings
+    from allauth.core.internal.ratelimit import parse_rates
+
+    # The longest window of the limit bounds the wait (the oldest counted failure leaves it by then).
+    rates = parse_rates(account_settings.RATE_LIMITS.get("login_failed"))
+    wait = math.ceil(max((rate.duration for rate in rates), default=0)) or None
+    when = "later"
+    if wait:
+        when = f"in {math.ceil(wait / 60)} minutes" if wait >= 120 else f"in {wait} seconds"
+    return RateLimited(f"Too many failed sign-in attempts. Try again {when}, or reset your password.", retry_after=wait)
+
+
+def api_token_obtain(*, email: str, password: str, code: str = "", request: HttpRequest) -> str:
     """The API token for email + password (+ the current TOTP code when the member enrolled).
 
     Refuses wrong credentials, inactive members and, when verification is mandatory, members
     whose address is not verified yet — the same rules as signing in on the site.
+
+    It is the same door as the sign-in form, so it shares the form's failure count and lockout:
+    allauth's `login_failed` rate limit (ACCOUNT_RATE_LIMITS, per account and per client address,
+    kept in the shared cache). A wrong password counts, a right one takes its own attempt back, a
+    used-up limit raises RateLimited (429) before the password is even checked. Wrong two-factor
+    codes count against allauth's per-member MFA key, as on the site's two-factor step.
     """
+    from allauth.account.adapter import get_adapter
     from allauth.account.models import EmailAddress
+    from allauth.core import context
+    from allauth.mfa.base.internal.flows import check_rate_limit
     from allauth.mfa.models import Authenticator
     from django.conf import settings
-    from django.contrib.auth import authenticate
     from rest_framework.authtoken.models import Token
 
-    user = authenticate(request, email=email.strip().lower(), password=password)
+    try:
+        # allauth's own check, the one its sign-in form runs: counts the attempt (per account and
+        # per address), refuses once the limit is used up, takes a successful attempt back.
+        user = get_adapter(request).authenticate(request, email=email.strip().lower(), password=password)
+    except ValidationError as exc:
+        if exc.code == "too_many_login_attempts":
+            raise _sign_in_locked() from None
+        raise
     if user is None or not user.is_active:
         raise PermissionDenied("Email or password is wrong.")
     if (
@@ -88,7 +120,14 @@ def api_token_obtain(*, email: str, password: str, code: str = "", request: Any 
     if totp is not None:
         if not code:
             raise ValidationError({"code": ["This account uses two-factor authentication; send the current code."]})
-        if not totp.wrap().validate_code(code):
-            raise PermissionDenied("The two-factor code is wrong or expired.")
+        with context.request_context(request):
+            try:
+                # The limit allauth's two-factor step applies (login_failed, keyed on the member).
+                clear_code_failures = check_rate_limit(user)
+            except ValidationError:
+                raise _sign_in_locked() from None
+            if not totp.wrap().validate_code(code):
+                raise PermissionDenied("The two-factor code is wrong or expired.")
+            clear_code_failures()
     token, _ = Token.objects.get_or_create(user=user)
     return token.key

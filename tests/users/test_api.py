@@ -194,7 +194,7 @@ def test_token_endpoint_is_throttled(api_client, user, monkeypatch):
 def test_default_throttles_are_configured(settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert {"anon", "user", "auth_token"} <= set(rates)
-    assert "rest_framework.throttling.AnonRateThrottle" in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+    assert "kei_community.core.api.throttling.AnonRateThrottle" in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
 
 
 # --- schema and docs -------------------------------------------------------------
@@ -235,3 +235,138 @@ def test_token_is_refused_until_the_email_is_verified_when_verification_is_manda
     member.emailaddress_set.update(verified=True)
     response = api_client.post(TOKEN, {"email": member.email, "password": DEFAULT_PASSWORD}, format="json")
     assert response.status_code == 200
+
+
+# --- brute force: client address, throttle and the shared sign-in lockout ----------------------
+
+LOGIN = "/accounts/login/"
+# A small per-account limit (and a per-address one the tests never reach) so a test locks quickly.
+LOCKOUT = {"login_failed": "100/m/ip,3/5m/key"}
+
+
+def _only_token_throttle(monkeypatch, rate: str) -> None:
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth_token": rate, "anon": None, "user": None})
+
+
+def _fail_via_api(api_client, email: str, times: int) -> None:
+    for _ in range(times):
+        response = api_client.post(TOKEN, {"email": email, "password": "wrong-password"}, format="json")
+        assert response.status_code == 403
+
+
+def _fail_via_form(client, email: str, times: int) -> None:
+    for _ in range(times):
+        response = client.post(LOGIN, {"login": email, "password": "wrong-password"})
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_token_throttle_treats_forged_x_forwarded_for_values_as_one_client(api_client, settings, monkeypatch):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.ACCOUNT_RATE_LIMITS = False  # isolate the DRF throttle from the sign-in lockout
+    _only_token_throttle(monkeypatch, "10/minute")
+    statuses = [
+        api_client.post(
+            TOKEN,
+            {"email": f"nobody{i}@example.com", "password": "wrong-password"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        ).status_code
+        for i in range(30)
+    ]
+    assert statuses == [403] * 10 + [429] * 20
+
+
+@pytest.mark.django_db
+def test_token_throttle_with_one_trusted_proxy_keys_on_the_right_most_address(api_client, settings, monkeypatch):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = False
+    _only_token_throttle(monkeypatch, "2/minute")
+
+    def post(xff: str) -> int:
+        payload = {"email": "nobody@example.com", "password": "wrong-password"}
+        return api_client.post(TOKEN, payload, format="json", HTTP_X_FORWARDED_FOR=xff).status_code
+
+    # The proxy appends the address it saw; whatever the client put before it is ignored.
+    assert post("10.0.0.1, 203.0.113.5") == 403
+    assert post("10.0.0.2, 203.0.113.5") == 403
+    assert post("10.0.0.3, 203.0.113.5") == 429
+    assert post("203.0.113.6") == 403  # another client behind the same proxy has its own budget
+
+
+@pytest.mark.django_db
+def test_failed_api_attempts_lock_the_sign_in_form(api_client, client, user, settings):
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    _fail_via_api(api_client, user.email, 3)
+    response = client.post(LOGIN, {"login": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_failed_form_attempts_lock_the_api_with_a_429_in_the_error_shape(api_client, client, user, settings):
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    _fail_via_form(client, user.email, 3)
+    response = api_client.post(TOKEN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code == 429
+    _assert_error_shape(response.json())
+    assert "Too many failed sign-in attempts" in response.json()["detail"]
+    assert response["Retry-After"] == "300"
+    assert not Token.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_the_api_lockout_is_per_account(api_client, user, other_user, settings):
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    _fail_via_api(api_client, user.email, 3)
+    locked = api_client.post(TOKEN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+    other = api_client.post(TOKEN, {"email": other_user.email, "password": DEFAULT_PASSWORD}, format="json")
+    assert locked.status_code == 429
+    assert other.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_lockout_ignores_how_the_email_is_written(api_client, user, settings):
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    _fail_via_api(api_client, f" {user.email.upper()} ", 3)
+    response = api_client.post(TOKEN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_successful_token_requests_do_not_count_toward_the_lockout(api_client, user, settings):
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    for _ in range(5):
+        response = api_client.post(TOKEN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+        assert response.status_code == 200
+    _fail_via_api(api_client, user.email, 2)
+    response = api_client.post(TOKEN, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_wrong_two_factor_codes_through_the_api_lock_the_account(api_client, user, settings):
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    secret = enrol_totp(user)
+    credentials = {"email": user.email, "password": DEFAULT_PASSWORD}
+    for _ in range(3):
+        response = api_client.post(TOKEN, {**credentials, "code": "000000"}, format="json")
+        assert response.status_code == 403
+    response = api_client.post(TOKEN, {**credentials, "code": totp_code(secret)}, format="json")
+    assert response.status_code == 429
+    _assert_error_shape(response.json())
+
+
+@pytest.mark.django_db
+def test_the_lockout_cannot_be_dodged_with_x_forwarded_for(api_client, user, settings, monkeypatch):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/m/ip"}  # per address only
+    _only_token_throttle(monkeypatch, "1000/minute")
+    for i in range(3):
+        payload = {"email": f"nobody{i}@example.com", "password": "wrong-password"}
+        response = api_client.post(TOKEN, payload, format="json", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+        assert response.status_code == 403
+    payload = {"email": user.email, "password": DEFAULT_PASSWORD}
+    response = api_client.post(TOKEN, payload, format="json", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert response.status_code == 429

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kei_community.users.services import user_update_profile, validate_zip
-from tests.factories import StaffFactory
+from tests.factories import DEFAULT_PASSWORD, StaffFactory
 
 
 @pytest.mark.django_db
@@ -86,8 +86,8 @@ def test_api_token_obtain_returns_one_token_per_member(user):
     from kei_community.users.services import api_token_obtain
     from tests.factories import DEFAULT_PASSWORD
 
-    key = api_token_obtain(email=f"  {user.email.upper()} ", password=DEFAULT_PASSWORD)
-    assert api_token_obtain(email=user.email, password=DEFAULT_PASSWORD) == key
+    key = api_token_obtain(email=f"  {user.email.upper()} ", password=DEFAULT_PASSWORD, request=_post())
+    assert api_token_obtain(email=user.email, password=DEFAULT_PASSWORD, request=_post()) == key
 
 
 @pytest.mark.django_db
@@ -95,4 +95,88 @@ def test_api_token_obtain_refuses_a_wrong_password(user):
     from kei_community.users.services import api_token_obtain
 
     with pytest.raises(PermissionDenied):
-        api_token_obtain(email=user.email, password="nope")
+        api_token_obtain(email=user.email, password="nope", request=_post())
+
+
+# --- one failure count and one lockout for the sign-in form and the API token ------------------
+
+LOCKOUT = {"login_failed": "100/m/ip,3/5m/key"}
+
+
+def _post(remote_addr: str = "192.0.2.10"):  # type: ignore[no-untyped-def]
+    from django.test import RequestFactory
+
+    return RequestFactory().post("/api/v1/auth/token/", REMOTE_ADDR=remote_addr)
+
+
+def _fail_token(email: str, times: int) -> None:
+    from kei_community.users.services import api_token_obtain
+
+    for _ in range(times):
+        with pytest.raises(PermissionDenied):
+            api_token_obtain(email=email, password="wrong-password", request=_post())
+
+
+def _form_authenticate(email: str, password: str):  # type: ignore[no-untyped-def]
+    """What allauth's sign-in form does with the credentials (the form's door)."""
+    from allauth.account.adapter import get_adapter
+
+    request = _post()
+    return get_adapter(request).authenticate(request, email=email, password=password)
+
+
+@pytest.mark.django_db
+def test_api_token_obtain_locks_the_account_after_repeated_failures(user, settings):
+    from kei_community.core.exceptions import RateLimited
+    from kei_community.users.services import api_token_obtain
+
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    _fail_token(user.email, 3)
+    with pytest.raises(RateLimited) as exc:
+        api_token_obtain(email=user.email, password=DEFAULT_PASSWORD, request=_post())
+    assert exc.value.retry_after == 300
+    assert "Too many failed sign-in attempts" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_api_token_failures_lock_the_sign_in_form(user, settings):
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    _fail_token(user.email, 3)
+    with pytest.raises(ValidationError) as exc:
+        _form_authenticate(user.email, DEFAULT_PASSWORD)
+    assert exc.value.code == "too_many_login_attempts"
+
+
+@pytest.mark.django_db
+def test_sign_in_form_failures_lock_the_api_token(user, settings):
+    from kei_community.core.exceptions import RateLimited
+    from kei_community.users.services import api_token_obtain
+
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    for _ in range(3):
+        assert _form_authenticate(user.email, "wrong-password") is None
+    with pytest.raises(RateLimited):
+        api_token_obtain(email=user.email, password=DEFAULT_PASSWORD, request=_post())
+
+
+@pytest.mark.django_db
+def test_the_lockout_of_one_account_leaves_another_alone(user, other_user, settings):
+    from kei_community.core.exceptions import RateLimited
+    from kei_community.users.services import api_token_obtain
+
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    _fail_token(user.email, 3)
+    assert api_token_obtain(email=other_user.email, password=DEFAULT_PASSWORD, request=_post())
+    with pytest.raises(RateLimited):
+        api_token_obtain(email=user.email, password=DEFAULT_PASSWORD, request=_post())
+
+
+@pytest.mark.django_db
+def test_a_successful_token_request_takes_back_its_own_attempt(user, settings):
+    from kei_community.users.services import api_token_obtain
+
+    settings.ACCOUNT_RATE_LIMITS = LOCKOUT
+    _fail_token(user.email, 2)
+    for _ in range(3):
+        assert api_token_obtain(email=user.email, password=DEFAULT_PASSWORD, request=_post())
+    assert _form_authenticate(user.email, DEFAULT_PASSWORD) == user

@@ -11,6 +11,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from kei_community.core.exceptions import RateLimited
+
 
 def _as_list(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
@@ -39,6 +41,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, RateLimited):
+        throttled = exceptions.Throttled(detail=exc.message)
+        throttled.wait = exc.retry_after  # type: ignore[attr-defined]  # DRF turns it into Retry-After
+        exc = throttled
 
     response = drf_exception_handler(exc, context)
     if response is None:

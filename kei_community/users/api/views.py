@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from kei_community.core.api.throttling import ScopedRateThrottle
 from kei_community.users.api.serializers import MeSerializer, TokenRequestSerializer
 from kei_community.users.services import api_token_obtain, user_update_profile
 
