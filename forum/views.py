@@ -34,6 +34,7 @@ from forum.forms import (
 )
 from forum.models import THREADS_PER_PAGE, Category, Level, Post, Thread
 from forum.rendering import quote_markdown, render_post
+from kei_community.core.ids import parse_id, parse_int
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context, csrf_token_for
 from kei_community.core.registry import call_hooks
 from kei_community.core.us import US_STATES
@@ -56,10 +57,7 @@ def _render(request: HttpRequest, template: str, context: dict, status: int = 20
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        return 1
+    return parse_int(request.GET.get("page"), minimum=1) or 1
 
 
 def _pages(current: int, last: int) -> dict:
@@ -458,7 +456,7 @@ def post_reply(request: HttpRequest, pk: int) -> HttpResponse:
     if thread is None:
         raise Http404("No such thread.")
     initial = {}
-    if quote := request.GET.get("quote"):
+    if quote := parse_id(request.GET.get("quote")):
         quoted = (
             Post.objects.filter(pk=quote, thread=thread, is_deleted=False, is_hidden=False, is_held=False)
             .select_related("author")

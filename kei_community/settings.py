@@ -14,7 +14,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
-from csp.constants import NONCE
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy, Cross-Origin-Resource-Policy, no Server header; above WhiteNoise so static files get them.
+    "kei_community.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +99,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "kei_community.users.middleware.ModerationMfaMiddleware",
+    "kei_community.core.db_router.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "kei_community.urls"
@@ -148,6 +151,20 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.b
     DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", env.int("DATABASE_PREPARE_THRESHOLD", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# An optional streaming replica for reads that tolerate a little lag (kei_community/core/db_router.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["kei_community.core.db_router.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=15)  # read your own writes
+DATABASE_REPLICA_RETRY_SECONDS = env.int("DATABASE_REPLICA_RETRY_SECONDS", default=30)  # after a failure
 
 # --- Redis: cache and broker ------------------------------------------------
 REDIS_URL = required("REDIS_URL") if PRODUCTION else env.str("REDIS_URL", default="")
@@ -311,21 +328,75 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# Nothing is allowed unless a directive below lists it (docs/production.md). The site loads its own
+# scripts and stylesheets (with Subresource Integrity) and images (Bootstrap's and Swagger UI's
+# icons and the TOTP QR code are data: URIs); htmx and Swagger UI fetch from the site. No fonts,
+# frames, media, workers, manifest or plugins.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
+        "default-src": [NONE],
         # NONCE is django-csp's sentinel: replaced by 'nonce-<random>' on pages that use request.csp_nonce.
-        "script-src": ["'self'", NONCE],
-        "style-src": ["'self'", NONCE],
-        "img-src": ["'self'", "data:", "blob:"],
-        "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
     },
 }
+# Powerful browser features the site never uses, off for its pages and anything they embed
+# (kei_community.core.middleware). Each name is one Chromium recognises (an unknown name is a console
+# warning). WebAuthn is not among MFA_SUPPORTED_TYPES, so publickey-credentials-* are off too; the
+# recovery-codes page copies to the clipboard, hence clipboard-write for the site itself.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "captured-surface-control",
+        "clipboard-read",
+        "compute-pressure",
+        "digital-credentials-get",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "interest-cohort",
+        "keyboard-map",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "picture-in-picture",
+        "private-state-token-issuance",
+        "private-state-token-redemption",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "speaker-selection",
+        "storage-access",
+        "sync-xhr",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+} | {"clipboard-write": ["self"]}
+if "webauthn" in MFA_SUPPORTED_TYPES:  # allauth's security-key sign-in and registration would need them
+    PERMISSIONS_POLICY |= {"publickey-credentials-get": ["self"], "publickey-credentials-create": ["self"]}
+# Another site's page cannot embed or fetch-as-subresource anything we serve (pages, API, static, photos).
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -337,7 +408,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "kei_community.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kei_community.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "kei_community.core.api.errors.exception_handler",
     # DRF's throttles keyed on kei_community.core.client_ip (never on X-Forwarded-For as sent).
     "DEFAULT_THROTTLE_CLASSES": [
@@ -383,6 +454,11 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 PHOTO_MAX_PER_OBJECT = env.int("PHOTO_MAX_PER_OBJECT", default=24)
 PHOTO_MAX_ATTEMPTS = env.int("PHOTO_MAX_ATTEMPTS", default=3)
+# A worker processing a photo holds a lease on it, renewed between renditions; the sweeper (beat, every
+# PHOTO_SWEEP_INTERVAL_SECONDS) hands a photo whose lease ran out (its worker died) to another worker.
+# A photo is found within lease + interval of its worker's death (docs/operations.md#photo-pipeline).
+PHOTO_CLAIM_LEASE_SECONDS = env.int("PHOTO_CLAIM_LEASE_SECONDS", default=60)
+PHOTO_SWEEP_INTERVAL_SECONDS = env.int("PHOTO_SWEEP_INTERVAL_SECONDS", default=30)
 
 # --- Benchmarks ---------------------------------------------------------------
 # Mounts /bench/baseline/ (a short HttpResponse through the same middleware).
@@ -413,6 +489,14 @@ NOTIFICATIONS_DIGEST_HOUR_UTC = env.int("NOTIFICATIONS_DIGEST_HOUR_UTC", default
 # sweeper treats its sender as crashed and re-enqueues the row.
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_EMAIL_CLAIM_TIMEOUT_MINUTES = env.int("NOTIFICATIONS_EMAIL_CLAIM_TIMEOUT_MINUTES", default=10)
+# Bursts (messages): after one email of such a kind, the member's next ones wait this long and go out
+# together as one "N new messages" email. 0 = one email each. On in production; off under `make run`
+# (tasks run in-process there and no beat runs to back up the delayed email).
+NOTIFICATIONS_EMAIL_BURST_MINUTES = env.float("NOTIFICATIONS_EMAIL_BURST_MINUTES", default=10 if PRODUCTION else 0)
+# Per-member message rate limits (every member, on top of the new-account cap). 0 = off.
+# On in production, off under `make run` (docs/operations.md, "Messages").
+MESSAGE_RATE_PER_MINUTE = env.int("MESSAGE_RATE_PER_MINUTE", default=10 if PRODUCTION else 0)
+MESSAGE_RATE_PER_DAY = env.int("MESSAGE_RATE_PER_DAY", default=200 if PRODUCTION else 0)
 
 # --- marketplace ------------------------------------------------------------------
 LISTING_TTL_DAYS = env.int("LISTING_TTL_DAYS", default=60)  # active listings expire after this; reminder 5 days before

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from kei_community.core.ids import MAX_ID, parse_int
 from kei_community.core.us import US_STATES, zip_lookup
 from marketplace.models import Listing
 
@@ -59,10 +60,14 @@ def parse_search_params(query: Any) -> tuple[dict[str, Any], dict[str, str]]:
         raw = get(key).replace(",", "").replace("$", "")
         if not raw:
             continue
-        if not raw.isdigit():
-            errors[key] = f"“{raw}” is not a whole number."
+        number = parse_int(raw)
+        if number is None:
+            errors[key] = f"“{raw[:40]}” is not a whole number."
             continue
-        params[key] = int(raw)
+        if number > MAX_ID:
+            errors[key] = "That number is too large."
+            continue
+        params[key] = number
     for key in ("year_min", "year_max"):
         if key in params and not 1960 <= params[key] <= this_year:
             errors[key] = f"Years run from 1960 to {this_year}."
@@ -105,5 +110,5 @@ def parse_search_params(query: Any) -> tuple[dict[str, Any], dict[str, str]]:
         else:
             params["ordering"] = raw
     if raw := get("page"):
-        params["page"] = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+        params["page"] = parse_int(raw, minimum=1) or 1
     return params, errors

@@ -6,5 +6,5 @@ from marketplace import views
 app_name = "conversations"
 urlpatterns = [
     path("", views.conversation_list, name="inbox"),
-    path("<int:pk>/", views.conversation_detail, name="detail"),
+    path("<id:pk>/", views.conversation_detail, name="detail"),
 ]

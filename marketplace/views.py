@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from kei_community.core.ids import parse_id
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
 from kei_community.core.registry import call_hooks
 from kei_community.core.types import AppHttpRequest, AuthenticatedHttpRequest
@@ -317,7 +318,8 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @login_required
 def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    initial = {"truck": request.GET["truck"]} if request.GET.get("truck", "").isdigit() else None
+    truck_id = parse_id(request.GET.get("truck"))
+    initial = {"truck": truck_id} if truck_id else None
     form = ListingForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -446,10 +448,9 @@ def listing_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form = SoldForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(list(form.errors.get("sold_price") or ["Check the sold price."]))
-            buyer = request.POST.get("buyer", "")
             services.listing_mark_sold(
                 actor=request.user, listing=listing, sold_price=form.cleaned_data["sold_price"],
-                buyer_id=int(buyer) if buyer.isdigit() else None,
+                buyer_id=parse_id(request.POST.get("buyer")),
             )  # fmt: skip
             messages.success(request, "Marked as sold. Congratulations!")
         else:

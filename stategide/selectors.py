@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from kei_community.core.ids import parse_id
 from stategide import cache as guide_cache
 from stategide.models import Citation, Revision, StatePage, Status, Watch
 
@@ -142,9 +143,8 @@ def revision_list(*, page: StatePage) -> QuerySet[Revision]:
 
 
 def revision_get(*, page: StatePage, number: Any) -> Revision | None:
-    try:
-        number = int(number)
-    except (TypeError, ValueError):
+    number = parse_id(number)
+    if number is None:
         return None
     return (
         Revision.objects.select_related("author", "reviewed_by", "base_revision", "page")
@@ -155,9 +155,8 @@ def revision_get(*, page: StatePage, number: Any) -> Revision | None:
 
 
 def revision_get_by_id(*, page: StatePage, revision_id: Any) -> Revision | None:
-    try:
-        revision_id = int(revision_id)
-    except (TypeError, ValueError):
+    revision_id = parse_id(revision_id)
+    if revision_id is None:
         return None
     return (
         Revision.objects.select_related("author", "page", "base_revision")

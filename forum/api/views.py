@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from forum import selectors, services
 from forum.api import serializers as s
 from forum.models import Thread
+from kei_community.core.ids import parse_id
 from kei_community.media.api.serializers import PhotoSerializer
 
 
@@ -70,15 +71,15 @@ class ThreadListCreateView(APIView):
             category = selectors.category_get(params["category"])
             if category is None:
                 raise ValidationError({"category": ["No such category."]})
-        truck = params.get("truck")
-        if truck and not truck.isdigit():
+        truck = parse_id(params.get("truck")) if params.get("truck") else None
+        if params.get("truck") and truck is None:
             raise ValidationError({"truck": ["Use a truck id."]})
         ordering = params.get("ordering", "activity")
         if ordering not in ("activity", "newest", "replies"):
             raise ValidationError({"ordering": ["Use activity, newest or replies."]})
         qs = selectors.thread_list(
             user=request.user, category=category, tag=params.get("tag", ""), state=params.get("state", ""),
-            truck=int(truck) if truck else None, q=params.get("q", ""), ordering=ordering,
+            truck=truck, q=params.get("q", ""), ordering=ordering,
         )  # fmt: skip
         from kei_community.core.api.pagination import PageNumberPagination
 

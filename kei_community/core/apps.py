@@ -5,3 +5,11 @@ class CoreConfig(AppConfig):
     name = "kei_community.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from kei_community.core.ids import IdConverter
+
+        # `<id:pk>` in every URLconf: a malformed or out-of-range id is a 404 before any view runs.
+        register_converter(IdConverter, "id")

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from kei_community.core.ids import parse_id
 from kei_community.media.models import Photo
 
 
@@ -17,14 +18,16 @@ def photos_for(owner: models.Model) -> models.QuerySet[Photo]:
     )
 
 
-def photo_get(*, photo_id: int) -> Photo | None:
-    return Photo.objects.select_related("owner_type").filter(pk=photo_id).first()
+def photo_get(*, photo_id: Any) -> Photo | None:
+    pk = parse_id(photo_id)
+    if pk is None:
+        return None
+    return Photo.objects.select_related("owner_type").filter(pk=pk).first()
 
 
 def photo_for_owner(*, owner: models.Model, photo_id: Any) -> Photo | None:
-    try:
-        pk = int(photo_id)
-    except (TypeError, ValueError):
+    pk = parse_id(photo_id)
+    if pk is None:
         return None
     return photos_for(owner).filter(pk=pk).first()
 

@@ -6,7 +6,7 @@ app_name = "moderation"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("audit/", views.audit_log, name="audit"),
-    path("report/<int:content_type_id>/<int:object_id>/", views.report_target, name="report"),
-    path("review/<int:content_type_id>/<int:object_id>/", views.review_target, name="review"),
-    path("reports/<int:pk>/review/", views.review_report, name="review_report"),
+    path("report/<id:content_type_id>/<id:object_id>/", views.report_target, name="report"),
+    path("review/<id:content_type_id>/<id:object_id>/", views.review_target, name="review"),
+    path("reports/<id:pk>/review/", views.review_report, name="review_report"),
 ]

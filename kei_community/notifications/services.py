@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from kei_community.core.ids import parse_id
 from kei_community.notifications.models import Notification, NotificationPreference
 from kei_community.notifications.registry import DAILY, DELIVERY_CHOICES, IMMEDIATE, OFF, all_kinds, get_kind
 
@@ -170,7 +171,10 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None, all:
         raise PermissionDenied("Sign in to manage your notifications.")
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if not all:
-        id_list = [int(i) for i in (ids or [])]
+        parsed = [parse_id(i) for i in (ids or [])]
+        if None in parsed:
+            raise ValidationError({"ids": ["Ids are whole numbers from 1."]})
+        id_list = [pk for pk in parsed if pk is not None]
         if not id_list:
             raise ValidationError({"ids": ["Give the ids to mark read, or all=true."]})
         qs = qs.filter(pk__in=id_list)

@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.db.models import QuerySet
 
+from kei_community.core.ids import parse_id
 from kei_community.users.models import MODERATORS_GROUP, User
 
 
@@ -14,9 +15,8 @@ def user_with_header_state(user_id: object) -> User | None:
     This runs on every signed-in request; building the equivalent annotated ORM query cost more
     than running it, so the statement is written here by hand (portable to SQLite and PostgreSQL).
     """
-    try:
-        pk = int(user_id)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    pk = parse_id(user_id)
+    if pk is None:
         return None
     notification = apps.get_model("notifications", "Notification")
     memberships = User.groups.through._meta.db_table

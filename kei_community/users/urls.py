@@ -5,6 +5,6 @@ from kei_community.users import views
 app_name = "users"
 
 urlpatterns = [
-    path("members/<int:pk>/", views.profile_detail, name="profile"),
+    path("members/<id:pk>/", views.profile_detail, name="profile"),
     path("settings/profile/", views.profile_settings, name="settings"),
 ]

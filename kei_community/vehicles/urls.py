@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.garage_index, name="index"),
     path("catalog/", views.catalog, name="catalog"),
     path("new/", views.truck_create, name="truck-create"),
-    path("<int:pk>/", views.truck_detail, name="truck-detail"),
-    path("<int:pk>/edit/", views.truck_edit, name="truck-edit"),
-    path("<int:pk>/delete/", views.truck_delete, name="truck-delete"),
+    path("<id:pk>/", views.truck_detail, name="truck-detail"),
+    path("<id:pk>/edit/", views.truck_edit, name="truck-edit"),
+    path("<id:pk>/delete/", views.truck_delete, name="truck-delete"),
 ]

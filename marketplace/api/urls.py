@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from kei_community.core.api.routers import IdRouter
 from marketplace.api import views
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("saved-searches", views.SavedSearchViewSet, basename="saved-search")
 router.register("conversations", views.ConversationViewSet, basename="conversation")

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from kei_community.core.ids import id_or_404, parse_int
 from kei_community.core.us import zip_lookup
 from kei_community.media.api.views import PhotosAutoSchema, PhotosViewSetMixin
 from kei_community.media.models import Photo
@@ -94,7 +95,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
     schema = PhotosAutoSchema()
 
     def get_object(self) -> Listing:
-        listing = selectors.listing_get_for_detail(pk=int(self.kwargs["pk"]))
+        listing = selectors.listing_get_for_detail(pk=id_or_404(self.kwargs["pk"], "No such listing."))
         if listing is None or not selectors.listing_visible_to(listing=listing, viewer=self.request.user):
             raise Http404("No such listing.")
         return listing
@@ -129,8 +130,8 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
             errors[name] = "Unknown filter."
         if errors:
             raise DRFValidationError({k: [v] for k, v in errors.items()})
-        raw_size = request.query_params.get("page_size", "20")
-        page_size = min(max(int(raw_size), 1), 100) if raw_size.isdigit() else 20
+        size = parse_int(request.query_params.get("page_size", "20"))
+        page_size = 20 if size is None else min(max(size, 1), 100)
         result = selectors.listing_search(params=params, viewer=request.user, page_size=page_size)
 
         def page_link(n: int) -> str | None:
@@ -252,7 +253,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
         return selectors.conversations_for(user=self.request.user)
 
     def _get(self, pk: str) -> Any:
-        conversation = selectors.conversation_get_for(user=self.request.user, pk=int(pk))
+        conversation = selectors.conversation_get_for(user=self.request.user, pk=id_or_404(pk, "No such conversation."))
         if conversation is None:
             raise Http404("No such conversation.")
         return conversation

@@ -9,17 +9,17 @@ urlpatterns = [
     re_path(rf"^states/{CODE}/$", views.StateDetailView.as_view(), name="state-detail"),
     re_path(rf"^states/{CODE}/revisions/$", views.RevisionListView.as_view(), name="state-revision-list"),
     re_path(
-        rf"^states/{CODE}/revisions/(?P<revision_id>\d+)/approve/$",
+        rf"^states/{CODE}/revisions/(?P<revision_id>[0-9]+)/approve/$",
         views.RevisionApproveView.as_view(),
         name="state-revision-approve",
     ),
     re_path(
-        rf"^states/{CODE}/revisions/(?P<revision_id>\d+)/reject/$",
+        rf"^states/{CODE}/revisions/(?P<revision_id>[0-9]+)/reject/$",
         views.RevisionRejectView.as_view(),
         name="state-revision-reject",
     ),
     re_path(
-        rf"^states/{CODE}/revisions/(?P<revision_id>\d+)/rebase/$",
+        rf"^states/{CODE}/revisions/(?P<revision_id>[0-9]+)/rebase/$",
         views.RevisionRebaseView.as_view(),
         name="state-revision-rebase",
     ),

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
+from kei_community.core.ids import MAX_ID
 from kei_community.notifications.models import Notification
 from kei_community.notifications.registry import DELIVERY_CHOICES, get_kind
 
@@ -34,7 +35,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(StrictFieldsMixin, serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=500
+    )
     all = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from kei_community.core.api.routers import IdRouter
 from kei_community.vehicles.api import views
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("catalog/chassis-codes", views.ChassisCodeViewSet, basename="chassis-code")
 router.register("garage", views.GarageTruckViewSet, basename="garage-truck")
 

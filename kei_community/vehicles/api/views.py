@@ -7,6 +7,7 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
+from kei_community.core.ids import id_or_404
 from kei_community.media.api.views import PhotosAutoSchema, PhotosViewSetMixin
 from kei_community.vehicles import selectors, services
 from kei_community.vehicles.api.serializers import ChassisCodeSerializer, GarageTruckSerializer
@@ -47,7 +48,7 @@ class GarageTruckViewSet(
         return selectors.garage_trucks_for(owner=self.request.user)
 
     def get_object(self) -> GarageTruck:
-        truck = selectors.garage_truck_get(pk=int(self.kwargs["pk"]))
+        truck = selectors.garage_truck_get(pk=id_or_404(self.kwargs["pk"], "No such truck."))
         if truck is None:
             raise Http404("No such truck.")
         return truck
