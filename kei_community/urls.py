@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from kei_community.core import views as core_views
+from kei_community.core.api.docs import ApiDocsView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("kei_community.users.api.urls")),
@@ -16,7 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("forum.api.urls")),
     path("", include("kei_community.core.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [

@@ -5,6 +5,8 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 
+from kei_community.core.sri import integrity
+
 # The layout's links and assets: reversed once per process instead of ~20 times per page.
 NAV_URL_NAMES = {
     "home": "home",
@@ -31,6 +33,8 @@ LAYOUT_ASSETS = {
     "htmx_js": "vendor/htmx/htmx.min.js",
     "site_js": "js/site.js",
 }
+# The layout's scripts and stylesheets carry Subresource Integrity (an icon cannot).
+LAYOUT_SRI = [key for key, path in LAYOUT_ASSETS.items() if path.endswith((".js", ".css"))]
 
 
 @lru_cache(maxsize=1)
@@ -46,4 +50,5 @@ def layout_links() -> tuple[dict[str, str], dict[str, str]]:
 
 def site(request: HttpRequest) -> dict:
     nav, assets = layout_links()
-    return {"SITE_NAME": settings.SITE_NAME, "DEBUG": settings.DEBUG, "NAV": nav, "ASSETS": assets}
+    sri = {key: integrity(LAYOUT_ASSETS[key]) for key in LAYOUT_SRI}
+    return {"SITE_NAME": settings.SITE_NAME, "DEBUG": settings.DEBUG, "NAV": nav, "ASSETS": assets, "SRI": sri}

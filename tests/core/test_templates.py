@@ -1,5 +1,6 @@
 """Every project template obeys the CSP rules: nonce on <script>/<style>, no inline handlers or
-style attributes, no CDN assets (allauth's and other packages' templates are not ours to scan)."""
+style attributes, no CDN assets, Subresource Integrity on every script and stylesheet it loads
+(allauth's and other packages' templates are not ours to scan)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ RULES = {
     "stylesheet from another origin": re.compile(
         r"<link\b(?=[^>]*rel=\"(?:stylesheet|preload|modulepreload)\")[^>]*href=\"(?:https?:)?//", re.IGNORECASE
     ),
+    # Subresource Integrity: `integrity="{% sri 'path' %}"` (or the layout's SRI.<name>) on each.
+    "<script src> without integrity": re.compile(r"<script\b(?=[^>]*\ssrc=)(?![^>]*\sintegrity=)[^>]*>"),
+    "stylesheet without integrity": re.compile(r"<link\b(?=[^>]*rel=\"stylesheet\")(?![^>]*\sintegrity=)[^>]*>"),
 }
 
 
@@ -39,3 +43,15 @@ def test_template_follows_the_csp_rules(template):
     # JSON data blocks (<script type="application/json">) never execute; they are fine without a nonce.
     problems = [p for p in problems if "application/json" not in p]
     assert problems == []
+
+
+STATIC_TAG = re.compile(r"<(?:script|link)\b[^>]*\{% static '([^']+)' %\}[^>]*>")
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_static_script_or_stylesheet_names_the_same_file_for_its_integrity(template):
+    for match in STATIC_TAG.finditer(template.read_text()):
+        tag, path = match.group(0), match.group(1)
+        if "<link" in tag and 'rel="stylesheet"' not in tag:
+            continue
+        assert f"integrity=\"{{% sri '{path}' %}}\"" in tag, tag
