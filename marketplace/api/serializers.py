@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
@@ -54,7 +54,7 @@ class QuestionSerializer(serializers.ModelSerializer):
 class ListingSerializer(serializers.ModelSerializer):
     page_url = PageUrlField()
     seller = SellerSerializer(read_only=True)
-    chassis_code = serializers.CharField(source="chassis_code.code", default=None, read_only=True)
+    chassis_code = serializers.CharField(source="chassis_code.code", default=None, read_only=True, allow_null=True)
     frame_number = serializers.SerializerMethodField()
     odometer_miles = serializers.IntegerField(read_only=True)
     photos = serializers.SerializerMethodField()
@@ -107,7 +107,7 @@ class ListingSerializer(serializers.ModelSerializer):
         state = self.context.get("viewer_state")
         return outlook_dict(registration_outlook(state)) if state else None
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True, help_text="Miles from the searched ZIP, or null."))
     def get_distance_miles(self, obj: Listing) -> float | None:
         d = getattr(obj, "distance", None)
         return round(d, 1) if d is not None else None
@@ -127,6 +127,39 @@ class ListingDetailSerializer(ListingSerializer):
     @extend_schema_field(QuestionSerializer(many=True))
     def get_questions(self, obj: Listing) -> list:
         return QuestionSerializer(list(obj.questions.all()), many=True).data  # type: ignore[return-value]  # many=True makes a ListSerializer (ReturnList); the stubs say ReturnDict
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The value to send back in the facet's query parameter.")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The query parameter this facet filters on.")
+    label = serializers.CharField()
+    values = FacetValueSerializer(many=True)
+
+
+class SearchRangesSerializer(serializers.Serializer):
+    year_min = serializers.IntegerField(allow_null=True)
+    year_max = serializers.IntegerField(allow_null=True)
+    price_min = serializers.IntegerField(allow_null=True)
+    price_max = serializers.IntegerField(allow_null=True)
+
+
+@extend_schema_serializer(many=False)
+class ListingSearchSerializer(serializers.Serializer):
+    """One page of a listing search, with the facet counts and value ranges of all its matches."""
+
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    facets = FacetSerializer(many=True)
+    ranges = SearchRangesSerializer()
+    results = ListingSerializer(many=True)
 
 
 def _choice(enum: Any) -> serializers.ChoiceField:

@@ -29,7 +29,7 @@ class StateListSerializer(serializers.ModelSerializer):
     def get_confidence(self, obj: StatePage) -> str:
         return obj.published_revision.confidence if obj.published_revision else Confidence.LOW
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_speed(self, obj: StatePage) -> int | None:
         return obj.published_revision.max_road_speed_mph if obj.published_revision else None
 
@@ -76,7 +76,7 @@ class RevisionSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Public name, or null (reference data)."))
     def get_author(self, obj: Revision) -> str | None:
         return obj.author.public_name if obj.author else None
 
@@ -90,21 +90,21 @@ class RevisionSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "number", "state", "conflicting", "author", "edit_summary", "created_at", "status", "page_url"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Public name, or null (reference data)."))
     def get_author(self, obj: Revision) -> str | None:
         return obj.author.public_name if obj.author else None
 
 
 class StateDetailSerializer(StateListSerializer):
     verified_by = serializers.SerializerMethodField()
-    protected_until = serializers.DateTimeField(read_only=True)
+    protected_until = serializers.DateTimeField(read_only=True, allow_null=True)
     protection_reason = serializers.CharField(read_only=True)
     revision = RevisionSerializer(source="published_revision", read_only=True)
 
     class Meta(StateListSerializer.Meta):
         fields = [*StateListSerializer.Meta.fields, "verified_by", "protected_until", "protection_reason", "revision"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_verified_by(self, obj: StatePage) -> str | None:
         return obj.verified_by.public_name if obj.verified_by else None
 

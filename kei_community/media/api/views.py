@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import action
@@ -21,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kei_community.core.api.schema import AutoSchema
 from kei_community.media import selectors, services
 from kei_community.media.api.serializers import (
     PhotoOrderSerializer,
