@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from forum import selectors, services
 from forum.api import serializers as s
 from forum.models import Thread
+from kei_community.core.api.pagination import PageNumberPagination
 from kei_community.core.ids import parse_id
 from kei_community.media.api.serializers import PhotoSerializer
 
@@ -51,6 +52,7 @@ class CategoryListView(generics.ListAPIView):
 
 class ThreadListCreateView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         parameters=[
@@ -60,7 +62,6 @@ class ThreadListCreateView(APIView):
             OpenApiParameter("truck", int, description="Garage truck id (build threads)"),
             OpenApiParameter("q", str, description="Full-text search over titles and posts (as /forum/search/)"),
             OpenApiParameter("ordering", str, enum=["activity", "newest", "replies"]),
-            OpenApiParameter("page", int),
         ],
         responses={200: s.ThreadSerializer(many=True)},
     )
@@ -81,9 +82,7 @@ class ThreadListCreateView(APIView):
             user=request.user, category=category, tag=params.get("tag", ""), state=params.get("state", ""),
             truck=truck, q=params.get("q", ""), ordering=ordering,
         )  # fmt: skip
-        from kei_community.core.api.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.ThreadSerializer(page, many=True).data)
 
@@ -131,13 +130,12 @@ class ThreadDetailView(APIView):
 
 class ThreadPostsView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = PageNumberPagination
 
-    @extend_schema(parameters=[OpenApiParameter("page", int)], responses={200: s.PostSerializer(many=True)})
+    @extend_schema(responses={200: s.PostSerializer(many=True)})
     def get(self, request: Request, pk: int) -> Response:
         thread = _thread(pk, request.user)
-        from kei_community.core.api.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.posts_for_api(thread=thread, user=request.user), request, view=self
         )

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -17,7 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from kei_community.core.ids import id_or_404, parse_int
+from kei_community.core.api.pagination import MAX_PAGE_SIZE, query_int
+from kei_community.core.ids import id_or_404
 from kei_community.core.us import zip_lookup
 from kei_community.media.api.views import PhotosAutoSchema, PhotosViewSetMixin
 from kei_community.media.models import Photo
@@ -27,6 +27,7 @@ from marketplace.api.serializers import (
     ConversationCreateSerializer,
     ConversationSerializer,
     ListingDetailSerializer,
+    ListingSearchSerializer,
     ListingSerializer,
     ListingWriteSerializer,
     MessageCreateSerializer,
@@ -56,8 +57,11 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("radius", int, description="Miles (needs zip; default 100)"),
     OpenApiParameter("registrable_in", str, description="Two-letter state the buyer would register in"),
     OpenApiParameter("ordering", str, enum=list(ORDERINGS)),
-    OpenApiParameter("page", int),
-    OpenApiParameter("page_size", int, description="1–100, default 20"),
+    OpenApiParameter("viewer_zip", str, description="ZIP the viewer would register from (viewer_registration_outlook)"),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="From 1; past the last page: the last"),
+    OpenApiParameter(
+        "page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, description="1–100, default 20"
+    ),
 ]
 
 
@@ -122,7 +126,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
             "favorite_ids": selectors.favorite_ids_for(viewer=self.request.user, listing_ids=[o.pk for o in listings]),
         }
 
-    @extend_schema(parameters=SEARCH_PARAMETERS, responses={200: ListingSerializer(many=True)})
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses={200: ListingSearchSerializer})
     def list(self, request: Request) -> Response:
         unknown = sorted(set(request.query_params) - set(ALL_PARAMS) - {"page_size", "format", "viewer_zip"})
         params, errors = parse_search_params(request.query_params)
@@ -130,8 +134,8 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
             errors[name] = "Unknown filter."
         if errors:
             raise DRFValidationError({k: [v] for k, v in errors.items()})
-        size = parse_int(request.query_params.get("page_size", "20"))
-        page_size = 20 if size is None else min(max(size, 1), 100)
+        query_int(request, "page")  # a whole number from 1 (or a 400); past the last page: the last page
+        page_size = query_int(request, "page_size", maximum=MAX_PAGE_SIZE) or 20
         result = selectors.listing_search(params=params, viewer=request.user, page_size=page_size)
 
         def page_link(n: int) -> str | None:
@@ -269,9 +273,9 @@ class ConversationViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         ser = ConversationCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        listing = get_object_or_404(Listing, pk=ser.validated_data["listing"])
-        if not listing.is_public:
-            raise Http404("No such listing.")
+        listing = Listing.objects.filter(pk=ser.validated_data["listing"]).first()
+        if listing is None or not listing.is_public:
+            raise ValidationError({"listing": ["No such listing."]})
         conversation = services.conversation_start(buyer=request.user, listing=listing, body=ser.validated_data["body"])
         return Response(ConversationSerializer(conversation, context={"request": request}).data, status=201)
 
