@@ -17,7 +17,7 @@ class MarketplaceConfig(AppConfig):
         from marketplace import demo, hooks, services
         from marketplace.models import Listing, Question
 
-        register_kind("message", "Messages about listings", IMMEDIATE)
+        register_kind("message", "Messages about listings", IMMEDIATE, burst_noun="messages")
         register_kind("saved_search_match", "New listings for my saved searches", IMMEDIATE)
         register_kind("price_drop", "Price drops on my favourites", IMMEDIATE)
         register_kind("listing_expiring", "My listing is about to expire", IMMEDIATE)

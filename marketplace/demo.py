@@ -93,7 +93,8 @@ def seed_listings(stdout: Any) -> None:
     titles = Listing.objects.filter(title__endswith=DEMO_TAG).values_list("title", flat=True)
     existing = {int(m.group(1)) for t in titles if (m := re.search(r"#(\d+) \[demo\]$", t))}
     created = 0
-    with override_settings(NEW_ACCOUNT_LIMITS_ENABLED=False):
+    # Seeding is not members acting: no new-account caps and no message rate limits.
+    with override_settings(NEW_ACCOUNT_LIMITS_ENABLED=False, MESSAGE_RATE_PER_MINUTE=0, MESSAGE_RATE_PER_DAY=0):
         for i in range(60):
             if i + 1 in existing:
                 continue

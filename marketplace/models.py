@@ -274,6 +274,8 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The per-member message rate limits count a sender's messages in the last minute / day.
+        indexes = [models.Index(fields=["sender", "created_at"], name="message_sender_created")]
 
     def __str__(self) -> str:
         return self.body[:60]

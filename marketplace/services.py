@@ -517,6 +517,10 @@ def _querydict(query: str) -> QueryDict:
 
 
 def _check_message_cap(sender: Any) -> None:
+    """Every member: MESSAGE_RATE_PER_MINUTE / _PER_DAY (RateLimited); young accounts: the daily cap."""
+    limits.check_rate(
+        user=sender, done=Message.objects.filter(sender=sender), rates=limits.message_rates(), noun="messages"
+    )
     limits.check_new_account_cap(
         user=sender,
         action="message",

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from kei_community.core.exceptions import RateLimited
 from kei_community.core.ids import parse_id
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
 from kei_community.core.registry import call_hooks
@@ -550,17 +551,24 @@ def question_answer(request: AuthenticatedHttpRequest, pk: int, question_id: int
 @login_required
 @require_POST
 def contact_seller(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Start (or add to) the conversation; a refused message comes back in its form, text kept."""
     listing = _public_listing(pk)
     form = MessageForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError("Write a message (up to 5,000 characters).")
-        conversation = services.conversation_start(buyer=request.user, listing=listing, body=form.cleaned_data["body"])
-    except ValidationError as exc:
-        _flash_error(request, exc)
-        return redirect(listing.get_absolute_url() + "#contact")
-    messages.success(request, "Message sent to the seller.")
-    return redirect(conversation.get_absolute_url())
+    status = 400
+    if form.is_valid():
+        try:
+            conversation = services.conversation_start(
+                buyer=request.user, listing=listing, body=form.cleaned_data["body"]
+            )
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Message sent to the seller.")
+            return redirect(conversation.get_absolute_url())
+    return render(request, "marketplace/contact_seller.html", {"listing": listing, "form": form}, status=status)
 
 
 # --- saved searches --------------------------------------------------------------
@@ -708,9 +716,13 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     if conversation is None:
         raise Http404("No such conversation.")
     form = MessageForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.message_send(sender=request.user, conversation=conversation, body=form.cleaned_data["body"])
+        except RateLimited as exc:  # the page comes back with the typed text in the form
+            form.add_error(None, exc.message)
+            status = 429
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
@@ -729,4 +741,5 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             "any_warning": any(m.scam_warning for m in msgs),
             "scam_warning": services.SCAM_WARNING,
         },
+        status=status,
     )

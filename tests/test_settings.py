@@ -89,6 +89,19 @@ def test_development_defaults_need_no_variables():
     assert s["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
 
 
+MESSAGE_FLOOD_SETTINGS = ["MESSAGE_RATE_PER_MINUTE", "MESSAGE_RATE_PER_DAY", "NOTIFICATIONS_EMAIL_BURST_MINUTES"]
+
+
+def test_message_rate_limits_and_email_bursts_are_on_in_production():
+    s = _settings(MESSAGE_FLOOD_SETTINGS, **PRODUCTION_ENV)
+    assert s == {"MESSAGE_RATE_PER_MINUTE": 10, "MESSAGE_RATE_PER_DAY": 200, "NOTIFICATIONS_EMAIL_BURST_MINUTES": 10}
+
+
+def test_message_rate_limits_and_email_bursts_are_off_under_make_run():
+    s = _settings(MESSAGE_FLOOD_SETTINGS, DATABASE_URL="", REDIS_URL="")
+    assert s == {"MESSAGE_RATE_PER_MINUTE": 0, "MESSAGE_RATE_PER_DAY": 0, "NOTIFICATIONS_EMAIL_BURST_MINUTES": 0}
+
+
 def test_check_deploy_passes_with_every_production_variable():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr

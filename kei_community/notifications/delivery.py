@@ -13,6 +13,15 @@ the message but before the row was marked sent. After the last attempt the row i
 
 The daily digest uses the same claim, attempt counter, retry and takeover, per member: all the
 member's waiting digest rows are claimed with one UPDATE, listed in one email, then marked sent.
+
+Bursts: kinds registered with a ``burst_noun`` (messages) are not emailed one by one when they come
+in quick succession. With ``NOTIFICATIONS_EMAIL_BURST_MINUTES`` > 0, a member's rows of such a kind
+are emailed at once only if no email of that kind went to them in the last window; otherwise they
+wait (pending) and a flush task, due when the window ends, claims them all with one UPDATE and sends
+one "N new messages" email (the usual single email when N is 1), which starts the next window. The
+decision and the claim are taken under a lock on the recipient's row, so concurrent senders cannot
+both send "the first" email. If the flush task is lost, the sweeper's redelivery sends the rows once
+the window has ended.
 """
 
 from __future__ import annotations
@@ -27,7 +36,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q, QuerySet
+from django.db import transaction
+from django.db.models import F, Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +136,24 @@ def build_digest_email(*, user: Any, notifications: list[Notification]) -> Email
     )
 
 
+def build_burst_email(*, user: Any, kind: str, notifications: list[Notification]) -> EmailMultiAlternatives:
+    """One email for a burst of notifications of one kind: "N new messages", grouped by link
+    (one line per conversation, with how many and the latest text)."""
+    registered = get_kind(kind)
+    groups: dict[str, dict[str, Any]] = {}
+    for n in notifications:  # oldest first: the latest row of a group gives its title and text
+        group = groups.setdefault(n.get_absolute_url(), {"link": absolute(n.get_absolute_url()), "count": 0})
+        group.update(count=group["count"] + 1, title=n.title, body=n.body)
+    count = len(notifications)
+    return _message(
+        to=user.email,
+        subject=f"{count} new {registered.burst_noun or 'notifications'}",
+        template="burst",
+        context={"groups": list(groups.values()), "recipient": user, "count": count, "kind": registered},
+        unsubscribe=unsubscribe_url(user=user, kind=kind),
+    )
+
+
 # --- claiming and sending ---------------------------------------------------------
 
 DEFAULT_MAX_ATTEMPTS = 5
@@ -143,6 +171,22 @@ def claim_timeout() -> timedelta:
     """How long a claim may last before it counts as a crashed sender (the sweeper takes over)."""
     minutes = getattr(settings, "NOTIFICATIONS_EMAIL_CLAIM_TIMEOUT_MINUTES", None)
     return DEFAULT_CLAIM_TIMEOUT if minutes is None else timedelta(minutes=float(minutes))
+
+
+def burst_window() -> timedelta:
+    """NOTIFICATIONS_EMAIL_BURST_MINUTES: the shortest time between two emails of a burst kind to
+    one member (0: every notification is emailed on its own)."""
+    minutes = float(getattr(settings, "NOTIFICATIONS_EMAIL_BURST_MINUTES", 0) or 0)
+    return timedelta(minutes=max(0.0, minutes))
+
+
+def gathers_bursts(kind: str) -> bool:
+    """True when immediate emails of this kind are gathered (the kind has a burst noun, the window is on)."""
+    try:
+        registered = get_kind(kind)
+    except LookupError:
+        return False
+    return bool(registered.burst_noun) and burst_window() > timedelta(0)
 
 
 @dataclass
@@ -218,9 +262,21 @@ def deliver(notification_ids: list[int]) -> DeliveryResult:
     candidates = list(
         _sendable(now=now).filter(pk__in=notification_ids).select_related("recipient", "actor").order_by("id")
     )
+    bursts: set[tuple[int, str]] = set()
     for index, notification in enumerate(candidates):
         recipient = notification.recipient
         if not recipient.is_active or not recipient.email:
+            continue
+        if gathers_bursts(notification.kind):
+            # Rows of a burst kind go out together: one decision (and one email) per recipient and kind.
+            if (recipient.pk, notification.kind) in bursts:
+                continue
+            bursts.add((recipient.pk, notification.kind))
+            try:
+                _deliver_burst(recipient=recipient, kind=notification.kind, result=result, schedule=True)
+            except SoftTimeLimitExceeded:
+                result.retry.extend(n.pk for n in candidates[index + 1 :])
+                return result
             continue
         if not _claim(notification.pk):
             continue
@@ -237,6 +293,96 @@ def deliver(notification_ids: list[int]) -> DeliveryResult:
             continue
         _mark_sent([notification.pk])
         result.sent += 1
+    return result
+
+
+def _deliver_burst(*, recipient: Any, kind: str, result: DeliveryResult, schedule: bool) -> None:
+    """Email the recipient's waiting rows of a burst kind now, or leave them for the flush.
+
+    Under a lock on the recipient's row (FOR NO KEY UPDATE: concurrent senders decide one after the
+    other): when an email of this kind was claimed or sent to the recipient within the burst window,
+    nothing is sent and (with ``schedule``) a flush is scheduled for the window's end. Otherwise all
+    the recipient's sendable rows of the kind are claimed with one conditional UPDATE (each attempt
+    counted) and sent as one email. A failed send puts the rows back to pending (``retry``) or marks
+    those out of attempts failed; SoftTimeLimitExceeded is re-raised after that.
+    """
+    window = burst_window()
+    with transaction.atomic():
+        get_user_model().objects.select_for_update(no_key=True).filter(pk=recipient.pk).values_list("pk").first()
+        now = timezone.now()
+        last = (
+            Notification.objects.filter(
+                recipient_id=recipient.pk,
+                kind=kind,
+                delivery=IMMEDIATE,
+                email_status__in=[Status.CLAIMED, Status.SENT],
+                email_claimed_at__gte=now - window,
+            )
+            .order_by()
+            .aggregate(last=Max("email_claimed_at"))["last"]
+        )
+        claimed = 0 if last else _claim_rows(_sendable(now=now).filter(recipient_id=recipient.pk, kind=kind), now=now)
+    if last:
+        if schedule:
+            _schedule_flush(recipient_id=recipient.pk, kind=kind, due=last + window)
+        return
+    if not claimed:
+        return
+    rows = list(
+        Notification.objects.filter(
+            recipient_id=recipient.pk, kind=kind, email_status=Status.CLAIMED, email_claimed_at=now
+        )
+        .select_related("recipient", "actor")
+        .order_by("id")
+    )
+    ids = [n.pk for n in rows]
+    try:
+        if len(rows) == 1:
+            build_notification_email(rows[0]).send()
+        else:
+            build_burst_email(user=recipient, kind=kind, notifications=rows).send()
+    except SoftTimeLimitExceeded:
+        _after_failure(ids, result)
+        raise
+    except Exception:
+        logger.warning("burst of %s for member %s: email send failed", kind, recipient.pk, exc_info=True)
+        _after_failure(ids, result)
+        return
+    _mark_sent(ids)
+    result.sent += len(rows)
+
+
+def _schedule_flush(*, recipient_id: int, kind: str, due: datetime) -> None:
+    """Enqueue the flush of one recipient's burst for `due` (once per window: a cache key remembers
+    it; on a cache or broker outage the sweeper's redelivery sends the rows after the window)."""
+    from django.core.cache import cache
+
+    from kei_community.notifications import tasks
+
+    key = f"notifications:burst:{recipient_id}:{kind}:{int(due.timestamp())}"
+    wait = (due - timezone.now()).total_seconds() + 1  # a second late rather than early
+    if not cache.add(key, 1, timeout=int(wait) + 60):
+        return
+    try:
+        tasks.flush_notification_burst.apply_async((recipient_id, kind), countdown=max(1, wait))
+    except Exception:  # kombu OperationalError and friends: broker down
+        cache.delete(key)
+        logger.warning("could not schedule the burst email for member %s; the sweeper will send it", recipient_id)
+
+
+def flush_burst(recipient_id: int, kind: str) -> DeliveryResult:
+    """The flush task's work: send the member's waiting rows of `kind` if the window has ended.
+
+    Safe to run again and safe to run early (it then sends nothing and schedules nothing: with
+    eager tasks, the sweeper's redelivery sends the rows once the window has ended)."""
+    result = DeliveryResult()
+    user = get_user_model().objects.filter(pk=recipient_id, is_active=True).first()
+    if user is None or not user.email:
+        return result
+    if not gathers_bursts(kind):  # the window was turned off meanwhile: one email each
+        waiting = _sendable(now=timezone.now()).filter(recipient_id=recipient_id, kind=kind)
+        return deliver(list(waiting.values_list("pk", flat=True)))
+    _deliver_burst(recipient=user, kind=kind, result=result, schedule=False)
     return result
 
 

@@ -15,13 +15,16 @@ class NotificationKind:
     key: str
     label: str
     default_delivery: str = IMMEDIATE
+    # Set for kinds that come in bursts (messages): immediate emails of this kind to one member are
+    # gathered into one "N new <burst_noun>" email per NOTIFICATIONS_EMAIL_BURST_MINUTES (delivery.py).
+    burst_noun: str = ""
 
 
 _kinds: dict[str, NotificationKind] = {}
 
 
-def register_kind(key: str, label: str, default_delivery: str = IMMEDIATE) -> NotificationKind:
-    kind = NotificationKind(key=key, label=label, default_delivery=default_delivery)
+def register_kind(key: str, label: str, default_delivery: str = IMMEDIATE, *, burst_noun: str = "") -> NotificationKind:
+    kind = NotificationKind(key=key, label=label, default_delivery=default_delivery, burst_noun=burst_noun)
     _kinds[key] = kind
     return kind
 

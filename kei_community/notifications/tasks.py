@@ -97,3 +97,23 @@ def send_daily_digests() -> int:
             continue
         enqueued += 1
     return enqueued
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    # At least once, like deliver_notifications: the rows are claimed before the send and marked
+    # sent after it, so a redelivered or repeated flush sends nothing twice.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # bounded by the attempt counter on each row (NOTIFICATIONS_EMAIL_MAX_ATTEMPTS)
+)
+def flush_notification_burst(self, recipient_id: int, kind: str) -> int:  # type: ignore[no-untyped-def]
+    """At the end of a burst window: one email for the member's waiting rows of a burst kind
+    ("N new messages"). Enqueued with a countdown by the delivery that held the rows back."""
+    from kei_community.notifications.delivery import flush_burst
+
+    result = flush_burst(recipient_id, kind)
+    if result.retry:
+        raise self.retry(countdown=retry_countdown(self.request.retries))
+    return result.sent

@@ -10,9 +10,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def production_limits(settings):
-    """What production turns on: moderators need two-factor, new accounts get caps."""
+    """What production turns on: moderators need two-factor, new accounts get caps, message limits."""
     settings.MODERATION_REQUIRES_MFA = True
     settings.NEW_ACCOUNT_LIMITS_ENABLED = True
+    settings.MESSAGE_RATE_PER_MINUTE = 10
+    settings.MESSAGE_RATE_PER_DAY = 200
+    settings.NOTIFICATIONS_EMAIL_BURST_MINUTES = 10
 
 
 def test_seed_demo_succeeds_with_production_limits_on(production_limits):

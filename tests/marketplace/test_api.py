@@ -252,6 +252,24 @@ def test_conversations_private_to_the_two_parties(api_client, user, other_user):
     assert api_client.get("/api/v1/conversations/").json()["count"] == 0
 
 
+def test_message_flood_is_429_in_the_error_shape_with_retry_after(api_client, user, settings):
+    settings.MESSAGE_RATE_PER_MINUTE = 10
+    settings.MESSAGE_RATE_PER_DAY = 200
+    api_client.force_authenticate(user)
+    created = api_client.post("/api/v1/conversations/", {"listing": ListingFactory().pk, "body": "1"}, format="json")
+    url = f"/api/v1/conversations/{created.json()['id']}/messages/"
+    statuses = [api_client.post(url, {"body": f"{n}"}, format="json").status_code for n in range(2, 12)]
+    assert statuses == [201] * 9 + [429]
+    refused = api_client.post(url, {"body": "still too fast"}, format="json")
+    assert refused.status_code == 429
+    body = refused.json()
+    assert set(body) == {"detail", "errors"} and "up to 10 a minute" in body["detail"]
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    # Starting a conversation about another listing counts too.
+    other = api_client.post("/api/v1/conversations/", {"listing": ListingFactory().pk, "body": "hi"}, format="json")
+    assert other.status_code == 429
+
+
 def test_cannot_message_own_listing_via_api(api_client, user):
     listing = ListingFactory(seller=user)
     api_client.force_authenticate(user)

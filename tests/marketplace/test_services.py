@@ -209,6 +209,91 @@ def test_plain_message_has_no_warning(user):
     assert Conversation.objects.count() == 1
 
 
+# --- message rate limits (issue 10, defect 6) ---------------------------------------------------
+
+
+@pytest.fixture
+def message_rates(settings):
+    settings.MESSAGE_RATE_PER_MINUTE = 10
+    settings.MESSAGE_RATE_PER_DAY = 30
+    return settings
+
+
+def _burst(sender, conversation, n):
+    for i in range(n):
+        services.message_send(sender=sender, conversation=conversation, body=f"Message {i}")
+
+
+def test_message_rate_limit_refuses_the_11th_message_in_a_minute(user, message_rates):
+    from kei_community.core.exceptions import RateLimited
+    from marketplace.models import Message
+
+    conversation = services.conversation_start(buyer=user, listing=ListingFactory(), body="Message 0")
+    _burst(user, conversation, 9)
+    with pytest.raises(RateLimited) as exc:
+        services.message_send(sender=user, conversation=conversation, body="the eleventh")
+    assert "up to 10 a minute" in exc.value.message
+    assert 1 <= exc.value.retry_after <= 60
+    assert Message.objects.filter(sender=user).count() == 10
+    assert Notification.objects.filter(kind="message").count() == 10  # the refused one notifies nobody
+
+
+def test_message_rate_limit_is_per_member(user, other_user, message_rates):
+    from kei_community.core.exceptions import RateLimited
+
+    listing = ListingFactory()
+    mine = services.conversation_start(buyer=user, listing=listing, body="Message 0")
+    _burst(user, mine, 9)
+    with pytest.raises(RateLimited):
+        services.message_send(sender=user, conversation=mine, body="one too many")
+    # Another member (the seller answering, or another buyer) is not held back by the flooder.
+    services.message_send(sender=listing.seller, conversation=mine, body="Slow down please")
+    theirs = services.conversation_start(buyer=other_user, listing=listing, body="Still available?")
+    assert theirs.messages.count() == 1
+
+
+def test_message_rate_limit_window_slides(user, message_rates):
+    from marketplace.models import Message
+
+    conversation = services.conversation_start(buyer=user, listing=ListingFactory(), body="Message 0")
+    _burst(user, conversation, 9)
+    Message.objects.filter(sender=user).update(created_at=timezone.now() - timedelta(seconds=61))
+    services.message_send(sender=user, conversation=conversation, body="a minute later")
+
+
+def test_message_rate_limit_per_day(user, message_rates):
+    from kei_community.core.exceptions import RateLimited
+    from marketplace.models import Message
+
+    message_rates.MESSAGE_RATE_PER_MINUTE = 0  # off: only the daily limit counts here
+    conversation = services.conversation_start(buyer=user, listing=ListingFactory(), body="Message 0")
+    _burst(user, conversation, 29)
+    Message.objects.filter(sender=user).update(created_at=timezone.now() - timedelta(hours=2))
+    with pytest.raises(RateLimited) as exc:
+        services.message_send(sender=user, conversation=conversation, body="the 31st today")
+    assert "up to 30 a day" in exc.value.message
+    assert 21 * 3600 < exc.value.retry_after <= 22 * 3600  # when the oldest leaves the 24 hours
+    assert "22 hours" in exc.value.message
+
+
+def test_message_rate_limits_are_off_by_default(user):
+    conversation = services.conversation_start(buyer=user, listing=ListingFactory(), body="Message 0")
+    _burst(user, conversation, 30)
+    assert conversation.messages.count() == 31
+
+
+def test_message_rate_limit_costs_two_queries(user, message_rates, django_assert_num_queries):
+    from kei_community.moderation import limits
+    from marketplace.models import Message
+
+    # One lock on the member's row and one count for both windows, however many messages there are.
+    _burst(user, services.conversation_start(buyer=user, listing=ListingFactory(), body="Message 0"), 5)
+    with django_assert_num_queries(2):
+        limits.check_rate(
+            user=user, done=Message.objects.filter(sender=user), rates=limits.message_rates(), noun="messages"
+        )
+
+
 def test_question_and_answer_notify_each_side(user, other_user):
     listing = ListingFactory(seller=user)
     question = services.question_ask(asker=other_user, listing=listing, body="Any frame rust?")

@@ -112,3 +112,96 @@ def test_broker_down_keeps_work_for_the_sweeper(monkeypatch, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         services.listing_update(actor=listing.seller, listing=listing, data={"price": 8000})
     assert PriceChange.objects.get().notified_at is None
+
+
+# --- bursts of message emails (issue 10, defect 6) --------------------------------------------------
+
+
+def _send_burst(buyer, listing, n, capture):
+    with capture(execute=True):
+        conversation = services.conversation_start(buyer=buyer, listing=listing, body="Message 1")
+    for i in range(2, n + 1):
+        with capture(execute=True):
+            services.message_send(sender=buyer, conversation=conversation, body=f"Message {i}")
+    return conversation
+
+
+def _window_ended(recipient):
+    """Move the recipient's message notifications 11 minutes into the past (the window is 10)."""
+    from django.db.models import F
+
+    past = timedelta(minutes=11)
+    Notification.objects.filter(recipient=recipient, kind="message").update(
+        created_at=F("created_at") - past, email_claimed_at=F("email_claimed_at") - past
+    )
+
+
+@pytest.fixture
+def burst_window(settings):
+    settings.NOTIFICATIONS_EMAIL_BURST_MINUTES = 10
+    return settings
+
+
+def test_fifty_messages_in_a_burst_email_the_seller_at_most_twice(
+    burst_window, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kei_community.notifications import tasks as notification_tasks
+
+    listing, buyer = ListingFactory(), UserFactory()
+    conversation = _send_burst(buyer, listing, 50, django_capture_on_commit_callbacks)
+    # The first message is emailed at once; the 49 others wait for the end of the window.
+    assert [m.to for m in mailoutbox] == [[listing.seller.email]]
+    assert "New message about" in mailoutbox[0].subject
+
+    _window_ended(listing.seller)
+    assert notification_tasks.flush_notification_burst.delay(listing.seller.pk, "message").get() == 49
+
+    assert len(mailoutbox) == 2
+    gathered = mailoutbox[1]
+    assert gathered.to == [listing.seller.email] and gathered.subject == "[Kei Community] 49 new messages"
+    assert "(49 messages)" in gathered.body and "Message 50" in gathered.body
+    assert conversation.get_absolute_url() in gathered.body
+    assert not Notification.objects.filter(kind="message", emailed_at__isnull=True).exists()
+    # A flush run again (a redelivered task) sends nothing more.
+    assert notification_tasks.flush_notification_burst.delay(listing.seller.pk, "message").get() == 0
+    assert len(mailoutbox) == 2
+
+
+def test_held_message_emails_go_out_with_the_sweeper_if_the_flush_was_lost(
+    burst_window, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kei_community.notifications import tasks as notification_tasks
+
+    listing = ListingFactory()
+    _send_burst(UserFactory(), listing, 5, django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 1
+    assert notification_tasks.sweep_unsent_notifications() == 0  # still inside the window: nothing yet
+    _window_ended(listing.seller)
+    notification_tasks.sweep_unsent_notifications()
+    assert len(mailoutbox) == 2 and mailoutbox[1].subject == "[Kei Community] 4 new messages"
+
+
+def test_message_bursts_are_gathered_per_recipient(burst_window, mailoutbox, django_capture_on_commit_callbacks):
+    first, second = ListingFactory(), ListingFactory()
+    buyer = UserFactory()
+    _send_burst(buyer, first, 3, django_capture_on_commit_callbacks)
+    _send_burst(buyer, second, 3, django_capture_on_commit_callbacks)
+    # Each seller gets their own first email at once; one seller's burst does not hold back the other.
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([first.seller.email, second.seller.email])
+
+
+def test_a_message_after_a_quiet_window_is_emailed_at_once(
+    burst_window, mailoutbox, django_capture_on_commit_callbacks
+):
+    listing, buyer = ListingFactory(), UserFactory()
+    conversation = _send_burst(buyer, listing, 1, django_capture_on_commit_callbacks)
+    _window_ended(listing.seller)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_send(sender=buyer, conversation=conversation, body="Are you there?")
+    assert len(mailoutbox) == 2 and "New message about" in mailoutbox[1].subject
+
+
+def test_without_a_burst_window_every_message_is_emailed(mailoutbox, django_capture_on_commit_callbacks):
+    listing = ListingFactory()
+    _send_burst(UserFactory(), listing, 3, django_capture_on_commit_callbacks)
+    assert len(mailoutbox) == 3

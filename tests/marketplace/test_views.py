@@ -354,6 +354,41 @@ def test_contact_seller_and_inbox_unread(client, user):
     assert "unread</span></h1>" not in client.get("/messages/").content.decode()
 
 
+def test_refused_message_keeps_the_typed_text_in_the_form(client, user, settings):
+    settings.MESSAGE_RATE_PER_MINUTE = 10
+    conversation = services.conversation_start(buyer=user, listing=ListingFactory(), body="1")
+    for n in range(2, 11):
+        services.message_send(sender=user, conversation=conversation, body=f"{n}")
+    client.force_login(user)
+    response = client.post(f"/messages/{conversation.pk}/", {"body": "My long & careful offer"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "up to 10 a minute" in page and 'role="alert"' in page
+    assert "My long &amp; careful offer</textarea>" in page
+    assert conversation.messages.count() == 10
+
+
+def test_refused_first_message_to_a_seller_keeps_the_typed_text(client, user, settings):
+    settings.MESSAGE_RATE_PER_MINUTE = 1
+    services.conversation_start(buyer=user, listing=ListingFactory(), body="first")
+    listing = ListingFactory()
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/contact/", {"body": "Is the bed straight?"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "up to 1 a minute" in page and "Is the bed straight?</textarea>" in page
+    assert f'action="/listings/{listing.pk}/contact/"' in page
+    assert not listing.conversations.exists()
+
+
+def test_contact_seller_with_an_empty_message_is_400_with_the_form(client, user):
+    listing = ListingFactory()
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/contact/", {"body": "   "})
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+
+
 def test_conversation_not_readable_by_others(client, other_user, user):
     listing = ListingFactory()
     conversation = services.conversation_start(buyer=user, listing=listing, body="private")

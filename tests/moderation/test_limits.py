@@ -86,3 +86,40 @@ def test_everything_is_a_no_op_when_disabled(settings, user):
     limits.check_new_account_cap(user=user, action="post", count_today=10_000)
     assert limits.is_new_account(user) is False
     assert limits.held_for_review(user=user, has_prior_content=False) is False
+
+
+# --- rate limits for every member ------------------------------------------------------------------
+
+
+def test_message_rates_are_off_when_set_to_zero(settings):
+    settings.MESSAGE_RATE_PER_MINUTE = 0
+    settings.MESSAGE_RATE_PER_DAY = 0
+    assert limits.message_rates() == []
+
+
+def test_message_rates_come_from_settings(settings):
+    settings.MESSAGE_RATE_PER_MINUTE = 10
+    settings.MESSAGE_RATE_PER_DAY = 0
+    assert limits.message_rates() == [limits.Rate(10, timedelta(minutes=1), "a minute")]
+
+
+@pytest.mark.django_db
+def test_check_rate_without_rates_makes_no_query(user, django_assert_num_queries):
+    from kei_community.users.models import User
+
+    with django_assert_num_queries(0):
+        limits.check_rate(user=user, done=User.objects.none(), rates=[], noun="messages")
+
+
+@pytest.mark.django_db
+def test_rate_limited_is_not_a_validation_error(settings, user):
+    """The API answers it 429 (not 400); pages catch it and show its message."""
+    from kei_community.core.exceptions import RateLimited
+    from kei_community.users.models import User
+
+    rate = limits.Rate(1, timedelta(minutes=1), "a minute")
+    with pytest.raises(RateLimited) as exc:
+        limits.check_rate(user=user, done=User.objects.filter(pk=user.pk), rates=[rate], noun="sign-ups",
+                          time_field="date_joined")  # fmt: skip
+    assert not isinstance(exc.value, ValidationError)
+    assert "up to 1 a minute" in exc.value.message and exc.value.retry_after >= 59

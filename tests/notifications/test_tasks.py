@@ -370,3 +370,126 @@ def test_beat_schedule_has_sweeper_and_digest(db):
     tasks_in_beat = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "kei_community.notifications.tasks.sweep_unsent_notifications" in tasks_in_beat
     assert "kei_community.notifications.tasks.send_daily_digests" in tasks_in_beat
+
+
+# --- bursts (kinds with a burst noun; issue 10, defect 6) ------------------------------------------
+
+
+@pytest.fixture
+def burst_kind(settings):
+    from kei_community.notifications import registry
+
+    settings.NOTIFICATIONS_EMAIL_BURST_MINUTES = 10
+    kind = registry.register_kind("test_burst", "Test pings", burst_noun="pings")
+    yield kind.key
+    registry._kinds.pop(kind.key, None)
+
+
+def _rows(recipient, kind, n):
+    return [NotificationFactory(recipient=recipient, kind=kind, delivery=IMMEDIATE) for _ in range(n)]
+
+
+def _first_sent_then(recipient, kind, n):
+    """One row emailed at once (which starts the window), then `n` more rows written after it."""
+    (first,) = _rows(recipient, kind, 1)
+    assert tasks.deliver_notifications([first.pk]) == 1
+    return _rows(recipient, kind, n)
+
+
+def _window_over(recipient):
+    from django.db.models import F
+
+    Notification.objects.filter(recipient=recipient).update(
+        created_at=F("created_at") - timedelta(minutes=11),
+        email_claimed_at=F("email_claimed_at") - timedelta(minutes=11),
+    )
+
+
+def test_burst_kind_sends_the_first_row_at_once_and_holds_the_next(user, burst_kind, mailoutbox):
+    rest = _first_sent_then(user, burst_kind, 2)
+    assert tasks.deliver_notifications([r.pk for r in rest]) == 0
+    assert len(mailoutbox) == 1
+    held = Notification.objects.filter(pk__in=[r.pk for r in rest])
+    assert {(r.email_status, r.email_attempts) for r in held} == {(Notification.EmailStatus.PENDING, 0)}
+
+
+def test_burst_flush_before_the_window_ends_sends_nothing(user, burst_kind, mailoutbox):
+    _first_sent_then(user, burst_kind, 1)
+    assert tasks.flush_notification_burst(user.pk, burst_kind) == 0
+    assert len(mailoutbox) == 1
+
+
+def test_burst_flush_sends_one_email_for_every_waiting_row(user, burst_kind, mailoutbox):
+    rest = _first_sent_then(user, burst_kind, 3)
+    tasks.deliver_notifications([r.pk for r in rest])
+    _window_over(user)
+    assert tasks.flush_notification_burst(user.pk, burst_kind) == 3
+    assert len(mailoutbox) == 2 and mailoutbox[1].subject == "[Kei Community] 3 new pings"
+    assert "/notifications/unsubscribe/" in mailoutbox[1].extra_headers["List-Unsubscribe"]
+    assert mailoutbox[1].alternatives[0][1] == "text/html"
+    assert {r.email_status for r in Notification.objects.all()} == {Notification.EmailStatus.SENT}
+
+
+def test_the_burst_email_starts_a_new_window(user, burst_kind, mailoutbox):
+    (second,) = _first_sent_then(user, burst_kind, 1)
+    tasks.deliver_notifications([second.pk])
+    _window_over(user)
+    tasks.flush_notification_burst(user.pk, burst_kind)
+    (third,) = _rows(user, burst_kind, 1)
+    assert tasks.deliver_notifications([third.pk]) == 0  # the burst email went out a moment ago
+    assert len(mailoutbox) == 2
+
+
+def test_failed_burst_send_goes_back_to_pending_and_is_sent_once_later(user, burst_kind, monkeypatch, mailoutbox):
+    from celery.exceptions import Retry
+
+    rest = _first_sent_then(user, burst_kind, 2)
+    tasks.deliver_notifications([r.pk for r in rest])
+    _window_over(user)
+    with monkeypatch.context() as patched:
+        _failing_sends(patched, None)
+        with pytest.raises(Retry):
+            tasks.flush_notification_burst(user.pk, burst_kind)
+    held = Notification.objects.filter(pk__in=[r.pk for r in rest])
+    assert {(r.email_status, r.email_attempts) for r in held} == {(Notification.EmailStatus.PENDING, 1)}
+    assert tasks.flush_notification_burst(user.pk, burst_kind) == 2
+    assert tasks.flush_notification_burst(user.pk, burst_kind) == 0
+    assert len(mailoutbox) == 2
+
+
+def test_kinds_without_a_burst_noun_are_emailed_one_by_one(user, settings, mailoutbox):
+    settings.NOTIFICATIONS_EMAIL_BURST_MINUTES = 10
+    rows = _rows(user, "report_resolved", 3)
+    assert tasks.deliver_notifications([r.pk for r in rows]) == 3
+    assert len(mailoutbox) == 3
+
+
+def test_waiting_rows_go_out_one_by_one_once_the_window_is_turned_off(user, burst_kind, settings, mailoutbox):
+    rest = _first_sent_then(user, burst_kind, 2)
+    tasks.deliver_notifications([r.pk for r in rest])
+    settings.NOTIFICATIONS_EMAIL_BURST_MINUTES = 0
+    assert tasks.flush_notification_burst(user.pk, burst_kind) == 2
+    assert len(mailoutbox) == 3
+
+
+def test_holding_a_burst_costs_the_same_queries_however_many_rows_wait(
+    user, burst_kind, mailoutbox, django_assert_max_num_queries
+):
+    rest = _first_sent_then(user, burst_kind, 29)
+    with django_assert_max_num_queries(10):  # with eager tasks this includes the (early) flush task
+        assert tasks.deliver_notifications([r.pk for r in rest]) == 0
+    _window_over(user)
+    with django_assert_max_num_queries(8):
+        assert tasks.flush_notification_burst(user.pk, burst_kind) == 29
+
+
+def test_burst_flush_task_is_acknowledged_late_and_requeued_on_worker_loss():
+    assert tasks.flush_notification_burst.acks_late is True
+    assert tasks.flush_notification_burst.reject_on_worker_lost is True
+
+
+def test_rows_already_waiting_together_go_out_in_one_email(user, burst_kind, mailoutbox):
+    # E.g. the broker was down while they were written: the first delivery sends them all at once.
+    rows = _rows(user, burst_kind, 3)
+    assert tasks.deliver_notifications([rows[0].pk]) == 3
+    assert len(mailoutbox) == 1 and mailoutbox[0].subject == "[Kei Community] 3 new pings"

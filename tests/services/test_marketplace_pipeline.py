@@ -101,3 +101,79 @@ def test_favourite_is_unique_in_the_database():
     Favorite.objects.create(user=user, listing=listing)
     with pytest.raises(IntegrityError), transaction.atomic():
         Favorite.objects.create(user=user, listing=listing)
+
+
+# --- message floods (issue 10, defect 6) -------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_fifty_messages_emails_the_seller_twice_through_the_worker(live_worker, settings):
+    import re
+
+    from django.core import mail
+
+    from marketplace.models import Message
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.NOTIFICATIONS_EMAIL_BURST_MINUTES = 0.1  # 6 seconds, so the test sees the window end
+    mail.outbox = []
+    listing, buyer = ListingFactory(), UserFactory()
+    conversation = services.conversation_start(buyer=buyer, listing=listing, body="Message 1")
+    for n in range(2, 51):
+        services.message_send(sender=buyer, conversation=conversation, body=f"Message {n}")
+    assert Message.objects.count() == 50
+
+    def all_emailed() -> bool:
+        return not Notification.objects.filter(kind="message", emailed_at__isnull=True).exists()
+
+    assert _wait_for(all_emailed, timeout=30), "the held messages were never emailed"
+    time.sleep(1.0)  # nothing else is on its way
+    to_seller = [m for m in mail.outbox if m.to == [listing.seller.email]]
+    assert len(to_seller) == 2, [m.subject for m in to_seller]
+
+    def covered(subject: str) -> int:  # "New message about …" is one; "N new messages" is N
+        found = re.fullmatch(r"\[Kei Community\] (\d+) new messages", subject)
+        return int(found.group(1)) if found else 1
+
+    # The first email goes out at once (it lists what was written by the time the worker ran it);
+    # the rest come together at the end of the window.
+    assert sum(covered(m.subject) for m in to_seller) == 50
+    assert covered(to_seller[1].subject) > 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_message_rate_limit_holds_for_requests_running_at_the_same_time(settings):
+    """Twenty messages of one member sent at once on twenty connections (like twenty web processes):
+    the per-minute limit lets exactly ten through."""
+    import threading
+
+    from django.db import connection
+
+    from kei_community.core.exceptions import RateLimited
+    from marketplace.models import Message
+
+    settings.MESSAGE_RATE_PER_MINUTE = 10
+    settings.MESSAGE_RATE_PER_DAY = 200
+    listing, buyer = ListingFactory(), UserFactory()
+    conversation = services.conversation_start(buyer=buyer, listing=listing, body="Message 0")
+    Message.objects.all().delete()
+    start = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def send(n: int) -> None:
+        try:
+            start.wait()
+            services.message_send(sender=buyer, conversation=conversation, body=f"Message {n}")
+            outcomes.append("sent")
+        except RateLimited:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["refused"] * 10 + ["sent"] * 10
+    assert Message.objects.filter(sender=buyer).count() == 10
