@@ -30,6 +30,7 @@ class ForumConfig(AppConfig):
         register("home_sections", hooks.home_sections)
         register("site_search", hooks.site_search)
         register("truck_threads", hooks.truck_threads)
+        register("state_threads", hooks.state_threads)
         register("profile_sections", hooks.profile_sections)
         register("member_activity", hooks.member_activity)
         register("seed_demo", hooks.seed_demo, order=40)

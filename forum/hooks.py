@@ -123,3 +123,12 @@ def seed_demo(stdout: Any) -> None:
     from forum.demo import seed_forum
 
     seed_forum(stdout)
+
+
+def state_threads(state_code: str, limit: int = 5) -> list[dict]:
+    """Hook "state_threads": the most recently active visible threads tagged with a US state, in one
+    query ("title", "url", "subtitle"); the state guide's checklist shows them where the law is unclear."""
+    return [
+        {"title": t.title, "url": t.get_absolute_url(), "subtitle": f"{t.reply_count} replies"}
+        for t in selectors.thread_list(state=state_code)[:limit]
+    ]

@@ -34,6 +34,7 @@ class MarketplaceConfig(AppConfig):
         register("home_sections", hooks.home_sections)
         register("site_search", hooks.site_search)
         register("truck_listings", hooks.truck_listings)
+        register("state_listing_counts", hooks.state_listing_counts)
         register("seed_demo", demo.seed_listings, order=30)
         register("profile_sections", hooks.profile_section)
 

@@ -5,7 +5,15 @@ from typing import Any
 from django import forms
 
 from kei_community.core.forms import BootstrapFormMixin
-from stategide.models import MAX_SPEED_MPH, Citation, Confidence, Revision, Status
+from stategide.models import (
+    MAX_SPEED_MPH,
+    PRIMARY_CITATION_KINDS,
+    Citation,
+    Confidence,
+    Revision,
+    Status,
+    Verification,
+)
 
 TRI_STATE = [("", "Unknown"), ("true", "Yes"), ("false", "No")]
 
@@ -56,6 +64,11 @@ class ProposeForm(BootstrapFormMixin, forms.Form):
         help_text="When the current or next law takes effect.",
     )
     pending_bills = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary_confirmed = forms.BooleanField(
+        required=False,
+        label="I confirm the summary still matches the new status",
+        help_text="Needed only when you change the status and leave the summary as it is.",
+    )
     confidence = forms.ChoiceField(choices=Confidence.choices)
     body = forms.CharField(
         required=False,
@@ -70,6 +83,7 @@ class ProposeForm(BootstrapFormMixin, forms.Form):
             return {}
         initial = {name: getattr(revision, name) for name in cls.base_fields if hasattr(revision, name)}
         initial["edit_summary"] = ""
+        initial["summary_confirmed"] = False
         for name in ("registration_steps", "required_documents"):
             initial[name] = "\n".join(getattr(revision, name) or [])
         for name in ("local_option", "interstate_ban"):
@@ -78,7 +92,7 @@ class ProposeForm(BootstrapFormMixin, forms.Form):
         return initial
 
     def content(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "edit_summary"}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("edit_summary", "summary_confirmed")}
         for name in ("registration_steps", "required_documents"):
             data[name] = [line.strip() for line in (data.get(name) or "").splitlines() if line.strip()]
         for name in ("vehicle_class", "speed_note", "road_restrictions", "registration_notes", "plate_type",
@@ -88,8 +102,8 @@ class ProposeForm(BootstrapFormMixin, forms.Form):
 
 
 class CitationForm(BootstrapFormMixin, forms.Form):
-    kind = forms.ChoiceField(choices=Citation.Kind.choices, required=False)
-    label = forms.CharField(max_length=300, required=False, help_text="For example: Tex. Transp. Code 551A.")
+    """One source as a structured row: URL, title and kind. Rows left empty are ignored."""
+
     url = forms.URLField(
         max_length=600,
         required=False,
@@ -97,8 +111,10 @@ class CitationForm(BootstrapFormMixin, forms.Form):
         assume_scheme="https",
         error_messages={"invalid": "Enter a web address that starts with http:// or https://."},
     )
-    retrieved_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Retrieved on")
-    is_primary = forms.BooleanField(required=False, label="Primary source (statute, bill or agency page)")
+    label = forms.CharField(
+        max_length=300, required=False, label="Title", help_text="For example: Tex. Transp. Code § 551A (statute text)."
+    )
+    kind = forms.ChoiceField(choices=[("", "Choose a kind"), *Citation.Kind.choices], required=False)
 
     def clean_url(self) -> str:
         url = self.cleaned_data.get("url") or ""
@@ -109,25 +125,47 @@ class CitationForm(BootstrapFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("url") and not (data.get("label") or "").strip():
-            self.add_error("label", "Give the source a short label.")
-        if (data.get("label") or "").strip() and not data.get("url"):
+        if self.cleaned_data.get("DELETE"):
+            return data
+        has_url, has_title = bool(data.get("url")), bool((data.get("label") or "").strip())
+        if has_url and not has_title:
+            self.add_error("label", "Give the source a short title.")
+        if has_title and not has_url and "url" not in self.errors:
             self.add_error("url", "Give the source's URL.")
+        if (has_url or has_title) and not data.get("kind"):
+            self.add_error("kind", "Say what kind of source this is.")
         return data
 
     def as_citation(self) -> dict[str, Any] | None:
-        if not self.cleaned_data.get("url"):
+        if self.cleaned_data.get("DELETE") or not self.cleaned_data.get("url"):
             return None
+        kind = self.cleaned_data.get("kind") or Citation.Kind.AGGREGATOR
         return {
-            "kind": self.cleaned_data.get("kind") or Citation.Kind.AGGREGATOR,
-            "label": self.cleaned_data["label"],
+            "kind": kind,
+            "label": self.cleaned_data["label"].strip(),
             "url": self.cleaned_data["url"],
-            "retrieved_on": self.cleaned_data.get("retrieved_on"),
-            "is_primary": self.cleaned_data.get("is_primary", False),
+            "is_primary": kind in PRIMARY_CITATION_KINDS,
         }
 
+    @staticmethod
+    def initial_from(citations: Any) -> list[dict[str, Any]]:
+        return [{"url": c.url, "label": c.label, "kind": c.kind} for c in citations]
 
-CitationFormSet = forms.formset_factory(CitationForm, extra=2, max_num=10)
+
+class BaseCitationFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this source"
+
+    def citations(self) -> list[dict[str, Any]]:
+        """The sources as they should read after the edit (removed rows and empty rows left out)."""
+        return [c for c in (form.as_citation() for form in self.forms) if c]
+
+
+CitationFormSet = forms.formset_factory(
+    CitationForm, formset=BaseCitationFormSet, extra=2, max_num=20, validate_max=True, can_delete=True
+)
 
 
 class RejectForm(BootstrapFormMixin, forms.Form):
@@ -144,7 +182,25 @@ class ProtectForm(BootstrapFormMixin, forms.Form):
 
 
 class VerifyForm(BootstrapFormMixin, forms.Form):
-    note = forms.CharField(max_length=500, required=False, label="Verification note (optional)")
+    checks = forms.MultipleChoiceField(
+        choices=Verification.Check.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="What did you check?",
+        error_messages={"required": "Tick what you checked: at least one item of the checklist."},
+    )
+    note = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What you found (note)",
+        help_text="For example: which statute section or DMV page you read, and what it says.",
+    )
+    open_questions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Open questions (moderators only)",
+        help_text="What the next moderator should check. Never shown to the public.",
+    )
 
 
 class RollbackForm(BootstrapFormMixin, forms.Form):

@@ -37,11 +37,9 @@ class StatePage(models.Model):
     published_revision = models.ForeignKey(
         "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Verification is separate from editing: a moderator confirms the content is still right.
-    last_verified = models.DateField(null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # Verification belongs to revisions (Revision.verified_on / verified_by, Verification).
+    # Page views (counted in the cache, written in batches: services.page_record_view).
+    views_count = models.PositiveIntegerField(default=0)
     # Protection: only moderators may propose edits until protected_until.
     protected_until = models.DateTimeField(null=True, blank=True)
     protection_reason = models.CharField(max_length=300, blank=True)
@@ -99,6 +97,12 @@ class Revision(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+    # Verification belongs to the revision: the latest check of exactly this content (a restored
+    # revision carries the verification of the revision it restores). History is in Verification.
+    verified_on = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # --- structured content ---------------------------------------------------
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.UNCLEAR)
@@ -192,6 +196,37 @@ class Citation(models.Model):
             "retrieved_on": self.retrieved_on.isoformat() if self.retrieved_on else None,
             "is_primary": self.is_primary,
         }
+
+
+class Verification(models.Model):
+    """A moderator checked a published revision against its sources: what was checked, and when."""
+
+    class Check(models.TextChoices):
+        STATUTE = "statute", "Read the current statute or bill text"
+        AGENCY = "agency", "Checked the DMV or agency page (or asked the DMV)"
+        SOURCES = "sources", "Every source opens and says what the page says"
+        SUMMARY = "summary", "The status and summary match the sources"
+        DETAILS = "details", "Speeds, roads, registration and insurance notes match the sources"
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="verifications")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_on = models.DateField()
+    checks = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.revision} verified {self.verified_on}"
+
+    @property
+    def check_labels(self) -> list[str]:
+        labels = dict(self.Check.choices)
+        return [str(labels.get(check, check)) for check in self.checks]
 
 
 class Watch(models.Model):

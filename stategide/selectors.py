@@ -50,7 +50,7 @@ def _build_outlooks() -> dict[str, RegistrationOutlook]:
             status=status,
             status_label=Status(status).label,
             summary=one_line(rev.summary) if rev else "No published guide yet.",
-            last_verified=page.last_verified,
+            last_verified=rev.verified_on if rev else None,
             confidence=rev.confidence if rev else "low",
             url=page.get_absolute_url(),
         )
@@ -85,14 +85,14 @@ SORTS = {
     "speed": ("published_revision__max_road_speed_mph", "name"),
     "roads": ("published_revision__road_restrictions", "name"),
     "confidence": ("published_revision__confidence", "name"),
-    "verified": ("last_verified", "name"),
+    "verified": ("published_revision__verified_on", "name"),
 }
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def page_list(*, status: str = "", sort: str = "state") -> list[StatePage]:
     """All pages with their published revision (one query). `sort` may start with '-'."""
-    qs = StatePage.objects.select_related("published_revision", "verified_by")
+    qs = StatePage.objects.select_related("published_revision__verified_by")
     if status and status in Status.values:
         qs = qs.filter(published_revision__status=status)
     descending = sort.startswith("-")
@@ -128,9 +128,9 @@ def page_get(code: str, *, viewer: Any = None) -> StatePage | None:
     code = (code or "").strip().upper()
     if len(code) != 2 or not code.isalpha():
         return None
-    qs = StatePage.objects.select_related("published_revision__author", "verified_by", "protected_by").prefetch_related(
-        Prefetch("published_revision__citations", queryset=Citation.objects.order_by("position", "id"))
-    )
+    qs = StatePage.objects.select_related(
+        "published_revision__author", "published_revision__verified_by", "protected_by"
+    ).prefetch_related(Prefetch("published_revision__citations", queryset=Citation.objects.order_by("position", "id")))
     if getattr(viewer, "is_authenticated", False):
         qs = qs.annotate(
             viewer_watch=Subquery(Watch.objects.filter(page=OuterRef("pk"), user=viewer).values("watching")[:1])
@@ -214,7 +214,9 @@ def pages_needing_verification(*, today: date | None = None) -> list[StatePage]:
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=STALE_AFTER_DAYS)
     return list(
-        StatePage.objects.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
+        StatePage.objects.filter(
+            Q(published_revision__verified_on__isnull=True) | Q(published_revision__verified_on__lt=cutoff)
+        )
         .select_related("published_revision")
         .order_by("name")
     )
@@ -240,3 +242,160 @@ def search_pages(*, query: str, limit: int = 10) -> list[StatePage]:
         Q(name__icontains=query) | Q(code__iexact=query) | Q(published_revision__summary__icontains=query)
     )
     return list(qs.order_by("name")[:limit])
+
+
+# --- what a reader should know we don't know ----------------------------------------------
+
+UNKNOWN_BY_STATUS: dict[str, str] = {
+    Status.UNCLEAR.value: "We have not found a law or DMV notice that says whether a kei truck can be titled and "
+    "registered for road use in {state}.",
+}
+UNKNOWN_BY_CONFIDENCE = {
+    "low": "Our sources are secondary (lists and articles, or nothing at all); none of them is the law itself.",
+    "medium": "Our sources agree with a statute reference, but we have not yet confirmed the current text of the law.",
+}
+
+
+def reader_unknowns(*, page: StatePage, revision: Revision | None, today: date | None = None) -> list[str]:
+    """ "What we don't know yet", in plain words, derived from the published revision's status,
+    confidence, verification and empty fields (never the moderators' open questions)."""
+    if revision is None:
+        return ["Nothing has been written about this state yet."]
+    today = today or timezone.localdate()
+    items = []
+    if revision.status in UNKNOWN_BY_STATUS:
+        items.append(UNKNOWN_BY_STATUS[revision.status].format(state=page.name))
+    if revision.confidence in UNKNOWN_BY_CONFIDENCE:
+        items.append(UNKNOWN_BY_CONFIDENCE[revision.confidence])
+    if revision.verified_on is None:
+        items.append("No moderator has checked this version of the page against its sources yet.")
+    elif revision.verified_on < today - timedelta(days=STALE_AFTER_DAYS):
+        items.append("A moderator last checked this page more than six months ago; the law may have changed since.")
+    if revision.status in (Status.ROAD_LEGAL, Status.RESTRICTED) and revision.max_road_speed_mph is None:
+        items.append("Which roads, by posted speed limit, a kei truck may use.")
+    if not revision.registration_notes and not revision.registration_steps:
+        items.append("How titling and registration work in practice at the DMV.")
+    if not revision.insurance_notes:
+        items.append("What insurance is required, and whether insurers cover kei trucks here.")
+    return items
+
+
+# --- the verification queue (moderators) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    page: StatePage
+    views: int
+    listings: int
+    trucks: int
+    watchers: int
+    days_since_verified: int | None  # None: this version was never verified
+    overdue: bool  # never verified, or verified more than STALE_AFTER_DAYS ago
+    pending_proposals: int
+
+    @property
+    def importance(self) -> int:
+        """Readers, trucks for sale and trucks owned in the state, and members watching it."""
+        return self.views + 10 * (self.listings + self.trucks) + 5 * self.watchers
+
+
+def state_listing_counts() -> dict[str, int]:
+    """Active listings per state, from whatever the marketplace registered (hook "state_listing_counts")."""
+    from kei_community.core.registry import call_hooks
+
+    counts: dict[str, int] = {}
+    for result in call_hooks("state_listing_counts"):
+        for code, n in (result or {}).items():
+            counts[code] = counts.get(code, 0) + int(n)
+    return counts
+
+
+def state_truck_counts() -> dict[str, int]:
+    """Garage trucks per state (the owner's home state), one query."""
+    from django.db.models import Count
+
+    from kei_community.vehicles.models import GarageTruck
+
+    rows = (
+        GarageTruck.objects.exclude(owner__home_state="").values("owner__home_state").annotate(n=Count("id")).order_by()
+    )
+    return {row["owner__home_state"]: row["n"] for row in rows}
+
+
+def state_watcher_counts() -> dict[str, int]:
+    """Members notified per state: explicit watchers plus home-state members without a watch row (3 queries)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, F
+
+    User = get_user_model()
+    active = User.objects.filter(is_active=True)
+    explicit = (
+        Watch.objects.filter(watching=True, user__is_active=True)
+        .values("page__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    home = active.exclude(home_state="").values("home_state").annotate(n=Count("id")).order_by()
+    home_with_row = (
+        Watch.objects.filter(user__is_active=True, page__code=F("user__home_state"))
+        .values("page__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, int] = {}
+    for row in explicit:
+        counts[row["page__code"]] = counts.get(row["page__code"], 0) + row["n"]
+    for row in home:
+        counts[row["home_state"]] = counts.get(row["home_state"], 0) + row["n"]
+    for row in home_with_row:
+        counts[row["page__code"]] = counts.get(row["page__code"], 0) - row["n"]
+    return counts
+
+
+def verification_queue(*, today: date | None = None) -> list[QueueEntry]:
+    """Every page, the ones that need checking first: overdue pages (never verified, or more than
+    STALE_AFTER_DAYS ago) before recently verified ones; within each group the most important first
+    (QueueEntry.importance), then the longest unverified. A constant number of queries."""
+    from django.db.models import Count
+
+    today = today or timezone.localdate()
+    listings, trucks, watchers = state_listing_counts(), state_truck_counts(), state_watcher_counts()
+    pages = (
+        StatePage.objects.select_related("published_revision__verified_by")
+        .annotate(pending=Count("revisions", filter=Q(revisions__state=Revision.State.PENDING)))
+        .order_by("name")
+    )
+    entries = []
+    for page in pages:
+        rev = page.published_revision
+        verified = rev.verified_on if rev else None
+        days = (today - verified).days if verified else None
+        entries.append(
+            QueueEntry(
+                page=page,
+                views=page.views_count,
+                listings=listings.get(page.code, 0),
+                trucks=trucks.get(page.code, 0),
+                watchers=watchers.get(page.code, 0),
+                days_since_verified=days,
+                overdue=days is None or days > STALE_AFTER_DAYS,
+                pending_proposals=page.pending,  # type: ignore[attr-defined]
+            )
+        )
+    never = 10**6
+    entries.sort(
+        key=lambda e: (
+            not e.overdue,
+            -e.importance,
+            -(e.days_since_verified if e.days_since_verified is not None else never),
+            e.page.name,
+        )
+    )
+    return entries
+
+
+def verifications_of(*, revision: Revision, limit: int = 10) -> list[Any]:
+    from stategide.models import Verification
+
+    return list(Verification.objects.filter(revision=revision).select_related("verified_by")[:limit])

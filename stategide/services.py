@@ -28,6 +28,7 @@ from stategide.models import (
     Citation,
     Revision,
     StatePage,
+    Verification,
     Watch,
 )
 
@@ -156,12 +157,16 @@ def revision_propose(
     edit_summary: str,
     citations: list[dict] | None = None,
     base_revision: Revision | None = None,
+    summary_confirmed: bool = False,
+    all_citations: list[dict] | None = None,
 ) -> Revision:
     """A verified member proposes an edit: a new pending revision based on the published one.
 
-    `data` holds only the fields being changed; `citations` are new sources added by this proposal
-    (the published revision's citations are carried over). Changing status, speeds or road rules
-    needs at least one new citation.
+    `data` holds only the fields being changed. Sources: either `citations`, new sources added by
+    this proposal (the published revision's citations are carried over), or `all_citations`, the
+    complete list as it should read (sources can then also be edited and removed). Changing status,
+    speeds or road rules needs at least one new source; changing the status needs a changed summary
+    or `summary_confirmed`.
     """
     check_can_propose(user=author, page=page)
     page = _locked_page(page)
@@ -182,23 +187,57 @@ def revision_propose(
         edit_summary=edit_summary[:300],
     )
     _apply(revision, content)
-    new_citations = _build_citations(citations)
+    base_citations = list(base.citations.all()) if base is not None else []
+    base_urls = {c.url for c in base_citations}
+    if all_citations is not None:
+        final = _dedupe(_build_citations(all_citations))
+        new_citations = [c for c in final if c.url not in base_urls]
+        sources_changed = _citation_keys(final) != _citation_keys(base_citations)
+    else:
+        new_citations = _build_citations(citations)
+        sources_changed = bool(new_citations)
+        carried = [
+            Citation(kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary)
+            for c in base_citations
+        ]
+        new_urls = {c.url for c in new_citations}
+        final = new_citations + [c for c in carried if c.url not in new_urls]
     changed = [f for f in CONTENT_FIELDS if base is None or getattr(base, f) != content.get(f)]
-    if not changed and not new_citations:
+    if not changed and not sources_changed:
         raise ValidationError("Your proposal does not change anything.")
     if CITATION_REQUIRED_FIELDS.intersection(changed) and not new_citations:
         raise ValidationError(
             {"citations": "Changing the status, speeds or road rules needs at least one citation (a source URL)."}
         )
-    carried = [
-        Citation(kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary)
-        for c in (base.citations.all() if base is not None else [])
-    ]
-    new_urls = {c.url for c in new_citations}
-    all_citations = new_citations + [c for c in carried if c.url not in new_urls]
-    for position, citation in enumerate(all_citations):
+    _check_summary_rule(revision, changed=changed, summary_confirmed=summary_confirmed)
+    for position, citation in enumerate(final):
         citation.position = position
-    return _save_revision(revision, all_citations)
+    return _save_revision(revision, final)
+
+
+def _dedupe(citations: list[Citation]) -> list[Citation]:
+    """Each URL once (the first row wins)."""
+    seen: set[str] = set()
+    unique = []
+    for citation in citations:
+        if citation.url not in seen:
+            seen.add(citation.url)
+            unique.append(citation)
+    return unique
+
+
+SUMMARY_RULE_MESSAGE = (
+    "You changed the status but not the summary. Rewrite the summary so it matches the new status, "
+    "or tick “I confirm the summary still matches the new status”."
+)
+
+
+def _check_summary_rule(revision: Revision, *, changed: list[str], summary_confirmed: bool) -> None:
+    """A status change needs a summary that was changed, or confirmed by the editor as still right."""
+    status_only = "status" in changed and "summary" not in changed
+    if status_only and not summary_confirmed:
+        raise ValidationError({"summary_confirmed": SUMMARY_RULE_MESSAGE})
+    revision.summary_confirmed = bool(status_only and summary_confirmed)
 
 
 def _check_sources_and_summary(
@@ -223,8 +262,11 @@ def revision_update_pending(
     data: dict[str, Any],
     edit_summary: str | None = None,
     citations: list[dict] | None = None,
+    summary_confirmed: bool = False,
+    all_citations: list[dict] | None = None,
 ) -> Revision:
-    """The author changes their own pending proposal (nobody else may); `citations` are added."""
+    """The author changes their own pending proposal (nobody else may); `citations` are added, or
+    `all_citations` replaces the proposal's sources."""
     if not getattr(actor, "is_authenticated", False) or revision.author_id != actor.pk:
         raise PermissionDenied("Only the author can change a pending proposal.")
     revision = (
@@ -235,15 +277,25 @@ def revision_update_pending(
     check_can_propose(user=actor, page=revision.page)
     base = revision.base_revision
     _apply(revision, _normalise(data))
-    new_citations = _build_citations(citations)
-    existing_urls = set(revision.citations.values_list("url", flat=True))
     base_urls = set(base.citations.values_list("url", flat=True)) if base else set()
-    added_urls = (existing_urls | {c.url for c in new_citations}) - base_urls
+    replacement = _dedupe(_build_citations(all_citations)) if all_citations is not None else None
+    new_citations = _build_citations(citations) if replacement is None else []
+    existing_urls = set(revision.citations.values_list("url", flat=True)) if replacement is None else set()
+    final_urls = {c.url for c in replacement} if replacement is not None else existing_urls
+    added_urls = (final_urls | {c.url for c in new_citations}) - base_urls
     changed = [f for f in CONTENT_FIELDS if base is None or getattr(base, f) != getattr(revision, f)]
     _check_sources_and_summary(revision, changed=changed, has_new_source=bool(added_urls), edit_summary=edit_summary)
+    _check_summary_rule(revision, changed=changed, summary_confirmed=summary_confirmed)
     revision.body_html = render_markdown(revision.body)
     revision.full_clean(exclude=["page", "base_revision"])
     revision.save()
+    if replacement is not None:
+        revision.citations.all().delete()
+        for position, citation in enumerate(replacement):
+            citation.revision = revision
+            citation.position = position
+        Citation.objects.bulk_create(replacement)
+        return revision
     position = revision.citations.count()
     fresh = [c for c in new_citations if c.url not in existing_urls]
     for offset, citation in enumerate(fresh):
@@ -288,8 +340,12 @@ def revision_rebase(
     edit_summary: str | None = None,
     citations: list[dict] | None = None,
     expected_base: Revision | None = None,
+    summary_confirmed: bool = False,
+    all_citations: list[dict] | None = None,
 ) -> Revision:
     """Move a stale pending proposal onto the current published revision.
+
+    `all_citations` (the author only) is the complete list of sources as they should read.
 
     The author may resubmit with `data` (the fields as they should now read); without `data` the
     proposal's own changes are put on top of the current version. A moderator may rebase someone
@@ -303,7 +359,7 @@ def revision_rebase(
         if not actor.is_moderator:
             raise PermissionDenied("Only the author or a moderator can update this proposal.")
         check_moderator(actor)  # the moderator rules (two-factor when required) apply
-        if data or citations or edit_summary:
+        if data or citations or edit_summary or all_citations is not None:
             raise PermissionDenied("Moderators can move someone else's proposal onto the current version, not edit it.")
     check_can_propose(user=actor, page=revision.page)
     page = _locked_page(revision.page)
@@ -327,10 +383,22 @@ def revision_rebase(
     own_urls = {c.url for c in own}
     added = own + [c for c in new_citations if c.url not in own_urls]
     added_urls = {c.url for c in added}
+    current_urls = set(current.citations.values_list("url", flat=True))
+    replacement = _dedupe(_build_citations(all_citations)) if all_citations is not None else None
+    if replacement is not None:
+        added = [c for c in replacement if c.url not in current_urls]
+        added_urls = {c.url for c in added}
     changed = [f for f in CONTENT_FIELDS if getattr(current, f) != content.get(f)]
-    if not changed and not added_urls - set(current.citations.values_list("url", flat=True)):
+    sources_changed = (
+        _citation_keys(replacement) != _citation_keys(current.citations.all())
+        if replacement is not None
+        else bool(added_urls - current_urls)
+    )
+    if not changed and not sources_changed:
         raise ValidationError("The current version already contains everything this proposal changes.")
     _check_sources_and_summary(revision, changed=changed, has_new_source=bool(added), edit_summary=edit_summary)
+    if data:  # the author resubmits: the summary rule applies to what they send
+        _check_summary_rule(revision, changed=changed, summary_confirmed=summary_confirmed)
     revision.base_revision = current
     revision.conflicting = False
     revision.body_html = render_markdown(revision.body)
@@ -345,6 +413,8 @@ def revision_rebase(
         Citation(kind=c.kind, label=c.label, url=c.url, retrieved_on=c.retrieved_on, is_primary=c.is_primary)
         for c in added
     ]
+    if replacement is not None:
+        fresh, carried = replacement, []
     revision.citations.all().delete()
     for position, citation in enumerate([*fresh, *carried]):
         citation.revision = revision
@@ -572,6 +642,7 @@ def page_rollback(*, actor: Any, page: StatePage, revision: Revision, reason: st
     page = _locked_page(page)
     if revision.page_id != page.pk:
         raise ValidationError("That revision belongs to another page.")
+    revision = Revision.objects.select_related("verified_by").get(pk=revision.pk)  # its state as saved
     if revision.state != Revision.State.PUBLISHED:
         raise ValidationError("Only revisions that were published can be restored.")
     if page.published_revision_id == revision.pk:
@@ -585,6 +656,9 @@ def page_rollback(*, actor: Any, page: StatePage, revision: Revision, reason: st
         edit_summary=(f"Restore revision {revision.number}. {reason}".strip())[:300],
     )
     _apply(restored, _content_of(revision))
+    # The restored content is exactly the old revision's: it shows that revision's own verification.
+    restored.verified_on = revision.verified_on
+    restored.verified_by = revision.verified_by
     citations = [
         Citation(
             kind=c.kind,
@@ -604,24 +678,82 @@ def page_rollback(*, actor: Any, page: StatePage, revision: Revision, reason: st
 
 
 @transaction.atomic
-def page_verify(*, actor: Any, page: StatePage, verified_on: date | None = None, note: str = "") -> StatePage:
-    """A moderator confirms the published content: only last_verified and verifier change."""
+def page_verify(
+    *,
+    actor: Any,
+    page: StatePage,
+    checks: list[str],
+    note: str = "",
+    open_questions: str | None = None,
+    verified_on: date | None = None,
+) -> Verification:
+    """A moderator confirms the published revision against its sources.
+
+    Records what was checked (`checks`, at least one of Verification.Check) and when; the published
+    revision then shows this verification (another revision never inherits it, except a restore of
+    exactly this content). `open_questions` (moderators only) replaces the page's, when given.
+    """
     check_moderator(actor)
     page = _locked_page(page)
+    revision = page.published_revision
+    if revision is None:
+        raise ValidationError("This page has no published content to verify.")
     today = timezone.localdate()
     verified_on = verified_on or today
     if verified_on > today:
         raise ValidationError({"verified_on": "The verification date cannot be in the future."})
-    before = {"last_verified": page.last_verified.isoformat() if page.last_verified else None}
-    page.last_verified = verified_on
-    page.verified_by = actor
-    page.save(update_fields=["last_verified", "verified_by", "updated_at"])
+    checks = list(dict.fromkeys(checks or []))
+    if not checks:
+        raise ValidationError({"checks": "Tick what you checked: at least one item of the checklist."})
+    unknown = [c for c in checks if c not in Verification.Check.values]
+    if unknown:
+        raise ValidationError({"checks": f"Unknown checklist item: {', '.join(map(str, unknown))}."})
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": "Keep the note under 2,000 characters."})
+    before = {
+        "revision": revision.number,
+        "verified_on": revision.verified_on.isoformat() if revision.verified_on else None,
+    }
+    verification = Verification(revision=revision, verified_by=actor, verified_on=verified_on, checks=checks, note=note)
+    verification.full_clean(exclude=["revision", "verified_by"])
+    verification.save()
+    if revision.verified_on is None or verified_on >= revision.verified_on:
+        revision.verified_on = verified_on
+        revision.verified_by = actor
+        revision.save(update_fields=["verified_on", "verified_by"])
+    if open_questions is not None and open_questions.strip() != page.open_questions:
+        page.open_questions = open_questions.strip()
+        page.save(update_fields=["open_questions", "updated_at"])
     audit_record(
         actor=actor, action="stategide_verify", target=page, before=before,
-        after={"last_verified": verified_on.isoformat()}, note=note,
+        after={"revision": revision.number, "verified_on": verified_on.isoformat(), "checks": checks}, note=note,
     )  # fmt: skip
     guide_cache.invalidate_on_commit()
-    return page
+    return verification
+
+
+VIEWS_BATCH = 20
+
+
+def page_record_view(*, code: str) -> None:
+    """Count a view of a state page: counted in the cache, written to the row every VIEWS_BATCH
+    views (one UPDATE per batch); without a working cache every view is written at once."""
+    from django.core.cache import cache
+    from django.db.models import F
+
+    code = (code or "").upper()[:2]
+    key = f"stategide:views:{code}"
+    try:
+        seen = int(cache.incr(key))
+    except ValueError:  # first view since the counter was created or evicted
+        seen = 1 if cache.add(key, 1, None) else 0
+    except Exception:  # noqa: BLE001 - the cache fails open
+        seen = 0
+    if seen <= 0:
+        StatePage.objects.filter(code=code).update(views_count=F("views_count") + 1)
+    elif seen % VIEWS_BATCH == 0:
+        StatePage.objects.filter(code=code).update(views_count=F("views_count") + VIEWS_BATCH)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from stategide import selectors, services
 from stategide.diff import field_label, revision_diff
 from stategide.forms import (
     ApproveForm,
+    CitationForm,
     CitationFormSet,
     ProposeForm,
     ProtectForm,
@@ -39,6 +40,16 @@ def _page_key(request: HttpRequest) -> str:
 
 # Whole anonymous pages (kei_community.core.page_cache): nonce and CSRF token filled in per request.
 anonymous_cache = anonymous_page_cache(key_for=_page_key, ttl=guide_cache.PAGE_TTL, header="X-Stategide-Cache")
+
+
+def _count_cached_view(request: HttpRequest, code: str) -> None:
+    services.page_record_view(code=code)
+
+
+# State pages also count their views when served from the cache (the verification queue ranks by them).
+state_page_cache = anonymous_page_cache(
+    key_for=_page_key, ttl=guide_cache.PAGE_TTL, header="X-Stategide-Cache", on_hit=_count_cached_view
+)
 
 
 def _page_or_404(code: str) -> StatePage:
@@ -130,22 +141,24 @@ def index_csv(request: HttpRequest) -> HttpResponse:
                 rev.speed_note if rev else "",
                 rev.road_restrictions if rev else "",
                 rev.confidence if rev else "",
-                page.last_verified.isoformat() if page.last_verified else "",
+                rev.verified_on.isoformat() if rev and rev.verified_on else "",
                 request.build_absolute_uri(page.get_absolute_url()),
             ]
         )
     return response
 
 
-@anonymous_cache
+@state_page_cache
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     page = selectors.page_get(code, viewer=request.user)
     if page is None:
         raise Http404("No state guide for that code.")
+    services.page_record_view(code=page.code)
     user = request.user
     context = {
         "page": page,
         "revision": page.published_revision,
+        "unknowns": selectors.reader_unknowns(page=page, revision=page.published_revision),
         "watching": selectors.is_watching(user=user, page=page) if user.is_authenticated else False,
         "is_moderator": user.is_authenticated and user.is_moderator,  # type: ignore[union-attr]
         "code_lower": page.code.lower(),
@@ -204,7 +217,7 @@ def revision_detail(request: HttpRequest, code: str, number: str) -> HttpRespons
     return render(request, "stategide/revision_detail.html", context)
 
 
-def _apply_service_errors(form: ProposeForm, exc: ValidationError) -> None:
+def _apply_service_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             target = field if field in form.fields else None
@@ -216,12 +229,20 @@ def _apply_service_errors(form: ProposeForm, exc: ValidationError) -> None:
 
 
 def _proposed_changes(form: Any, formset: Any) -> dict[str, Any]:
-    """The content, edit summary and citations of a valid proposal form, as the services take them."""
+    """The content, edit summary and sources of a valid proposal form, as the services take them
+    (the formset holds every source as it should read: kept, edited, added; removed ones left out)."""
     return {
         "data": form.content(),
         "edit_summary": form.cleaned_data["edit_summary"],
-        "citations": [c for c in (f.as_citation() for f in formset.forms) if c],
+        "all_citations": formset.citations(),
+        "summary_confirmed": form.cleaned_data.get("summary_confirmed", False),
     }
+
+
+def _citation_formset(data: Any = None, citations: Any = ()) -> Any:
+    if data is not None:
+        return CitationFormSet(data, prefix="citations")
+    return CitationFormSet(prefix="citations", initial=CitationForm.initial_from(citations))
 
 
 @login_required
@@ -232,9 +253,10 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect(page.get_absolute_url())
+    published = page.published_revision
     if request.method == "POST":
         form = ProposeForm(request.POST)
-        formset = CitationFormSet(request.POST, prefix="citations")
+        formset = _citation_formset(request.POST)
         if form.is_valid() and formset.is_valid():
             try:
                 revision = services.revision_propose(author=request.user, page=page, **_proposed_changes(form, formset))
@@ -247,9 +269,13 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, "Thanks! Your edit is waiting for a moderator's review.")
                 return redirect(revision.get_absolute_url())
     else:
-        form = ProposeForm(initial=ProposeForm.initial_from(page.published_revision))
-        formset = CitationFormSet(prefix="citations")
-    return render(request, "stategide/revision_form.html", {"page": page, "form": form, "formset": formset})
+        form = ProposeForm(initial=ProposeForm.initial_from(published))
+        formset = _citation_formset(citations=published.citations.all() if published else ())
+    return render(
+        request,
+        "stategide/revision_form.html",
+        {"page": page, "form": form, "formset": formset, "current": published},
+    )
 
 
 def _rebase_context(page: StatePage, revision: Revision) -> dict[str, Any]:
@@ -284,13 +310,23 @@ def edit_proposal(request: HttpRequest, code: str, number: str) -> HttpResponse:
         initial["edit_summary"] = revision.edit_summary
         return ProposeForm(initial=initial)
 
+    def fresh_formset() -> Any:
+        citations = list(revision.citations.all())
+        if stale:  # the proposal's own sources on top of the current version's
+            base_urls = {c.url for c in revision.base_revision.citations.all()} if revision.base_revision else set()
+            own = [c for c in citations if c.url not in base_urls]
+            own_urls = {c.url for c in own}
+            current = page.published_revision
+            citations = own + [c for c in (current.citations.all() if current else []) if c.url not in own_urls]
+        return _citation_formset(citations=citations)
+
     if request.method == "POST":
         form = ProposeForm(request.POST)
-        formset = CitationFormSet(request.POST, prefix="citations")
+        formset = _citation_formset(request.POST)
         onto = selectors.revision_get(page=page, number=request.POST.get("rebase_onto")) if stale else None
         if stale and (onto is None or onto.pk != page.published_revision_id):
             # The form was not built from the current version: start again from it, never revert it.
-            form = fresh_form()
+            form, formset = fresh_form(), fresh_formset()
             messages.error(
                 request, "The page changed while you were editing. Check the changes below and send it again."
             )
@@ -313,9 +349,14 @@ def edit_proposal(request: HttpRequest, code: str, number: str) -> HttpResponse:
                 )
                 return redirect(revision.get_absolute_url())
     else:
-        form = fresh_form()
-        formset = CitationFormSet(prefix="citations")
-    context: dict[str, Any] = {"page": page, "form": form, "formset": formset, "editing": revision}
+        form, formset = fresh_form(), fresh_formset()
+    context: dict[str, Any] = {
+        "page": page,
+        "form": form,
+        "formset": formset,
+        "editing": revision,
+        "current": page.published_revision,
+    }
     if stale:
         context.update(_rebase_context(page, revision))
     return render(request, "stategide/revision_form.html", context)
@@ -385,18 +426,59 @@ def rollback(request: HttpRequest, code: str, number: str) -> HttpResponse:
     return redirect(page.get_absolute_url())
 
 
-@require_POST
 @moderator_required
 def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """GET: the checklist with the published content, its sources and open questions; POST: verify."""
     page = _page_or_404(code)
-    form = VerifyForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.page_verify(actor=request.user, page=page, note=note)
-        messages.success(request, f"{page.name} marked as verified today.")
-    except ValidationError as exc:
-        _errors_to_messages(request, exc)
-    return redirect(page.get_absolute_url())
+    if request.method == "POST":
+        form = VerifyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.page_verify(actor=request.user, page=page, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"{page.name} is verified: the published revision is marked as checked.")
+                if request.POST.get("next") == "queue":
+                    return redirect("stategide:verify-queue")
+                return redirect(page.get_absolute_url())
+    else:
+        form = VerifyForm(initial={"open_questions": page.open_questions})
+    revision = page.published_revision
+    context = {
+        "page": page,
+        "revision": revision,
+        "form": form,
+        "history": selectors.verifications_of(revision=revision) if revision else [],
+        "next": request.GET.get("next") or request.POST.get("next") or "",
+    }
+    return render(request, "stategide/statepage_verify.html", context)
+
+
+@moderator_required
+def verify_queue(request: HttpRequest) -> HttpResponse:
+    """Moderators: every page, the ones that most need checking first, with their open questions."""
+    entries = selectors.verification_queue()
+    return render(
+        request,
+        "stategide/verify_queue.html",
+        {"entries": entries, "overdue": sum(1 for e in entries if e.overdue), "stale_days": selectors.STALE_AFTER_DAYS},
+    )
+
+
+@anonymous_cache
+def about(request: HttpRequest) -> HttpResponse:
+    """How this guide is written and verified (public)."""
+    from stategide.models import Citation, Confidence, Verification
+
+    context = {
+        "statuses": Status.choices,
+        "confidences": Confidence.choices,
+        "kinds": Citation.Kind.choices,
+        "checks": Verification.Check.choices,
+        "stale_days": selectors.STALE_AFTER_DAYS,
+    }
+    return render(request, "stategide/about.html", cacheable_context(request, context))
 
 
 @moderator_required

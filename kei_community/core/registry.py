@@ -9,6 +9,10 @@ Known hook names:
 - "seed_demo": fn(stdout) -> None; creates demo content through services (idempotent).
 - "truck_listings": fn(truck) -> list[dict]; "this truck is for sale" cards for a garage truck.
 - "truck_threads": fn(truck) -> list[dict]; build threads of a garage truck.
+- "truck_links": fn(truck) -> list[dict]; {"label", "url"} links shown on a garage truck's page
+  (the state guide registers "Can I register it in …?").
+- "state_listing_counts": fn() -> dict[str, int]; active listings per US state (marketplace).
+- "state_threads": fn(state_code, limit) -> list[dict]; recent threads tagged with a state (forum).
 - "home_sections": fn(request) -> dict; context blocks for the home page.
 - "site_search": fn(query, limit) -> dict; results grouped by kind for /search/.
 - "member_activity": fn(user_ids: list[int]) -> dict[int, dict]; per member

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
-from stategide.models import MAX_SPEED_MPH, Citation, Confidence, Revision, StatePage, Status
+from stategide.models import MAX_SPEED_MPH, Citation, Confidence, Revision, StatePage, Status, Verification
 
 
 class StateListSerializer(serializers.ModelSerializer):
@@ -15,11 +15,19 @@ class StateListSerializer(serializers.ModelSerializer):
     confidence = serializers.SerializerMethodField()
     speed = serializers.SerializerMethodField(help_text="Maximum posted road speed allowed (mph), or null.")
     url = serializers.SerializerMethodField(help_text="Absolute URL of the state's page.")
+    last_verified = serializers.SerializerMethodField(
+        help_text="When a moderator last verified the published revision (null: this revision is not verified)."
+    )
     page_url = PageUrlField()
 
     class Meta:
         model = StatePage
         fields = ["code", "name", "status", "confidence", "last_verified", "speed", "url", "page_url"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_last_verified(self, obj: StatePage) -> str | None:
+        rev = obj.published_revision
+        return rev.verified_on.isoformat() if rev is not None and rev.verified_on else None
 
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
     def get_status(self, obj: StatePage) -> str:
@@ -42,10 +50,12 @@ class StateListSerializer(serializers.ModelSerializer):
 
 class CitationSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=Citation.Kind.choices, default=Citation.Kind.AGGREGATOR)
+    host = serializers.CharField(read_only=True, help_text="The site the source is on.")
 
     class Meta:
         model = Citation
-        fields = ["kind", "label", "url", "retrieved_on", "is_primary"]
+        fields = ["kind", "label", "url", "host", "is_primary"]
+        extra_kwargs = {"label": {"help_text": "The source's title."}}
 
     def validate_url(self, value: str) -> str:
         if not value.lower().startswith(("http://", "https://")):
@@ -106,13 +116,19 @@ class StateDetailSerializer(StateListSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_verified_by(self, obj: StatePage) -> str | None:
-        return obj.verified_by.public_name if obj.verified_by else None
+        rev = obj.published_revision
+        return rev.verified_by.public_name if rev is not None and rev.verified_by else None
 
 
 class ProposeSerializer(StrictFieldsMixin, serializers.Serializer):
     """Fields you leave out keep their published value; `citations` are sources you add."""
 
     edit_summary = serializers.CharField(max_length=300)
+    summary_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The status changes and the summary does not: the editor confirms the summary still matches.",
+    )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     summary = serializers.CharField(max_length=1000, required=False)
     vehicle_class = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -143,7 +159,9 @@ class ProposeSerializer(StrictFieldsMixin, serializers.Serializer):
         return value
 
     def content(self) -> dict[str, Any]:
-        return {k: v for k, v in self.validated_data.items() if k not in ("edit_summary", "citations")}
+        return {
+            k: v for k, v in self.validated_data.items() if k not in ("edit_summary", "citations", "summary_confirmed")
+        }
 
 
 class RejectSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -155,7 +173,15 @@ class ApproveSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class VerifySerializer(StrictFieldsMixin, serializers.Serializer):
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    checks = serializers.ListField(
+        child=serializers.ChoiceField(choices=Verification.Check.choices),
+        allow_empty=False,
+        help_text="What was checked (at least one).",
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    open_questions = serializers.CharField(
+        required=False, allow_blank=True, help_text="Replaces the page's open questions (moderators only)."
+    )
 
 
 class ProtectSerializer(StrictFieldsMixin, serializers.Serializer):

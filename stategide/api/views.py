@@ -85,6 +85,7 @@ class RevisionListView(GenericAPIView):
             data=serializer.content(),
             edit_summary=serializer.validated_data["edit_summary"],
             citations=serializer.validated_data.get("citations", []),
+            summary_confirmed=serializer.validated_data.get("summary_confirmed", False),
         )
         revision = _revision(page, revision.pk)
         return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
@@ -128,7 +129,7 @@ class StateVerifyView(APIView):
         page = _page(code)
         serializer = VerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.page_verify(actor=request.user, page=page, note=serializer.validated_data["note"])
+        services.page_verify(actor=request.user, page=page, **serializer.validated_data)
         return Response(StateDetailSerializer(_page(code), context={"request": request}).data)
 
 

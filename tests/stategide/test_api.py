@@ -115,9 +115,11 @@ def test_members_cannot_review(api_client, user, other_user, tx, action):
 
 def test_member_cannot_verify(api_client, user, tx):
     api_client.force_authenticate(user)
-    assert api_client.post("/api/v1/states/tx/verify/", {}, format="json").status_code == 403
-    tx.refresh_from_db()
-    assert tx.last_verified is None
+    response = api_client.post("/api/v1/states/tx/verify/", {"checks": ["sources"]}, format="json")
+    assert response.status_code == 403
+    tx.published_revision.refresh_from_db()
+    assert tx.published_revision.verified_on is None
+    assert not tx.published_revision.verifications.exists()
 
 
 def test_moderator_approves(api_client, user, moderator, tx):
@@ -152,6 +154,11 @@ def test_approving_twice_is_400(api_client, user, moderator, tx):
 def test_moderator_verifies(api_client, moderator, tx):
     api_client.force_authenticate(moderator)
     response = api_client.post("/api/v1/states/tx/verify/", {"note": "checked"}, format="json")
+    assert response.status_code == 400
+    assert "checks" in str(response.json())
+    response = api_client.post(
+        "/api/v1/states/tx/verify/", {"checks": ["statute", "sources"], "note": "checked"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["last_verified"] is not None
     assert response.json()["verified_by"] == moderator.public_name

@@ -22,7 +22,7 @@ def test_reference_data_keeps_statuses_and_confidence(all_states):
     confidence = Counter(p.published_revision.confidence for p in selectors.page_list())
     assert confidence == {"high": 3, "medium": 20, "low": 28}
     assert StatePage.objects.get(code="IL").published_revision.status == "not_allowed"
-    assert not StatePage.objects.exclude(last_verified=None).exists()
+    assert not Revision.objects.exclude(verified_on=None).exists()
     assert set(Revision.objects.values_list("author__display_name", flat=True)) == {"Reference data"}
 
 
@@ -85,3 +85,52 @@ def test_page_watchers_include_home_state_members(tx, user, other_user):
     other_user.home_state = "OR"
     other_user.save()
     assert selectors.page_watchers(page=tx) == [user]
+
+
+# --- the verification queue -----------------------------------------------------------------
+
+
+def test_verification_queue_puts_overdue_pages_first_by_importance(all_states, moderator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stategide import services
+    from tests.factories import GarageTruckFactory, ListingFactory, UserFactory
+
+    StatePage.objects.filter(code="OR").update(views_count=5)
+    StatePage.objects.filter(code="WY").update(views_count=3)
+    ListingFactory(zip_code="78701")  # one active listing in Texas (counts 10)
+    GarageTruckFactory(owner=UserFactory(home_state="CA"))  # one garage truck in California (counts 10)
+    UserFactory(home_state="VT")  # one watcher in Vermont (counts 5)
+    UserFactory(home_state="CA")
+    services.page_verify(actor=moderator, page=StatePage.objects.get(code="TX"), checks=["sources"])  # recent
+    old = StatePage.objects.get(code="NV")
+    services.page_verify(
+        actor=moderator, page=old, checks=["sources"], verified_on=timezone.localdate() - timedelta(days=400)
+    )
+    entries = selectors.verification_queue()
+    codes = [e.page.code for e in entries]
+    assert len(codes) == 51
+    # Overdue first: CA (truck 10 + 2 home members x5 = 20), OR (5 views), VT (1 watcher = 5), WY (3 views) ...
+    assert codes[:4] == ["CA", "OR", "VT", "WY"]
+    ca = entries[0]
+    assert (ca.trucks, ca.watchers, ca.listings) == (1, 2, 0)
+    # ... then, among the pages nobody reads, the one verified 400 days ago after the never-verified ones ...
+    assert codes.index("NV") == 49
+    assert entries[49].days_since_verified == 400
+    # ... and the recently verified page last, although it has a listing and watchers.
+    assert codes[-1] == "TX"
+    assert entries[-1].listings == 1 and not entries[-1].overdue
+
+
+def test_verification_queue_query_count_is_constant(all_states, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        selectors.verification_queue()
+
+
+def test_reader_unknowns_never_show_open_questions(all_states):
+    page = StatePage.objects.select_related("published_revision").get(code="AK")
+    items = selectors.reader_unknowns(page=page, revision=page.published_revision)
+    assert any("have not found a law" in item for item in items)
+    assert page.open_questions and all(page.open_questions not in item for item in items)

@@ -18,10 +18,13 @@ pytestmark = pytest.mark.django_db
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 
 
-def propose(author, page, citations=None, summary="Update", **data):
+def propose(author, page, citations=None, summary="Update", summary_text=None, summary_confirmed=False, **data):
+    if summary_text is not None:
+        data["summary"] = summary_text
     return services.revision_propose(
-        author=author, page=page, data=data, edit_summary=summary, citations=citations or []
-    )
+        author=author, page=page, data=data, edit_summary=summary, citations=citations or [],
+        summary_confirmed=summary_confirmed,
+    )  # fmt: skip
 
 
 def test_propose_creates_pending_revision_and_keeps_published(user, tx):
@@ -173,18 +176,21 @@ def test_protect_validates_days_and_reason(moderator, tx):
 
 def test_verify_changes_only_verification(moderator, tx):
     before = tx.published_revision
-    services.page_verify(actor=moderator, page=tx, note="Checked DMV site")
+    services.page_verify(actor=moderator, page=tx, checks=["agency"], note="Checked DMV site")
     tx.refresh_from_db()
-    assert tx.last_verified == timezone.localdate()
-    assert tx.verified_by == moderator
     assert tx.published_revision == before
+    before.refresh_from_db()
+    assert (before.verified_on, before.verified_by) == (timezone.localdate(), moderator)
+    assert list(before.verifications.values_list("checks", "note")) == [(["agency"], "Checked DMV site")]
     assert Revision.objects.filter(page=tx).count() == 1
     assert AuditLogEntry.objects.filter(action="stategide_verify").exists()
 
 
 def test_verify_rejects_future_date(moderator, tx):
     with pytest.raises(ValidationError):
-        services.page_verify(actor=moderator, page=tx, verified_on=timezone.localdate() + timedelta(days=1))
+        services.page_verify(
+            actor=moderator, page=tx, checks=["sources"], verified_on=timezone.localdate() + timedelta(days=1)
+        )
 
 
 @pytest.mark.parametrize(
@@ -192,7 +198,7 @@ def test_verify_rejects_future_date(moderator, tx):
     [
         lambda actor, page, rev: services.revision_approve(actor=actor, revision=rev),
         lambda actor, page, rev: services.revision_reject(actor=actor, revision=rev, reason="x"),
-        lambda actor, page, rev: services.page_verify(actor=actor, page=page),
+        lambda actor, page, rev: services.page_verify(actor=actor, page=page, checks=["sources"]),
         lambda actor, page, rev: services.page_protect(actor=actor, page=page, days=3, reason="x"),
         lambda actor, page, rev: services.page_rollback(actor=actor, page=page, revision=page.published_revision),
     ],
@@ -266,7 +272,7 @@ def test_body_scripts_are_sanitised(user, tx):
 
 def test_publish_invalidates_cached_outlook(user, moderator, tx, django_capture_on_commit_callbacks):
     assert registration_outlook("tx").status == "restricted"
-    rev = propose(user, tx, citations=[citation_data()], status="not_allowed")
+    rev = propose(user, tx, citations=[citation_data()], status="not_allowed", summary_text="Not allowed.")
     with django_capture_on_commit_callbacks(execute=True):
         services.revision_approve(actor=moderator, revision=rev)
     assert registration_outlook("TX").status == "not_allowed"
@@ -275,7 +281,7 @@ def test_publish_invalidates_cached_outlook(user, moderator, tx, django_capture_
 def test_verify_invalidates_cached_outlook(moderator, tx, django_capture_on_commit_callbacks):
     assert registration_outlook("tx").last_verified is None
     with django_capture_on_commit_callbacks(execute=True):
-        services.page_verify(actor=moderator, page=tx)
+        services.page_verify(actor=moderator, page=tx, checks=["sources"])
     assert registration_outlook("tx").last_verified == timezone.localdate()
 
 
@@ -289,7 +295,7 @@ def test_reminders_go_to_moderators_once_a_week(moderator, user, tx):
 
 
 def test_reminders_list_laws_taking_effect_soon(moderator, user, tx):
-    services.page_verify(actor=moderator, page=tx)
+    services.page_verify(actor=moderator, page=tx, checks=["sources"])
     soon = timezone.localdate() + timedelta(days=30)
     services.revision_approve(actor=moderator, revision=propose(user, tx, law_effective_date=soon))
     services.send_moderator_reminders()
@@ -304,10 +310,10 @@ def test_author_update_changing_status_needs_a_citation(user, tx):
         services.revision_update_pending(actor=user, revision=rev, data={"status": "not_allowed"})
     assert "citations" in exc.value.message_dict
     services.revision_update_pending(
-        actor=user, revision=rev, data={"status": "not_allowed"}, citations=[citation_data()]
+        actor=user, revision=rev, data={"status": "not_allowed"}, citations=[citation_data()], summary_confirmed=True
     )
     rev.refresh_from_db()
-    assert rev.status == "not_allowed"
+    assert rev.status == "not_allowed" and rev.summary_confirmed
 
 
 def test_author_cannot_change_a_reviewed_proposal(user, moderator, tx):
@@ -545,3 +551,84 @@ def test_reference_second_edition_updates_a_first_edition_page(db):
     assert page.published_revision.number == 2
     assert page.published_revision.status == "not_allowed"
     assert [c.kind for c in page.published_revision.citations.all()] != ["statute"]
+
+
+# --- verification belongs to a revision; the summary rule ---------------------------------
+
+
+def test_publishing_another_revision_shows_that_revisions_own_verification(user, moderator, tx):
+    services.page_verify(actor=moderator, page=tx, checks=["statute", "sources"])
+    rev = propose(user, tx, body="More detail.")
+    services.revision_approve(actor=moderator, revision=rev)
+    tx.refresh_from_db()
+    assert tx.published_revision == rev
+    assert tx.published_revision.verified_on is None
+    assert registration_outlook("TX").last_verified is None
+
+
+def test_rollback_shows_the_restored_revisions_own_verification(user, moderator, tx):
+    first = tx.published_revision  # never verified
+    rev = propose(user, tx, body="More detail.")
+    services.revision_approve(actor=moderator, revision=rev)
+    services.page_verify(actor=moderator, page=tx, checks=["sources"])
+    tx.refresh_from_db()
+    assert tx.published_revision.verified_on == timezone.localdate()
+    restored = services.page_rollback(actor=moderator, page=tx, revision=first)
+    tx.refresh_from_db()
+    assert tx.published_revision == restored
+    assert restored.verified_on is None and restored.verified_by is None  # "not verified", as revision 1 was
+    # Restoring the verified revision brings its verification back.
+    again = services.page_rollback(actor=moderator, page=tx, revision=rev)
+    assert (again.verified_on, again.verified_by) == (timezone.localdate(), moderator)
+
+
+def test_verify_needs_a_checklist_item(moderator, tx):
+    with pytest.raises(ValidationError) as exc:
+        services.page_verify(actor=moderator, page=tx, checks=[], note="looked")
+    assert "checks" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        services.page_verify(actor=moderator, page=tx, checks=["vibes"])
+
+
+def test_verify_can_update_open_questions(moderator, tx):
+    services.page_verify(actor=moderator, page=tx, checks=["agency"], open_questions="Ask the DMV about plates.")
+    tx.refresh_from_db()
+    assert tx.open_questions == "Ask the DMV about plates."
+
+
+def test_member_cannot_verify(user, tx):
+    with pytest.raises(PermissionDenied):
+        services.page_verify(actor=user, page=tx, checks=["sources"])
+
+
+def test_status_change_with_unchanged_summary_needs_confirmation(user, tx):
+    with pytest.raises(ValidationError) as exc:
+        propose(user, tx, citations=[citation_data()], status="not_allowed")
+    assert "summary_confirmed" in exc.value.message_dict
+    assert "I confirm the summary still matches the new status" in exc.value.message_dict["summary_confirmed"][0]
+    rev = propose(user, tx, citations=[citation_data()], status="not_allowed", summary_confirmed=True)
+    assert rev.summary_confirmed
+
+
+def test_status_change_with_a_new_summary_needs_no_confirmation(user, tx):
+    rev = propose(user, tx, citations=[citation_data()], status="not_allowed", summary_text="Plates are revoked.")
+    assert rev.status == "not_allowed" and not rev.summary_confirmed
+
+
+def test_rebase_resubmission_applies_the_summary_rule(user, moderator, tx):
+    rev = propose(user, tx, body="x")
+    services.revision_approve(actor=moderator, revision=propose(moderator, tx, body="y"))
+    tx.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.revision_rebase(
+            actor=user, revision=rev, data={"status": "not_allowed"}, citations=[citation_data()],
+            expected_base=tx.published_revision,
+        )  # fmt: skip
+    assert "summary_confirmed" in exc.value.message_dict
+
+
+def test_page_views_are_counted_in_batches(tx):
+    for _ in range(services.VIEWS_BATCH):
+        services.page_record_view(code="tx")
+    tx.refresh_from_db()
+    assert tx.views_count == services.VIEWS_BATCH

@@ -231,10 +231,11 @@ def test_member_cannot_approve_from_page(client, user, other_user, tx):
 @pytest.mark.parametrize("name", ["verify", "protect"])
 def test_member_cannot_verify_or_protect(client, user, tx, name):
     client.force_login(user)
-    response = client.post(reverse(f"stategide:{name}", kwargs={"code": "tx"}), {"days": 3, "reason": "x"})
+    data = {"days": 3, "reason": "x", "checks": ["sources"]}
+    response = client.post(reverse(f"stategide:{name}", kwargs={"code": "tx"}), data)
     assert response.status_code == 403
     tx.refresh_from_db()
-    assert tx.last_verified is None and tx.protected_until is None
+    assert tx.published_revision.verified_on is None and tx.protected_until is None
 
 
 def test_moderator_reviews_on_revision_page(client, user, moderator, tx):
@@ -478,3 +479,149 @@ def test_open_questions_are_shown_to_moderators_only(all_states, client, user, m
     assert question not in client.get("/states/ak/").content.decode()
     client.force_login(moderator)
     assert question in client.get("/states/ak/").content.decode()
+
+
+# --- verification, the propose form's sources, the summary rule ----------------------------------------
+
+
+def test_detail_shows_confidence_verification_and_what_we_dont_know(client, moderator, tx):
+    body = client.get(tx.get_absolute_url()).content.decode()
+    assert "Confidence" in body and "Not verified" in body
+    assert "What we don&#x27;t know yet" in body or "What we don't know yet" in body
+    assert "No moderator has checked this version" in body
+    services.page_verify(actor=moderator, page=tx, checks=["statute"])
+    client.force_login(moderator)
+    body = client.get(tx.get_absolute_url()).content.decode()
+    assert f"by {moderator.public_name}" in body
+    assert "No moderator has checked this version" not in body
+
+
+def test_how_this_guide_works_page_is_public_and_linked(client, tx):
+    response = client.get(reverse("stategide:about"))
+    assert response.status_code == 200
+    assert "How this guide is written and verified" in response.content.decode()
+    assert reverse("stategide:about") in client.get(tx.get_absolute_url()).content.decode()
+
+
+def test_propose_form_shows_current_summary_and_sources_as_editable_rows(client, user, tx):
+    client.force_login(user)
+    body = client.get(reverse("stategide:propose", kwargs={"code": "tx"})).content.decode()
+    assert "What the page says now" in body
+    assert 'id="current-summary">Allowed on roads posted 35 mph or less.' in body
+    assert 'name="citations-0-url" value="https://statutes.example.gov/1"' in body
+    assert 'name="citations-0-label" value="Statute 1"' in body
+    assert 'name="citations-0-DELETE"' in body and "Remove this source" in body
+
+
+def _rows(*rows, initial=0):
+    data = {
+        "citations-TOTAL_FORMS": str(len(rows)),
+        "citations-INITIAL_FORMS": str(initial),
+        "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "20",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"citations-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+def test_propose_edits_removes_and_adds_sources_without_javascript(client, user, tx):
+    client.force_login(user)
+    data = propose_post(edit_summary="Sources tidied", max_road_speed_mph="35")
+    data.update(
+        _rows(
+            {"url": "https://statutes.example.gov/1", "label": "Tex. Transp. Code 551A", "kind": "statute"},
+            {"url": "https://blog.example.com/x", "label": "A blog", "kind": "aggregator", "DELETE": "on"},
+            {"url": "https://www.txdmv.gov/kei", "label": "TxDMV notice", "kind": "agency"},
+            initial=2,
+        )
+    )
+    response = client.post(reverse("stategide:propose", kwargs={"code": "tx"}), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rev = tx.revisions.get(state="pending")
+    assert [(c.label, c.kind) for c in rev.citations.all()] == [
+        ("Tex. Transp. Code 551A", "statute"),
+        ("TxDMV notice", "agency"),
+    ]
+
+
+def test_citation_rows_need_title_and_kind(client, user, tx):
+    client.force_login(user)
+    data = propose_post()
+    data.update(_rows({"url": "https://law.example.gov/2", "label": "", "kind": ""}))
+    body = client.post(reverse("stategide:propose", kwargs={"code": "tx"}), data).content.decode()
+    assert "Give the source a short title." in body
+    assert "Say what kind of source this is." in body
+
+
+def test_status_change_without_summary_change_shows_a_clear_form_error(client, user, tx):
+    client.force_login(user)
+    data = propose_post(
+        status="not_allowed", summary="Allowed on roads posted 35 mph or less.", max_road_speed_mph="35"
+    )
+    response = client.post(reverse("stategide:propose", kwargs={"code": "tx"}), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "You changed the status but not the summary" in body
+    assert not tx.revisions.filter(state="pending").exists()
+    data["summary_confirmed"] = "on"
+    assert client.post(reverse("stategide:propose", kwargs={"code": "tx"}), data).status_code == 302
+    assert tx.revisions.get(state="pending").summary_confirmed
+
+
+def test_moderator_reviews_side_by_side(client, user, moderator, tx):
+    rev = services.revision_propose(
+        author=user, page=tx, data={"status": "not_allowed", "summary": "Plates revoked."}, edit_summary="Law",
+        citations=[{"kind": "news", "label": "Plates revoked (news)", "url": "https://news.example.com/a"}],
+    )  # fmt: skip
+    client.force_login(moderator)
+    body = client.get(rev.get_absolute_url()).content.decode()
+    assert "Side by side with the published page" in body
+    assert "Allowed on roads posted 35 mph or less." in body and "Plates revoked." in body
+    assert "Plates revoked (news)" in body and "News · news.example.com" in body
+
+
+def test_verify_queue_is_for_moderators_only(client, user, all_states):
+    assert client.get(reverse("stategide:verify-queue")).status_code == 302
+    client.force_login(user)
+    assert client.get(reverse("stategide:verify-queue")).status_code == 403
+    assert client.get(reverse("stategide:verify", kwargs={"code": "ak"})).status_code == 403
+
+
+def test_verify_queue_shows_open_questions_within_query_budget(
+    client, moderator, all_states, warm_content_types, django_assert_max_num_queries
+):
+    from django.utils.html import escape
+
+    client.force_login(moderator)
+    with django_assert_max_num_queries(12):
+        body = client.get(reverse("stategide:verify-queue")).content.decode()
+    assert escape(StatePage.objects.get(code="AK").open_questions) in body
+    assert body.count('href="/states/ak/verify/?next=queue"') == 1
+
+
+def test_verify_form_records_checks_and_note(client, moderator, tx):
+    client.force_login(moderator)
+    url = reverse("stategide:verify", kwargs={"code": "tx"})
+    body = client.get(url).content.decode()
+    assert "Read the current statute or bill text" in body
+    body = client.post(url, {"note": "Read 551A"}).content.decode()
+    assert "Tick what you checked" in body
+    response = client.post(url, {"checks": ["statute", "sources"], "note": "Read 551A", "next": "queue"})
+    assert response.status_code == 302 and response["Location"] == reverse("stategide:verify-queue")
+    verification = tx.published_revision.verifications.get()
+    assert (verification.checks, verification.note, verification.verified_by) == (
+        ["statute", "sources"],
+        "Read 551A",
+        moderator,
+    )
+
+
+def test_member_cannot_add_open_questions_through_verify(client, user, tx):
+    client.force_login(user)
+    response = client.post(
+        reverse("stategide:verify", kwargs={"code": "tx"}), {"checks": ["sources"], "open_questions": "x"}
+    )
+    assert response.status_code == 403
+    tx.refresh_from_db()
+    assert tx.open_questions == ""
