@@ -37,6 +37,21 @@ def watch(page) -> list[str]:  # type: ignore[no-untyped-def]
     return messages
 
 
+@pytest.fixture
+def content_ready(settings):  # type: ignore[no-untyped-def]
+    """In-process tasks (CI sets REDIS_URL) and the forum categories a flushed test database lost."""
+    from forum.demo import ensure_categories
+    from kei_community.celery import app
+
+    before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    ensure_categories()
+    yield
+    app.conf.task_always_eager = before
+
+
 def visit(page, url: str, problems: dict[str, list[str]], messages: list[str], *, layout: bool = True) -> None:  # type: ignore[no-untyped-def]
     response = page.goto(url)
     assert response is not None and response.status in (200, 404), url
@@ -52,7 +67,7 @@ def visit(page, url: str, problems: dict[str, list[str]], messages: list[str], *
 
 
 @pytest.mark.django_db(transaction=True)
-def test_public_pages_and_the_api_docs_run_under_the_policies(page):
+def test_public_pages_and_the_api_docs_run_under_the_policies(page, content_ready):
     messages = watch(page)
     listing = ListingFactory(zip_code="78701", title="Policy Carry")
     thread = ForumThreadFactory(title="Policy thread about idling")
@@ -94,7 +109,7 @@ def test_public_pages_and_the_api_docs_run_under_the_policies(page):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_member_pages_run_under_the_policies(page):
+def test_member_pages_run_under_the_policies(page, content_ready):
     messages = watch(page)
     member = UserFactory(display_name="Policy Member")
     listing = ListingFactory(seller=member)
