@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Permissions-Policy, Cross-Origin-Resource-Policy, no Server header; above WhiteNoise so static files get them.
     "kei_community.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL (%00) in the path is a 404, in the query string a 400 (PostgreSQL cannot compare text holding NUL).
+    "kei_community.core.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 
 
 def permissions_policy_header(policy: Mapping[str, Sequence[str]]) -> str:
@@ -46,3 +47,31 @@ class SecurityHeadersMiddleware:
         if "Server" in response.headers:
             del response.headers["Server"]
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character (`%00`) in the address is refused before any view runs.
+
+    PostgreSQL cannot hold or compare text containing NUL: a search for `?q=a%00` made the driver raise (a 500 on
+    the site's search, the listing search and a dozen API reads). Forms and API serializers already refuse NUL in
+    bodies (Django's and DRF's CharField); this covers what views read from the URL: a NUL in the path is a 404
+    (nothing has such an id or code), in the query string a 400 (in the API's error shape under /api/).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if "\x00" in request.path:
+            raise Http404("No such page.")
+        names = sorted(
+            {name for name, values in request.GET.lists() if "\x00" in name or any("\x00" in v for v in values)}
+        )
+        if names:
+            message = "Remove the NUL character (%00) from this value."
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": f"{names[0]}: {message}", "errors": {name: [message] for name in names}}, status=400
+                )
+            raise BadRequest(message)
+        return self.get_response(request)

@@ -211,3 +211,30 @@ def test_starting_a_conversation_about_a_missing_listing_is_a_400_on_the_field(a
         response = api_client.post("/api/v1/conversations/", {"listing": listing_id, "body": "Hi"}, format="json")
         assert response.status_code == 400
         assert response.json()["errors"] == {"listing": ["No such listing."]}
+
+
+# --- NUL characters in the address ------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/v1/search/?q=a%00b", "/api/v1/forum/threads/?category=a%00"])
+def test_a_nul_character_in_an_api_query_string_is_a_400_in_the_error_shape(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    name = url.split("?")[1].split("=")[0]
+    assert response.json() == {
+        "detail": f"{name}: Remove the NUL character (%00) from this value.",
+        "errors": {name: ["Remove the NUL character (%00) from this value."]},
+    }
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_page_query_string_is_a_400(client):
+    assert client.get("/listings/?q=a%00").status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_the_path_is_a_404(client):
+    response = client.get("/api/v1/catalog/chassis-codes/DA%0063T/")
+    assert response.status_code == 404
+    assert set(response.json()) == {"detail", "errors"}
