@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 
-from kei_community.core.sri import integrity
+from kei_community.core import sri
 
 # The layout's links and assets: reversed once per process instead of ~20 times per page.
 NAV_URL_NAMES = {
@@ -48,7 +48,25 @@ def layout_links() -> tuple[dict[str, str], dict[str, str]]:
     return urls, {key: static(path) for key, path in LAYOUT_ASSETS.items()}
 
 
+def _layout_sri() -> dict[str, str]:
+    return {key: sri.integrity(LAYOUT_ASSETS[key]) for key in LAYOUT_SRI}
+
+
+_layout_sri_once = lru_cache(maxsize=1)(_layout_sri)
+
+
+def layout_sri() -> dict[str, str]:
+    """The layout's integrity values: once per process under the manifest storage (hashed names never
+    change, like the URLs above), per request otherwise so an edited file is never blocked."""
+    return _layout_sri_once() if sri.immutable() else _layout_sri()
+
+
 def site(request: HttpRequest) -> dict:
     nav, assets = layout_links()
-    sri = {key: integrity(LAYOUT_ASSETS[key]) for key in LAYOUT_SRI}
-    return {"SITE_NAME": settings.SITE_NAME, "DEBUG": settings.DEBUG, "NAV": nav, "ASSETS": assets, "SRI": sri}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "DEBUG": settings.DEBUG,
+        "NAV": nav,
+        "ASSETS": assets,
+        "SRI": layout_sri(),
+    }

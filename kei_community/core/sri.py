@@ -26,9 +26,14 @@ def digest(content: bytes) -> str:
     return f"{ALGORITHM}-{base64.b64encode(hashlib.new(ALGORITHM, content).digest()).decode()}"
 
 
+def immutable() -> bool:
+    """True under the manifest storage: a file's served bytes never change under its hashed name."""
+    return isinstance(staticfiles_storage, ManifestFilesMixin)
+
+
 def integrity(path: str) -> str:
     """`sha384-…` of the static file `path` as it is served. A missing file raises ValueError."""
-    if isinstance(staticfiles_storage, ManifestFilesMixin):
+    if immutable():
         return _stored_digest(staticfiles_storage.stored_name(path))
     found = finders.find(path)
     if not isinstance(found, str):

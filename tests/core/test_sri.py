@@ -126,11 +126,13 @@ def manifest_static(settings, tmp_path):  # type: ignore[no-untyped-def]
     }
     settings.WHITENOISE_USE_FINDERS = False
     call_command("collectstatic", interactive=False, verbosity=0)
-    from kei_community.core.context_processors import layout_links
+    from kei_community.core.context_processors import _layout_sri_once, layout_links
 
     layout_links.cache_clear()
+    _layout_sri_once.cache_clear()
     yield staticfiles_storage
     layout_links.cache_clear()
+    _layout_sri_once.cache_clear()
 
 
 @pytest.mark.django_db
