@@ -10,6 +10,7 @@ from stategide.models import (
     PRIMARY_CITATION_KINDS,
     Citation,
     Confidence,
+    LawEvent,
     Revision,
     Status,
     Verification,
@@ -205,3 +206,29 @@ class VerifyForm(BootstrapFormMixin, forms.Form):
 
 class RollbackForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(max_length=250, required=False, label="Reason (optional)")
+
+
+class LawEventForm(BootstrapFormMixin, forms.ModelForm):
+    """A dated event of a state's law timeline, with its source (moderators)."""
+
+    citation_url = forms.URLField(
+        max_length=600,
+        label="Source URL",
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address that starts with http:// or https://."},
+    )
+
+    class Meta:
+        model = LawEvent
+        fields = ["kind", "date", "title", "description", "citation_url", "citation_title", "citation_kind"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_citation_url(self) -> str:
+        url = self.cleaned_data.get("citation_url") or ""
+        raw = (self.data.get(self.add_prefix("citation_url")) or "").strip().lower()
+        if raw and not raw.startswith(("http://", "https://")):
+            raise forms.ValidationError("Enter a web address that starts with http:// or https://.")
+        return url

@@ -229,6 +229,47 @@ class Verification(models.Model):
         return [str(labels.get(check, check)) for check in self.checks]
 
 
+class LawEvent(models.Model):
+    """A dated event in a state's law (moderators add them), each with its source."""
+
+    class Kind(models.TextChoices):
+        BILL_INTRODUCED = "bill_introduced", "Bill introduced"
+        BILL_PASSED = "bill_passed", "Bill passed"
+        BILL_SIGNED = "bill_signed", "Bill signed"
+        LAW_IN_FORCE = "law_in_force", "Law in force"
+        DMV_NOTICE = "dmv_notice", "DMV notice"
+        COURT_RULING = "court_ruling", "Court ruling"
+        REVERSAL = "reversal", "Reversal"
+
+    page = models.ForeignKey(StatePage, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    date = models.DateField(help_text="When it happened, or when the law takes effect.")
+    title = models.CharField(max_length=200, help_text="For example: HB 1234 signed by the governor.")
+    description = models.TextField(blank=True, max_length=1000)
+    citation_url = models.URLField("source URL", max_length=600, validators=[validate_http_url])
+    citation_title = models.CharField("source title", max_length=300)
+    citation_kind = models.CharField("source kind", max_length=12, choices=Citation.Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["kind", "date"], name="stategide_event_kind_date")]
+
+    def __str__(self) -> str:
+        return f"{self.page_id} {self.date} {self.title}"
+
+    @property
+    def citation_host(self) -> str:
+        return (urlparse(self.citation_url).hostname or "").lower().removeprefix("www.")
+
+    def is_upcoming(self, today: object = None) -> bool:
+        return self.date > (today or timezone.localdate())  # type: ignore[operator]
+
+
 class Watch(models.Model):
     """A member's choice about a page. Home state pages are watched unless a row says watching=False."""
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kei_community.core.ids import parse_id
 from stategide import cache as guide_cache
-from stategide.models import Citation, Revision, StatePage, Status, Watch
+from stategide.models import Citation, LawEvent, Revision, StatePage, Status, Watch
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,10 @@ def page_get(code: str, *, viewer: Any = None) -> StatePage | None:
         return None
     qs = StatePage.objects.select_related(
         "published_revision__author", "published_revision__verified_by", "protected_by"
-    ).prefetch_related(Prefetch("published_revision__citations", queryset=Citation.objects.order_by("position", "id")))
+    ).prefetch_related(
+        Prefetch("published_revision__citations", queryset=Citation.objects.order_by("position", "id")),
+        Prefetch("events", queryset=LawEvent.objects.order_by("date", "id")),
+    )
     if getattr(viewer, "is_authenticated", False):
         qs = qs.annotate(
             viewer_watch=Subquery(Watch.objects.filter(page=OuterRef("pk"), user=viewer).values("watching")[:1])
@@ -207,7 +210,8 @@ def page_watchers(*, page: StatePage) -> list[Any]:
 # --- reminders -----------------------------------------------------------------
 
 STALE_AFTER_DAYS = 180
-EFFECTIVE_WITHIN_DAYS = 90
+EFFECTIVE_WITHIN_DAYS = 90  # moderators' reminder
+IN_FORCE_SOON_DAYS = 365  # "In force soon" on the guide's index
 
 
 def pages_needing_verification(*, today: date | None = None) -> list[StatePage]:
@@ -222,16 +226,29 @@ def pages_needing_verification(*, today: date | None = None) -> list[StatePage]:
     )
 
 
-def laws_taking_effect_soon(*, today: date | None = None) -> list[StatePage]:
+def laws_taking_effect_soon(*, today: date | None = None, within: int = EFFECTIVE_WITHIN_DAYS) -> list[LawEvent]:
+    """'Law in force' events of the timeline dated from today to `within` days ahead, soonest first (one query)."""
     today = today or timezone.localdate()
     return list(
-        StatePage.objects.filter(
-            published_revision__law_effective_date__gte=today,
-            published_revision__law_effective_date__lte=today + timedelta(days=EFFECTIVE_WITHIN_DAYS),
+        LawEvent.objects.filter(
+            kind=LawEvent.Kind.LAW_IN_FORCE, date__gte=today, date__lte=today + timedelta(days=within)
         )
-        .select_related("published_revision")
-        .order_by("published_revision__law_effective_date", "name")
+        .select_related("page")
+        .order_by("date", "page__name", "id")
     )
+
+
+def events_for(*, page: StatePage) -> list[LawEvent]:
+    return list(LawEvent.objects.filter(page=page).order_by("date", "id"))
+
+
+def event_get(*, page: StatePage, event_id: Any) -> LawEvent | None:
+    from kei_community.core.ids import parse_id
+
+    pk = parse_id(event_id)
+    if pk is None:
+        return None
+    return LawEvent.objects.filter(page=page, pk=pk).first()
 
 
 def search_pages(*, query: str, limit: int = 10) -> list[StatePage]:

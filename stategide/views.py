@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
@@ -23,6 +24,7 @@ from stategide.forms import (
     ApproveForm,
     CitationForm,
     CitationFormSet,
+    LawEventForm,
     ProposeForm,
     ProtectForm,
     RejectForm,
@@ -110,6 +112,7 @@ def index(request: HttpRequest) -> HttpResponse:
         s = p.published_revision.status if p.published_revision else Status.UNCLEAR
         counts[s] = counts.get(s, 0) + 1
     context = {
+        "in_force_soon": selectors.laws_taking_effect_soon(within=selectors.IN_FORCE_SOON_DAYS),
         "pages": pages,
         "tiles": tiles_for(all_pages),
         "legend": legend(),
@@ -159,6 +162,8 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "page": page,
         "revision": page.published_revision,
         "unknowns": selectors.reader_unknowns(page=page, revision=page.published_revision),
+        "events": list(page.events.all()),
+        "today": timezone.localdate(),
         "watching": selectors.is_watching(user=user, page=page) if user.is_authenticated else False,
         "is_moderator": user.is_authenticated and user.is_moderator,  # type: ignore[union-attr]
         "code_lower": page.code.lower(),
@@ -479,6 +484,47 @@ def about(request: HttpRequest) -> HttpResponse:
         "stale_days": selectors.STALE_AFTER_DAYS,
     }
     return render(request, "stategide/about.html", cacheable_context(request, context))
+
+
+def _event_data(form: LawEventForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in services.EVENT_FIELDS}
+
+
+@moderator_required
+def event_add(request: HttpRequest, code: str) -> HttpResponse:
+    page = _page_or_404(code)
+    form = LawEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_add(actor=request.user, page=page, data=_event_data(form))
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The event is on the timeline; watchers were told.")
+            return redirect(page.get_absolute_url() + "#timeline")
+    return render(request, "stategide/lawevent_form.html", {"page": page, "form": form})
+
+
+@moderator_required
+def event_edit(request: HttpRequest, code: str, event_id: str) -> HttpResponse:
+    page = _page_or_404(code)
+    event = selectors.event_get(page=page, event_id=event_id)
+    if event is None:
+        raise Http404("No such event.")
+    if request.method == "POST" and request.POST.get("delete") == "1":
+        services.event_delete(actor=request.user, event=event, reason=request.POST.get("reason", ""))
+        messages.success(request, "The event was removed from the timeline.")
+        return redirect(page.get_absolute_url() + "#timeline")
+    form = LawEventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(actor=request.user, event=event, data=_event_data(form))
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The event was updated.")
+            return redirect(page.get_absolute_url() + "#timeline")
+    return render(request, "stategide/lawevent_form.html", {"page": page, "form": form, "event": event})
 
 
 @moderator_required

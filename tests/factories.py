@@ -191,6 +191,25 @@ def citation_data(**overrides: object) -> dict:
     return data
 
 
+def event_data(**overrides: object) -> dict:
+    """Service data for a law timeline event (a law taking effect in 30 days, with its source)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    data: dict = {
+        "kind": "law_in_force",
+        "date": timezone.localdate() + timedelta(days=30),
+        "title": "HB 1 takes effect",
+        "description": "Mini-trucks may use roads posted 45 mph or less.",
+        "citation_url": "https://capitol.example.gov/hb1",
+        "citation_title": "HB 1 (enrolled)",
+        "citation_kind": "bill",
+    }
+    data.update(overrides)
+    return data
+
+
 # --- marketplace ------------------------------------------------------------
 
 

@@ -7,7 +7,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
-from stategide.models import MAX_SPEED_MPH, Citation, Confidence, Revision, StatePage, Status, Verification
+from stategide.models import (
+    MAX_SPEED_MPH,
+    Citation,
+    Confidence,
+    LawEvent,
+    Revision,
+    StatePage,
+    Status,
+    Verification,
+)
 
 
 class StateListSerializer(serializers.ModelSerializer):
@@ -105,14 +114,39 @@ class RevisionSummarySerializer(serializers.ModelSerializer):
         return obj.author.public_name if obj.author else None
 
 
+class LawEventSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """A dated event of the state's law timeline with its source."""
+
+    kind = serializers.ChoiceField(choices=LawEvent.Kind.choices)
+    citation_kind = serializers.ChoiceField(choices=Citation.Kind.choices)
+    citation_host = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = LawEvent
+        fields = [
+            "id", "kind", "date", "title", "description", "citation_url", "citation_title", "citation_kind",
+            "citation_host",
+        ]  # fmt: skip
+        read_only_fields = ["id", "citation_host"]
+
+    def validate_citation_url(self, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Enter a web address that starts with http:// or https://.")
+        return value
+
+
 class StateDetailSerializer(StateListSerializer):
     verified_by = serializers.SerializerMethodField()
     protected_until = serializers.DateTimeField(read_only=True, allow_null=True)
     protection_reason = serializers.CharField(read_only=True)
     revision = RevisionSerializer(source="published_revision", read_only=True)
+    events = LawEventSerializer(many=True, read_only=True, help_text="The law timeline, oldest first.")
 
     class Meta(StateListSerializer.Meta):
-        fields = [*StateListSerializer.Meta.fields, "verified_by", "protected_until", "protection_reason", "revision"]
+        fields = [
+            *StateListSerializer.Meta.fields, "verified_by", "protected_until", "protection_reason", "revision",
+            "events",
+        ]  # fmt: skip
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_verified_by(self, obj: StatePage) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
@@ -14,6 +16,7 @@ from kei_community.users.permissions import IsModerator
 from stategide import selectors, services
 from stategide.api.serializers import (
     ApproveSerializer,
+    LawEventSerializer,
     ProposeSerializer,
     ProtectSerializer,
     RebaseSerializer,
@@ -89,6 +92,28 @@ class RevisionListView(GenericAPIView):
         )
         revision = _revision(page, revision.pk)
         return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+
+class EventListView(APIView):
+    """GET: the state's law timeline, oldest first. POST: add an event (moderators); watchers are told."""
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [IsModerator()]
+        return [permissions.AllowAny()]
+
+    @extend_schema(responses=LawEventSerializer(many=True))
+    def get(self, request: Request, code: str) -> Response:
+        page = _page(code)
+        return Response(LawEventSerializer(selectors.events_for(page=page), many=True).data)
+
+    @extend_schema(request=LawEventSerializer, responses={201: LawEventSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        page = _page(code)
+        serializer = LawEventSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.event_add(actor=request.user, page=page, data=dict(serializer.validated_data))
+        return Response(LawEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
 class RevisionApproveView(APIView):

@@ -242,3 +242,29 @@ def test_rebasing_a_current_proposal_is_400(api_client, user, tx):
     response = api_client.post(f"/api/v1/states/tx/revisions/{rev.pk}/rebase/", {}, format="json")
     assert response.status_code == 400
     assert "already based on the current version" in response.json()["detail"]
+
+
+def test_state_detail_includes_the_law_timeline(api_client, moderator, tx):
+    from tests.factories import event_data
+
+    services.event_add(actor=moderator, page=tx, data=event_data())
+    data = api_client.get("/api/v1/states/tx/").json()
+    assert [e["title"] for e in data["events"]] == ["HB 1 takes effect"]
+    assert data["events"][0]["citation_host"] == "capitol.example.gov"
+    assert api_client.get("/api/v1/states/tx/events/").json()[0]["kind"] == "law_in_force"
+
+
+def test_only_moderators_add_events_over_the_api(api_client, user, moderator, tx):
+    from tests.factories import event_data
+
+    payload = {**event_data(), "date": "2027-01-01"}
+    api_client.force_authenticate(user)
+    assert api_client.post("/api/v1/states/tx/events/", payload, format="json").status_code == 403
+    api_client.force_authenticate(moderator)
+    assert (
+        api_client.post("/api/v1/states/tx/events/", {**payload, "citation_url": "ftp://x"}, format="json").status_code
+        == 400
+    )
+    response = api_client.post("/api/v1/states/tx/events/", payload, format="json")
+    assert response.status_code == 201 and response.json()["date"] == "2027-01-01"
+    assert tx.events.count() == 1

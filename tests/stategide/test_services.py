@@ -11,7 +11,7 @@ from kei_community.notifications.models import Notification
 from stategide import services
 from stategide.models import Revision, StatePage
 from stategide.selectors import registration_outlook
-from tests.factories import StatePageFactory, UserFactory, citation_data
+from tests.factories import StatePageFactory, UserFactory, citation_data, event_data
 
 pytestmark = pytest.mark.django_db
 
@@ -294,14 +294,20 @@ def test_reminders_go_to_moderators_once_a_week(moderator, user, tx):
     assert not Notification.objects.filter(recipient=user, kind="guide_reminder").exists()
 
 
-def test_reminders_list_laws_taking_effect_soon(moderator, user, tx):
+def test_reminders_list_laws_taking_effect_soon_from_the_timeline(moderator, user, tx):
     services.page_verify(actor=moderator, page=tx, checks=["sources"])
-    soon = timezone.localdate() + timedelta(days=30)
-    services.revision_approve(actor=moderator, revision=propose(user, tx, law_effective_date=soon))
+    today = timezone.localdate()
+    services.event_add(actor=moderator, page=tx, data=event_data(kind="law_in_force", date=today + timedelta(days=30)))
+    services.event_add(
+        actor=moderator,
+        page=tx,
+        data=event_data(kind="law_in_force", date=today + timedelta(days=200), title="Later law"),
+    )
     services.send_moderator_reminders()
     body = Notification.objects.get(recipient=moderator, kind="guide_reminder").body
     assert "Laws taking effect within 90 days" in body
-    assert "Texas" in body
+    assert "Texas: HB 1 takes effect" in body
+    assert "Later law" not in body
 
 
 def test_author_update_changing_status_needs_a_citation(user, tx):
@@ -632,3 +638,47 @@ def test_page_views_are_counted_in_batches(tx):
         services.page_record_view(code="tx")
     tx.refresh_from_db()
     assert tx.views_count == services.VIEWS_BATCH
+
+
+# --- the law timeline -------------------------------------------------------------------------
+
+
+def test_moderator_adds_an_event_with_audit_and_watchers_notified(moderator, tx, django_capture_on_commit_callbacks):
+    watcher = UserFactory(home_state="TX")
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.event_add(actor=moderator, page=tx, data=event_data())
+    assert event.page == tx and event.created_by == moderator
+    assert AuditLogEntry.objects.filter(action="stategide_event_add", target_id=tx.pk).exists()
+    note = Notification.objects.get(recipient=watcher, kind="guide_change")
+    assert "Texas law timeline: Law in force" in note.title and note.url.endswith("#timeline")
+    assert not Notification.objects.filter(recipient=moderator).exists()
+
+
+def test_member_cannot_add_or_change_events(user, moderator, tx):
+    with pytest.raises(PermissionDenied):
+        services.event_add(actor=user, page=tx, data=event_data())
+    event = services.event_add(actor=moderator, page=tx, data=event_data())
+    with pytest.raises(PermissionDenied):
+        services.event_update(actor=user, event=event, data={"title": "Hijacked"})
+    with pytest.raises(PermissionDenied):
+        services.event_delete(actor=user, event=event)
+    event.refresh_from_db()
+    assert event.title == "HB 1 takes effect"
+
+
+def test_event_needs_a_source(moderator, tx):
+    with pytest.raises(ValidationError) as exc:
+        services.event_add(actor=moderator, page=tx, data=event_data(citation_url="javascript:alert(1)"))
+    assert "citation_url" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        services.event_add(actor=moderator, page=tx, data=event_data(citation_title=""))
+
+
+def test_moderator_edits_and_removes_an_event(moderator, tx):
+    event = services.event_add(actor=moderator, page=tx, data=event_data())
+    services.event_update(actor=moderator, event=event, data={"title": "HB 1 in force", "kind": "law_in_force"})
+    event.refresh_from_db()
+    assert event.title == "HB 1 in force"
+    services.event_delete(actor=moderator, event=event, reason="duplicate")
+    assert not tx.events.exists()
+    assert AuditLogEntry.objects.filter(action="stategide_event_delete").exists()

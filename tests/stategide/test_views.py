@@ -130,8 +130,8 @@ def test_detail_query_budget_with_many_citations(
 
 def test_anonymous_detail_query_count_constant(client, all_states, django_assert_max_num_queries):
     client.get("/states/wy/")  # warm the per-process ContentType cache, as any earlier request in a live process has
-    for code in ("al", "ak"):  # 3 citations each vs. many: page + citations either way
-        with django_assert_max_num_queries(2):
+    for code in ("al", "ak"):  # few citations vs. many: page + citations + timeline either way
+        with django_assert_max_num_queries(3):
             assert client.get(f"/states/{code}/").status_code == 200
 
 
@@ -625,3 +625,74 @@ def test_member_cannot_add_open_questions_through_verify(client, user, tx):
     assert response.status_code == 403
     tx.refresh_from_db()
     assert tx.open_questions == ""
+
+
+# --- the law timeline -------------------------------------------------------------------------------
+
+
+def test_timeline_shows_on_the_state_page_and_upcoming_laws_on_the_index(client, moderator, tx):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import event_data
+
+    past = timezone.localdate() - timedelta(days=400)
+    services.event_add(
+        actor=moderator, page=tx, data=event_data(kind="bill_signed", date=past, title="HB 1 signed by the governor")
+    )
+    services.event_add(actor=moderator, page=tx, data=event_data())
+    body = client.get(tx.get_absolute_url()).content.decode()
+    timeline = body.split('id="timeline"')[1]
+    assert timeline.index("HB 1 signed by the governor") < timeline.index("HB 1 takes effect")
+    assert "Bill signed" in timeline and "upcoming" in timeline
+    assert "HB 1 (enrolled)" in timeline and "Bill · capitol.example.gov" in timeline
+    index = client.get(reverse("stategide:index")).content.decode()
+    soon = index.split("In force soon")[1].split("</section>")[0]
+    assert "Texas" in soon and "HB 1 takes effect" in soon and "signed by the governor" not in soon
+
+
+def test_moderator_adds_an_event_from_the_form(client, moderator, tx):
+    client.force_login(moderator)
+    url = reverse("stategide:event-add", kwargs={"code": "tx"})
+    assert "Add to the timeline" in client.get(url).content.decode()
+    data = {
+        "kind": "dmv_notice", "date": "2026-03-01", "title": "TxDMV notice on mini-trucks", "description": "",
+        "citation_url": "https://www.txdmv.gov/notice", "citation_title": "TxDMV notice", "citation_kind": "agency",
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302
+    event = tx.events.get()
+    assert event.title == "TxDMV notice on mini-trucks"
+    body = client.post(url, {**data, "citation_url": "ftp://x"}).content.decode()
+    assert "starts with http" in body
+    edit = reverse("stategide:event-edit", kwargs={"code": "tx", "event_id": event.pk})
+    assert client.post(edit, {**data, "title": "Changed"}).status_code == 302
+    event.refresh_from_db()
+    assert event.title == "Changed"
+    assert client.get(reverse("stategide:event-edit", kwargs={"code": "or", "event_id": event.pk})).status_code == 404
+
+
+def test_member_cannot_add_or_edit_events(client, user, moderator, tx):
+    from tests.factories import event_data
+
+    event = services.event_add(actor=moderator, page=tx, data=event_data())
+    client.force_login(user)
+    assert client.get(reverse("stategide:event-add", kwargs={"code": "tx"})).status_code == 403
+    edit = reverse("stategide:event-edit", kwargs={"code": "tx", "event_id": event.pk})
+    assert client.post(edit, {"delete": "1"}).status_code == 403
+    assert tx.events.count() == 1
+    assert "Add a law event" not in client.get(tx.get_absolute_url()).content.decode()
+
+
+def test_detail_with_timeline_within_query_budget(
+    client, moderator, all_states, warm_content_types, django_assert_max_num_queries
+):
+    from tests.factories import event_data
+
+    al = StatePage.objects.get(code="AL")
+    for _ in range(3):
+        services.event_add(actor=moderator, page=al, data=event_data())
+    client.force_login(moderator)
+    with django_assert_max_num_queries(8):
+        assert client.get("/states/al/").status_code == 200
