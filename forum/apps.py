@@ -16,6 +16,7 @@ class ForumConfig(AppConfig):
         from forum.models import Post
         from kei_community.celery import app
         from kei_community.core.registry import register
+        from kei_community.media.registry import register_owner
         from kei_community.moderation.registry import register_queue_source, register_target
         from kei_community.notifications.registry import register_kind
 
@@ -26,6 +27,7 @@ class ForumConfig(AppConfig):
 
         register_target(Post, hide=hooks.post_hide, restore=hooks.post_restore, describe=hooks.post_describe)
         register_queue_source("forum", hooks.held_queue)
+        register_owner(Post, can_manage=hooks.post_photos_can_manage)
 
         register("home_sections", hooks.home_sections)
         register("site_search", hooks.site_search)

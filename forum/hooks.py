@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from forum import selectors, services
 from forum.models import Post
+
+# --- photos ---------------------------------------------------------------------------------------------
+
+
+def post_photos_can_manage(actor: Any, post: Post) -> bool:
+    """A post's author manages its photos while they may edit the post (services.check_can_edit: not
+    deleted, thread not locked), whoever uploaded them. Moderators come in through kei_community.media
+    (audited). Registered with kei_community.media.registry."""
+    if post.author_id != getattr(actor, "pk", None):
+        return False
+    try:
+        services.check_can_edit(user=actor, post=post)
+    except PermissionDenied:
+        return False
+    return True
+
 
 # --- moderation ----------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ class MarketplaceConfig(AppConfig):
 
         from kei_community.celery import app
         from kei_community.core.registry import register
+        from kei_community.media.registry import register_owner
         from kei_community.moderation.registry import register_queue_source, register_target
         from kei_community.notifications.registry import DAILY, IMMEDIATE, register_kind
         from marketplace import demo, hooks, services
@@ -30,6 +31,7 @@ class MarketplaceConfig(AppConfig):
             Question, hide=services.question_hide, restore=services.question_restore, describe=hooks.describe_question
         )
         register_queue_source("marketplace", hooks.held_listings_queue)
+        register_owner(Listing, can_manage=hooks.listing_photos_can_manage)
 
         register("home_sections", hooks.home_sections)
         register("site_search", hooks.site_search)

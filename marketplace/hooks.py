@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from marketplace import services
 from marketplace.models import Listing, Question
+
+
+def listing_photos_can_manage(actor: Any, listing: Listing) -> bool:
+    """The seller manages a listing's photos (the rule every listing write checks), whoever uploaded them.
+    Registered with kei_community.media.registry."""
+    return services.is_seller(actor, listing)
 
 
 def _card(listing: Listing) -> dict:

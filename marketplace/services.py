@@ -76,8 +76,13 @@ def listing_ttl_days() -> int:
     return int(getattr(settings, "LISTING_TTL_DAYS", 60))
 
 
+def is_seller(actor: Any, listing: Listing) -> bool:
+    """The one rule for changing a listing (and managing its photos): its seller, signed in."""
+    return actor is not None and actor.is_authenticated and actor.pk == listing.seller_id
+
+
 def _check_owner(actor: Any, listing: Listing) -> None:
-    if actor is None or not actor.is_authenticated or actor.pk != listing.seller_id:
+    if not is_seller(actor, listing):
         raise PermissionDenied("Only the seller can change this listing.")
 
 

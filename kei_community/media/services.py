@@ -1,16 +1,17 @@
 """Photo writes. Apps call these; they never touch Photo rows directly.
 
-Permissions: `photo_add` trusts its caller — the owning app's own service (or the
-view helpers in kei_community.media.views, given a `can_edit` flag) checks that
-the actor may edit the owner first. The other writes check the actor themselves
-when one is passed (see `_check_can_manage`).
+Permissions: who may manage a photo follows who owns the thing it is attached to, through
+the check the owning app registered (kei_community.media.registry), never who uploaded it.
+`photo_add` trusts its caller — the owning app's own service (or the view helpers in
+kei_community.media.views, which ask the registry) checks that the actor may edit the owner
+first. The other writes check the actor themselves when one is passed (see `_check_can_manage`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -21,12 +22,11 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kei_community.media import registry
 from kei_community.media.models import Photo
 from kei_community.media.validation import validate_photo_upload
 
 logger = logging.getLogger(__name__)
-
-CanEdit = Callable[[Any], bool]
 
 # The sweeper's thresholds.
 PENDING_GRACE = timedelta(minutes=1)
@@ -47,22 +47,26 @@ def _is_moderator(actor: Any) -> bool:
     return True
 
 
-def _check_can_manage(*, actor: Any, owner: models.Model, photos: Iterable[Photo], can_edit: CanEdit | None) -> bool:
-    """Raise PermissionDenied unless `actor` may change these photos of `owner`.
+def can_manage_photos(*, actor: Any, owner: models.Model | None) -> bool:
+    """May `actor` change `owner`'s photos: the owning app's registered check allows it for the owner as it
+    is now (kei_community.media.registry), or the actor is a moderator. Views ask this before showing controls."""
+    if owner is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return registry.may_manage(actor, owner) or _is_moderator(actor)
 
-    Allowed when: the owning app's `can_edit(actor)` returns True; or the owner IS the
-    actor (avatars); or the actor uploaded every one of the photos; or the actor is a
-    moderator (check_moderator, MFA rule included). Returns True when allowed only as
+
+def _check_can_manage(*, actor: Any, owner: models.Model) -> bool:
+    """Raise PermissionDenied unless `actor` may change `owner`'s photos.
+
+    Allowed when the owning app's registered check (kei_community.media.registry) allows it for
+    the owner as it is now — the seller of a listing, the author of a post, today's owner of a
+    garage truck, the member for an avatar — or when the actor is a moderator (check_moderator,
+    MFA rule included). Who uploaded the photos plays no part. Returns True when allowed only as
     a moderator, so the caller can write an audit entry.
     """
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("Please log in to change photos.")
-    if can_edit is not None and can_edit(actor):
-        return False
-    if owner.__class__ is actor.__class__ and owner.pk == actor.pk:
-        return False
-    photos = list(photos)
-    if photos and all(p.uploader_id == actor.pk for p in photos):
+    if registry.may_manage(actor, owner):
         return False
     if _is_moderator(actor):
         return True
@@ -182,12 +186,12 @@ def rendition_names(photo: Photo) -> list[str]:
     return names
 
 
-def photo_delete(*, actor: Any, photo: Photo, can_edit: CanEdit | None = None) -> None:
+def photo_delete(*, actor: Any, photo: Photo) -> None:
     """Delete a photo and its files (after commit).
 
-    Who may delete: the uploader; the owning app's `can_edit(actor)` callable (e.g.
-    "the seller of this listing"); the owner itself when the owner is the actor
-    (avatars); or a moderator (check_moderator) — a moderator deletion is audited.
+    Who may delete: whoever the owning app's registered check allows for the owner as it is now
+    (e.g. "the seller of this listing", "the truck's owner today"), or a moderator (check_moderator)
+    — a moderator deletion is audited. When the owning row is gone: its uploader or a moderator.
     When the cover is deleted the next photo becomes the cover.
     """
     owner_photos = Photo.objects.filter(owner_type_id=photo.owner_type_id, owner_id=photo.owner_id)
@@ -200,7 +204,7 @@ def photo_delete(*, actor: Any, photo: Photo, can_edit: CanEdit | None = None) -
                 raise PermissionDenied("You can only delete your own photos.")
             as_moderator = True
     else:
-        as_moderator = _check_can_manage(actor=actor, owner=owner, photos=[photo], can_edit=can_edit)
+        as_moderator = _check_can_manage(actor=actor, owner=owner)
     with transaction.atomic():
         if as_moderator:
             _audit(actor=actor, action="photo.delete", photo=photo, before={"owner": str(owner), "id": photo.pk})
@@ -217,7 +221,6 @@ def photos_reorder(
     owner: models.Model,
     ordered_ids: list[Any],
     actor: Any = None,
-    can_edit: CanEdit | None = None,
 ) -> list[Photo]:
     """Set the order of `owner`'s photos. `ordered_ids` (whole numbers, as numbers or strings) must
     list each of its photos once.
@@ -227,7 +230,7 @@ def photos_reorder(
     """
     photos = list(Photo.objects.filter(**_owner_filter(owner)))
     if actor is not None:
-        _check_can_manage(actor=actor, owner=owner, photos=photos, can_edit=can_edit)
+        _check_can_manage(actor=actor, owner=owner)
     try:
         ids = [int(i) for i in ordered_ids]
     except (TypeError, ValueError):
@@ -246,7 +249,7 @@ def photos_reorder(
     return sorted(photos, key=lambda p: p.position)
 
 
-def photo_move(*, actor: Any, photo: Photo, direction: str, can_edit: CanEdit | None = None) -> list[Photo]:
+def photo_move(*, actor: Any, photo: Photo, direction: str) -> list[Photo]:
     """Move a photo one place "up" (earlier) or "down" (later)."""
     if direction not in ("up", "down"):
         raise ValidationError("Choose up or down.")
@@ -260,16 +263,16 @@ def photo_move(*, actor: Any, photo: Photo, direction: str, can_edit: CanEdit | 
     owner = photo.owner
     if owner is None:
         raise ValidationError("This photo no longer belongs to a post.")
-    return photos_reorder(owner=owner, ordered_ids=ids, actor=actor, can_edit=can_edit)
+    return photos_reorder(owner=owner, ordered_ids=ids, actor=actor)
 
 
-def photo_set_cover(*, photo: Photo, actor: Any = None, can_edit: CanEdit | None = None) -> Photo:
+def photo_set_cover(*, photo: Photo, actor: Any = None) -> Photo:
     """Make `photo` its owner's cover (exactly one cover per owner)."""
     if actor is not None:
         owner = photo.owner
         if owner is None:
             raise ValidationError("This photo no longer belongs to a post.")
-        _check_can_manage(actor=actor, owner=owner, photos=[photo], can_edit=can_edit)
+        _check_can_manage(actor=actor, owner=owner)
     with transaction.atomic():
         Photo.objects.filter(owner_type_id=photo.owner_type_id, owner_id=photo.owner_id, is_cover=True).exclude(
             pk=photo.pk
@@ -280,9 +283,12 @@ def photo_set_cover(*, photo: Photo, actor: Any = None, can_edit: CanEdit | None
     return photo
 
 
-def photo_update_alt(*, photo: Photo, alt: str, actor: Any = None, can_edit: CanEdit | None = None) -> Photo:
-    if actor is not None and photo.owner is not None:
-        _check_can_manage(actor=actor, owner=photo.owner, photos=[photo], can_edit=can_edit)
+def photo_update_alt(*, photo: Photo, alt: str, actor: Any = None) -> Photo:
+    if actor is not None:
+        owner = photo.owner
+        if owner is None:
+            raise ValidationError("This photo no longer belongs to a post.")
+        _check_can_manage(actor=actor, owner=owner)
     photo.alt = (alt or "").strip()
     photo.full_clean()
     photo.save(update_fields=["alt", "updated_at"])

@@ -6,10 +6,12 @@ An app mounts one URL per owning object and calls `handle_photo_action` from it:
     def listing_photos(request, pk):
         listing = get_object_or_404(Listing, pk=pk)
         return handle_photo_action(
-            request, listing,
-            can_edit=listing.seller_id == request.user.pk,   # the app's own rule
-            redirect_url=reverse("marketplace:listing-edit", args=[pk]),
+            request, listing, redirect_url=reverse("marketplace:listing-edit", args=[pk]),
         )
+
+Who may use it is the owning app's check, registered once for the model
+(kei_community.media.registry.register_owner) and asked about the object as it is now;
+moderators may also manage (not upload), and their deletions are audited.
 
 GET renders a plain "manage photos" page; POST handles the manager's actions
 (upload several files, move up/down, set cover, edit alt text, delete) and
@@ -32,7 +34,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from kei_community.media import selectors, services
+from kei_community.media import registry, selectors, services
 from kei_community.media.api.serializers import PhotoSerializer
 from kei_community.media.forms import AvatarForm, PhotoUploadForm
 
@@ -81,22 +83,21 @@ def handle_photo_action(
     request: HttpRequest,
     owner: models.Model,
     *,
-    can_edit: bool,
     redirect_url: str,
     max_photos: int | None = None,
     title: str = "Photos",
 ) -> HttpResponse:
     """GET: the manage-photos page. POST: one manager action, then redirect back (or JSON).
 
-    `can_edit` is the owning app's decision whether request.user may change owner's
-    photos; services receive it as their `can_edit` callable, so a member can never
-    touch photos of a post that is not theirs (403).
+    Whether request.user may change owner's photos is the owning app's registered check on
+    owner as it is now (kei_community.media.registry), asked here and again by every service
+    call, so a member can never touch photos of a post that is not theirs (403).
     """
     if not request.user.is_authenticated:
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
-    if not can_edit:
+    if not services.can_manage_photos(actor=request.user, owner=owner):
         raise PermissionDenied("You can only change photos of your own posts.")
     redirect_url = _safe_redirect(request, redirect_url)
     action_url = request.get_full_path()
@@ -107,11 +108,12 @@ def handle_photo_action(
     if request.method != "POST":
         return HttpResponse(status=405)
 
-    allowed = lambda actor: actor == request.user and can_edit  # noqa: E731
     action = request.POST.get("action", "upload")
     if action not in ACTIONS:
         return _done(request, redirect_url, errors=["Unknown action."], status=400)
     if action == "upload":
+        if not registry.may_manage(request.user, owner):  # moderators manage, they do not upload
+            raise PermissionDenied("You can only add photos to your own posts.")
         return _upload(request, owner, redirect_url=redirect_url, max_photos=max_photos)
 
     photo = selectors.photo_for_owner(owner=owner, photo_id=request.POST.get("photo"))
@@ -121,18 +123,16 @@ def handle_photo_action(
         )
     try:
         if action in ("up", "down"):
-            services.photo_move(actor=request.user, photo=photo, direction=action, can_edit=allowed)
+            services.photo_move(actor=request.user, photo=photo, direction=action)
             note = "Photo moved."
         elif action == "cover":
-            services.photo_set_cover(photo=photo, actor=request.user, can_edit=allowed)
+            services.photo_set_cover(photo=photo, actor=request.user)
             note = "Cover photo chosen."
         elif action == "alt":
-            services.photo_update_alt(
-                photo=photo, alt=request.POST.get("alt", ""), actor=request.user, can_edit=allowed
-            )
+            services.photo_update_alt(photo=photo, alt=request.POST.get("alt", ""), actor=request.user)
             note = "Description saved."
         else:
-            services.photo_delete(actor=request.user, photo=photo, can_edit=allowed)
+            services.photo_delete(actor=request.user, photo=photo)
             note = "Photo deleted."
     except ValidationError as exc:
         return _done(request, redirect_url, errors=_messages_of(exc), status=400)

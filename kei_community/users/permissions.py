@@ -55,6 +55,11 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def is_self(actor: Any, user: Any) -> bool:
+    """`actor` is the member `user` (signed in): e.g. who manages a member's avatar."""
+    return getattr(actor, "is_authenticated", False) and actor.pk == user.pk
+
+
 def check_moderator(user: Any) -> None:
     """Raise PermissionDenied unless user may moderate now. Services call this."""
     if user is SYSTEM:

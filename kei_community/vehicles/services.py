@@ -106,6 +106,12 @@ def garage_truck_update(*, actor, truck: GarageTruck, **data: Any) -> GarageTruc
     return truck
 
 
+def garage_truck_can_manage(actor: Any, truck: GarageTruck) -> bool:
+    """Its owner today manages a truck (and its photos: registered with kei_community.media.registry).
+    After garage_truck_transfer the old owner has no say, whoever took the photos."""
+    return getattr(actor, "is_authenticated", False) and actor.pk == truck.owner_id
+
+
 def garage_truck_delete(*, actor, truck: GarageTruck) -> None:
     if actor is None or actor.pk != truck.owner_id:
         raise PermissionDenied("Only the owner can delete this truck.")

@@ -111,10 +111,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
             raise Http404("No such listing.")
         return listing
 
-    # photos (PhotosViewSetMixin)
-    def photos_can_edit(self, request: Request, obj: models.Model) -> bool:
-        return isinstance(obj, Listing) and request.user.is_authenticated and obj.seller_id == request.user.pk
-
+    # photos (PhotosViewSetMixin; who may change them: the seller, registered in MarketplaceConfig.ready)
     def photos_add(self, request: Request, obj: models.Model, upload: Any, alt: str) -> Photo:
         assert isinstance(obj, Listing)  # _photos_owner() is get_object()
         return services.listing_photo_add(actor=request.user, listing=obj, upload=upload)

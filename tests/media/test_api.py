@@ -175,3 +175,128 @@ def test_schema_for_mixin_has_no_warnings():
     out = io.StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", "--urlconf", "tests.media.urls", stdout=out)
     assert "/api/test/test-members/{id}/photos/{photo_id}/" in out.getvalue()
+
+
+# --- who manages a photo follows who owns the thing now (issue 10, defect 4) -----------------------
+#
+# The uploader's id says nothing: a garage truck changes hands when it is sold, and photos can be added
+# to a listing or a post by someone other than its seller or author. Every photo route asks the owning
+# app's registered check (kei_community.media.registry) about the thing's owner today.
+
+
+def _truck_case():
+    """A truck its first owner photographed and then sold (garage_truck_transfer)."""
+    from kei_community.vehicles.services import garage_truck_transfer
+    from tests.factories import GarageTruckFactory, UserFactory
+
+    old, new = UserFactory(), UserFactory()
+    truck = GarageTruckFactory(owner=old)
+    photos = [make_photo(owner=truck, uploader=old), make_photo(owner=truck, uploader=old)]
+    garage_truck_transfer(actor=old, truck=truck, new_owner=new)
+    return {"old": old, "new": new, "owner": truck, "photos": photos, "base": f"/api/v1/garage/{truck.pk}/photos/"}
+
+
+def _listing_case():
+    """A listing whose photos were uploaded by a member who is not its seller."""
+    from tests.factories import ListingFactory, UserFactory
+
+    old, new = UserFactory(), UserFactory()
+    listing = ListingFactory(seller=new)
+    photos = [make_photo(owner=listing, uploader=old), make_photo(owner=listing, uploader=old)]
+    return {
+        "old": old,
+        "new": new,
+        "owner": listing,
+        "photos": photos,
+        "base": f"/api/v1/listings/{listing.pk}/photos/",
+    }
+
+
+def _post_case():
+    """A forum post whose photos were uploaded by a member who is not its author."""
+    from tests.factories import ForumPostFactory, UserFactory
+
+    old, new = UserFactory(), UserFactory()
+    post = ForumPostFactory(author=new)
+    photos = [make_photo(owner=post, uploader=old), make_photo(owner=post, uploader=old)]
+    return {"old": old, "new": new, "owner": post, "photos": photos, "base": None}
+
+
+CASES = {"truck": _truck_case, "listing": _listing_case, "post": _post_case}
+
+
+def _photo_routes(case):
+    """(method, url, body, expected status for the owner) for every API route that manages a photo."""
+    a, b = case["photos"]
+    routes = [("get", f"/api/v1/photos/{a.pk}/", None, 200), ("delete", f"/api/v1/photos/{a.pk}/", None, 204)]
+    if base := case["base"]:
+        routes += [
+            ("patch", base, {"order": [b.pk, a.pk]}, 200),
+            ("patch", base, {"cover": b.pk}, 200),
+            ("patch", f"{base}{a.pk}/", {"alt": "Dump bed up"}, 200),
+            ("patch", f"{base}{b.pk}/", {"is_cover": True}, 200),
+            ("delete", f"{base}{a.pk}/", None, 204),
+            ("post", base, "upload", 201),
+        ]
+    else:
+        routes.append(("post", f"/api/v1/forum/posts/{case['owner'].pk}/photos/", "upload-photo", 201))
+    return routes
+
+
+def _send(api_client, method, url, body):
+    if body == "upload":
+        return api_client.post(url, {"file": make_upload()}, format="multipart")
+    if body == "upload-photo":
+        return api_client.post(url, {"photo": make_upload()}, format="multipart")
+    return getattr(api_client, method)(url, body, format="json") if body else getattr(api_client, method)(url)
+
+
+def _state():
+    return sorted(Photo.objects.values_list("pk", "position", "is_cover", "alt"))
+
+
+@pytest.mark.parametrize("kind", CASES)
+def test_the_uploader_who_no_longer_owns_the_thing_cannot_manage_its_photos(api_client, db, kind):
+    case = CASES[kind]()
+    api_client.force_authenticate(case["old"])
+    before = _state()
+    for method, url, body, _ok in _photo_routes(case):
+        response = _send(api_client, method, url, body)
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+        assert set(response.json()) == {"detail", "errors"}, (method, url)
+    assert _state() == before
+
+
+@pytest.mark.parametrize("kind", CASES)
+def test_a_stranger_cannot_manage_the_photos(api_client, db, kind):
+    from tests.factories import UserFactory
+
+    case = CASES[kind]()
+    api_client.force_authenticate(UserFactory())
+    before = _state()
+    for method, url, body, _ok in _photo_routes(case):
+        response = _send(api_client, method, url, body)
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+    assert _state() == before
+
+
+@pytest.mark.parametrize("kind", CASES)
+def test_the_owner_today_manages_the_photos_on_every_route(api_client, db, kind):
+    case = CASES[kind]()
+    for index in range(len(_photo_routes(case))):
+        if index:  # a fresh case per route: a delete must not hide what the next route does
+            case = CASES[kind]()
+        method, url, body, ok = _photo_routes(case)[index]
+        api_client.force_authenticate(case["new"])
+        response = _send(api_client, method, url, body)
+        assert response.status_code == ok, (method, url, response.status_code, response.content[:300])
+
+
+def test_the_old_owner_of_a_sold_truck_cannot_delete_its_photo_through_the_generic_endpoint(api_client, db):
+    """The route the outside test used."""
+    case = _truck_case()
+    photo = case["photos"][0]
+    api_client.force_authenticate(case["old"])
+    response = api_client.delete(f"/api/v1/photos/{photo.pk}/")
+    assert response.status_code == 404
+    assert Photo.objects.filter(pk=photo.pk).exists()

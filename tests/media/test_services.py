@@ -73,12 +73,13 @@ def test_other_user_cannot_delete(user, other_user):
     assert Photo.objects.filter(pk=photo.pk).exists()
 
 
-def test_app_rule_false_blocks_non_uploader(user, other_user):
+def test_uploading_a_photo_to_someone_elses_thing_gives_no_right_over_it(user):
     from tests.factories import UserFactory
 
     photo = make_photo(owner=UserFactory(), uploader=user)
     with pytest.raises(PermissionDenied):
-        services.photo_delete(actor=other_user, photo=photo, can_edit=lambda actor: False)
+        services.photo_delete(actor=user, photo=photo)
+    assert Photo.objects.filter(pk=photo.pk).exists()
 
 
 def test_other_user_cannot_reorder(user, other_user):
@@ -114,9 +115,15 @@ def test_uploader_deletes_cover_and_next_becomes_cover(user, django_capture_on_c
     assert not original.exists()
 
 
-def test_can_edit_callable_lets_owner_app_grant(user, other_user):
+def test_the_owning_apps_registered_check_decides(user, other_user, monkeypatch):
+    from kei_community.media import registry
+    from kei_community.users.models import User
+
     photo = make_photo(owner=user, uploader=user)
-    services.photo_delete(actor=other_user, photo=photo, can_edit=lambda actor: actor == other_user)
+    monkeypatch.setitem(registry._owners, User, lambda actor, owner: actor == other_user)
+    with pytest.raises(PermissionDenied):
+        services.photo_delete(actor=user, photo=photo)
+    services.photo_delete(actor=other_user, photo=photo)
     assert not Photo.objects.exists()
 
 
@@ -162,3 +169,74 @@ def test_rows_deleted_in_bulk_take_their_files(user, settings, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         Photo.objects.filter(owner_id=user.pk).delete()  # as an owner's GenericRelation cascade does
     assert not rendition.exists() and not original.exists()
+
+
+# --- who manages a photo follows who owns the thing now (issue 10, defect 4) -------------------------
+
+
+def _sold_truck():
+    from kei_community.vehicles.services import garage_truck_transfer
+    from tests.factories import GarageTruckFactory, UserFactory
+
+    old, new = UserFactory(), UserFactory()
+    truck = GarageTruckFactory(owner=old)
+    photos = [make_photo(owner=truck, uploader=old), make_photo(owner=truck, uploader=old)]
+    garage_truck_transfer(actor=old, truck=truck, new_owner=new)
+    return old, new, truck, photos
+
+
+def test_old_owner_of_a_sold_truck_cannot_delete_reorder_cover_move_or_describe_its_photos(db):
+    old, _new, truck, (a, b) = _sold_truck()
+    attempts = [
+        lambda: services.photo_delete(actor=old, photo=a),
+        lambda: services.photos_reorder(owner=truck, ordered_ids=[b.pk, a.pk], actor=old),
+        lambda: services.photo_move(actor=old, photo=b, direction="up"),
+        lambda: services.photo_set_cover(photo=b, actor=old),
+        lambda: services.photo_update_alt(photo=a, alt="mine", actor=old),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert sorted(Photo.objects.values_list("pk", "position", "is_cover", "alt")) == [
+        (a.pk, 0, True, ""),
+        (b.pk, 1, False, ""),
+    ]
+
+
+def test_new_owner_of_a_sold_truck_manages_its_photos(db):
+    _old, new, truck, (a, b) = _sold_truck()
+    services.photos_reorder(owner=truck, ordered_ids=[b.pk, a.pk], actor=new)
+    services.photo_set_cover(photo=b, actor=new)
+    services.photo_update_alt(photo=b, alt="Bed down", actor=new)
+    services.photo_delete(actor=new, photo=a)
+    assert list(Photo.objects.values_list("pk", "is_cover", "alt")) == [(b.pk, True, "Bed down")]
+    assert not AuditLogEntry.objects.exists()
+
+
+def test_a_moderator_manages_any_photo_and_the_deletion_is_audited(db, moderator):
+    _old, _new, _truck, (a, _b) = _sold_truck()
+    services.photo_delete(actor=moderator, photo=a)
+    assert AuditLogEntry.objects.get().action == "photo.delete"
+
+
+def test_an_owner_type_nobody_registered_is_managed_by_moderators_only(db, moderator):
+    from tests.factories import ChassisCodeFactory, UserFactory
+
+    uploader = UserFactory()
+    code = ChassisCodeFactory(code="DA16T")
+    photo = make_photo(owner=code, uploader=uploader)
+    with pytest.raises(PermissionDenied):
+        services.photo_delete(actor=uploader, photo=photo)
+    services.photo_delete(actor=moderator, photo=photo)
+    assert not Photo.objects.exists()
+
+
+def test_every_app_that_attaches_photos_registers_its_owner_check():
+    from django.contrib.auth import get_user_model
+
+    from forum.models import Post
+    from kei_community.media.registry import registered_owner_models
+    from kei_community.vehicles.models import GarageTruck
+    from marketplace.models import Listing
+
+    assert {Listing, Post, GarageTruck, get_user_model()} <= set(registered_owner_models())

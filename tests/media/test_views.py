@@ -176,3 +176,95 @@ def test_admin_lists_photos(admin_client, user):
     detail = admin_client.get(f"/admin/media/photo/{photo.pk}/change/")
     assert detail.status_code == 200
     assert photo.original.name in detail.content.decode()
+
+
+# --- who manages a photo follows who owns the thing now (issue 10, defect 4) -------------------------
+
+
+def _owner_case(kind):
+    """(uploader who does not own the thing now, its owner now, the thing, two photos the uploader added)."""
+    from kei_community.vehicles.services import garage_truck_transfer
+    from tests.factories import ForumPostFactory, GarageTruckFactory, ListingFactory, UserFactory
+
+    old, new = UserFactory(), UserFactory()
+    if kind == "truck":
+        owner = GarageTruckFactory(owner=old)
+    elif kind == "listing":
+        owner = ListingFactory(seller=new)
+    else:
+        owner = ForumPostFactory(author=new)
+    photos = [make_photo(owner=owner, uploader=old), make_photo(owner=owner, uploader=old)]
+    if kind == "truck":
+        garage_truck_transfer(actor=old, truck=owner, new_owner=new)
+    return old, new, owner, photos
+
+
+def _manager_url(owner) -> str:
+    return f"/test/photos/{owner._meta.label_lower}/{owner.pk}/"
+
+
+def _manager_actions(photos):
+    a, b = photos
+    return [
+        {"action": "up", "photo": b.pk},
+        {"action": "down", "photo": a.pk},
+        {"action": "cover", "photo": b.pk},
+        {"action": "alt", "photo": a.pk, "alt": "Dump bed up"},
+        {"action": "delete", "photo": a.pk},
+        {"action": "upload", "photos": make_upload()},
+    ]
+
+
+def _photo_rows():
+    return sorted(Photo.objects.values_list("pk", "position", "is_cover", "alt"))
+
+
+@pytest.mark.parametrize("kind", ["truck", "listing", "post"])
+def test_photo_manager_refuses_the_uploader_who_does_not_own_the_thing(client, db, kind):
+    old, _new, owner, photos = _owner_case(kind)
+    before = _photo_rows()
+    _login(client, old)
+    assert client.get(_manager_url(owner)).status_code == 403
+    for data in _manager_actions(photos):
+        assert client.post(_manager_url(owner), data).status_code == 403, data["action"]
+    assert _photo_rows() == before
+
+
+@pytest.mark.parametrize("kind", ["truck", "listing", "post"])
+def test_photo_manager_refuses_a_stranger(client, db, kind):
+    from tests.factories import UserFactory
+
+    _old, _new, owner, photos = _owner_case(kind)
+    before = _photo_rows()
+    _login(client, UserFactory())
+    assert client.get(_manager_url(owner)).status_code == 403
+    for data in _manager_actions(photos):
+        assert client.post(_manager_url(owner), data).status_code == 403, data["action"]
+    assert _photo_rows() == before
+
+
+@pytest.mark.parametrize("kind", ["truck", "listing", "post"])
+def test_photo_manager_serves_the_owner_today(client, db, kind):
+    _old, new, owner, photos = _owner_case(kind)
+    _login(client, new)
+    assert client.get(_manager_url(owner)).status_code == 200
+    for data in _manager_actions(photos):
+        assert client.post(_manager_url(owner), data).status_code == 302, data["action"]
+    rows = Photo.objects.order_by("position", "id")
+    assert photos[0].pk not in {p.pk for p in rows}
+    assert rows.count() == 2  # one deleted, one uploaded
+
+
+def test_listing_photo_pages_refuse_an_uploader_who_is_not_the_seller(client, db):
+    old, new, listing, (a, b) = _owner_case("listing")
+    _login(client, old)
+    before = _photo_rows()
+    assert client.get(f"/listings/{listing.pk}/photos/").status_code == 404
+    assert client.post(f"/listings/{listing.pk}/photos/order/", {"order": [b.pk, a.pk]}).status_code == 404
+    for action in ("up", "cover", "delete"):
+        assert client.post(f"/listings/{listing.pk}/photos/{b.pk}/", {"action": action}).status_code == 404
+    assert _photo_rows() == before
+    client.logout()
+    _login(client, new)
+    assert client.post(f"/listings/{listing.pk}/photos/{a.pk}/", {"action": "delete"}).status_code == 302
+    assert not Photo.objects.filter(pk=a.pk).exists()

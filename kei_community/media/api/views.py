@@ -1,6 +1,6 @@
 """Photo API.
 
-- GET/DELETE /api/v1/photos/{id}/ : status polling for the uploader (and moderators).
+- GET/DELETE /api/v1/photos/{id}/ : status polling, for whoever may manage the photo (and moderators).
 - GET/PUT/DELETE /api/v1/me/avatar/ : your profile picture.
 - PhotosViewSetMixin: adds /…/{id}/photos/ and /…/{id}/photos/{photo_id}/ to an app's viewset.
 """
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kei_community.core.api.schema import AutoSchema
-from kei_community.media import selectors, services
+from kei_community.media import registry, selectors, services
 from kei_community.media.api.serializers import (
     PhotoOrderSerializer,
     PhotoSerializer,
@@ -32,17 +32,25 @@ from kei_community.media.models import Photo
 
 
 def _may_see(user: Any, photo: Photo) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if photo.uploader_id == user.pk:
-        return True
-    return services._is_moderator(user)
+    """Whoever may manage the photo now (the owning app's registered check, or a moderator).
+
+    The uploader as such has no say: the old owner of a sold truck gets 404 like anyone else.
+    A photo whose owning row is gone is left to its uploader and the moderators.
+    """
+    owner = photo.owner
+    if owner is None:
+        return getattr(user, "is_authenticated", False) and (
+            photo.uploader_id == user.pk or services._is_moderator(user)
+        )
+    return services.can_manage_photos(actor=user, owner=owner)
 
 
 class PhotoDetailView(APIView):
-    """One photo's state, for the uploader (poll it after an upload) or a moderator.
+    """One photo's state, for whoever may manage it (poll it after an upload) or a moderator.
 
-    Others get 404. `sizes` holds each width's WebP and JPEG URL once `status` is "ready".
+    Who may manage a photo follows who owns the thing it is attached to now (its seller, author,
+    owner), never who uploaded it. Others get 404. `sizes` holds each width's WebP and JPEG URL once
+    `status` is "ready".
     """
 
     permission_classes = [permissions.IsAuthenticated]
@@ -105,8 +113,10 @@ class PhotosViewSetMixin:
 
         class ListingViewSet(PhotosViewSetMixin, viewsets.ModelViewSet):
             photos_max = 24                                  # optional; default PHOTO_MAX_PER_OBJECT
-            def photos_can_edit(self, request, obj):         # required: the app's rule
-                return obj.seller_id == request.user.pk
+
+    Who may change the photos is the owning app's check, registered once for the model
+    (kei_community.media.registry.register_owner), asked about the object as it is now, plus moderators
+    for everything but uploads.
 
     Routes (under the viewset's prefix):
       GET    {id}/photos/                 the object's photos (each size's URL once ready)
@@ -119,16 +129,18 @@ class PhotosViewSetMixin:
     photos_max: int | None = None
     schema = PhotosAutoSchema()
 
-    def photos_can_edit(self, request: Request, obj: models.Model) -> bool:
-        return False
-
     def _photos_owner(self) -> models.Model:
         return self.get_object()  # type: ignore[attr-defined]
 
-    def _photos_check(self, request: Request, obj: models.Model) -> Any:
-        if not request.user.is_authenticated or not self.photos_can_edit(request, obj):
+    def _photos_check(self, request: Request, obj: models.Model, *, upload: bool = False) -> None:
+        """The owning app's registered check on `obj` as it is now; moderators too, except for uploads."""
+        allowed = (
+            registry.may_manage(request.user, obj)
+            if upload
+            else services.can_manage_photos(actor=request.user, owner=obj)
+        )
+        if not allowed:
             raise PermissionDenied("You can only change photos of your own posts.")
-        return lambda actor: actor == request.user
 
     def photos_add(self, request: Request, obj: models.Model, upload: Any, alt: str) -> Photo:
         return services.photo_add(uploader=request.user, owner=obj, upload=upload, max_photos=self.photos_max, alt=alt)
@@ -151,7 +163,7 @@ class PhotosViewSetMixin:
         obj = self._photos_owner()
         if request.method == "GET":
             return Response(PhotoSerializer(selectors.photos_for(obj), many=True).data)
-        allowed = self._photos_check(request, obj)
+        self._photos_check(request, obj, upload=request.method == "POST")
         if request.method == "POST":
             ser = PhotoUploadSerializer(data=request.data)
             ser.is_valid(raise_exception=True)
@@ -160,16 +172,14 @@ class PhotosViewSetMixin:
         order_ser = PhotoOrderSerializer(data=request.data)
         order_ser.is_valid(raise_exception=True)
         if "order" in order_ser.validated_data:
-            services.photos_reorder(
-                owner=obj, ordered_ids=order_ser.validated_data["order"], actor=request.user, can_edit=allowed
-            )
+            services.photos_reorder(owner=obj, ordered_ids=order_ser.validated_data["order"], actor=request.user)
         if "cover" in order_ser.validated_data:
             cover = selectors.photo_for_owner(owner=obj, photo_id=order_ser.validated_data["cover"])
             if cover is None:
                 from django.core.exceptions import ValidationError
 
                 raise ValidationError({"cover": ["That photo does not belong here."]})
-            services.photo_set_cover(photo=cover, actor=request.user, can_edit=allowed)
+            services.photo_set_cover(photo=cover, actor=request.user)
         return Response(PhotoSerializer(selectors.photos_for(obj), many=True).data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: PhotoSerializer})
@@ -191,16 +201,14 @@ class PhotosViewSetMixin:
             raise Http404("No such photo.")
         if request.method == "GET":
             return Response(PhotoSerializer(photo).data)
-        allowed = self._photos_check(request, obj)
+        self._photos_check(request, obj)
         if request.method == "DELETE":
-            services.photo_delete(actor=request.user, photo=photo, can_edit=allowed)
+            services.photo_delete(actor=request.user, photo=photo)
             return Response(status=status.HTTP_204_NO_CONTENT)
         ser = PhotoUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         if "alt" in ser.validated_data:
-            photo = services.photo_update_alt(
-                photo=photo, alt=ser.validated_data["alt"], actor=request.user, can_edit=allowed
-            )
+            photo = services.photo_update_alt(photo=photo, alt=ser.validated_data["alt"], actor=request.user)
         if ser.validated_data.get("is_cover"):
-            photo = services.photo_set_cover(photo=photo, actor=request.user, can_edit=allowed)
+            photo = services.photo_set_cover(photo=photo, actor=request.user)
         return Response(PhotoSerializer(photo).data)

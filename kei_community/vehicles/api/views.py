@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
-from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 
 from kei_community.core.ids import id_or_404
@@ -52,9 +50,6 @@ class GarageTruckViewSet(
         if truck is None:
             raise Http404("No such truck.")
         return truck
-
-    def photos_can_edit(self, request: Request, obj: models.Model) -> bool:
-        return isinstance(obj, GarageTruck) and request.user.is_authenticated and obj.owner_id == request.user.pk
 
     def perform_create(self, serializer: BaseSerializer[GarageTruck]) -> None:
         serializer.instance = services.garage_truck_create(owner=self.request.user, **serializer.validated_data)
