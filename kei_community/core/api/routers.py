@@ -21,8 +21,9 @@ class IdRouter(SimpleRouter):
         lookup_field = getattr(viewset, "lookup_field", "pk")
         if lookup_field in ("pk", "id") and getattr(viewset, "lookup_value_regex", None) is None:
             lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
-            value = ID_REGEX if self._use_regex else "id"  # path() routers: the <id:...> converter
-            return self._base_pattern.format(
+            # SimpleRouter's own attributes (not in the type stubs).
+            value = ID_REGEX if self._use_regex else "id"  # type: ignore[attr-defined]  # path(): <id:...>
+            return self._base_pattern.format(  # type: ignore[attr-defined]
                 lookup_prefix=lookup_prefix, lookup_url_kwarg=lookup_url_kwarg, lookup_value=value
             )
         return super().get_lookup_regex(viewset, lookup_prefix)
