@@ -222,7 +222,8 @@ def test_photos_page_loads_the_drag_and_drop_script_with_the_nonce(client, user)
     _two_photos(listing)
     client.force_login(user)
     html = client.get(f"/listings/{listing.pk}/photos/").content.decode()
-    assert 'src="/static/js/listing_photos.js" defer nonce="' in html
+    assert 'src="/static/js/listing_photos.js" integrity="sha384-' in html  # Subresource Integrity
+    assert 'crossorigin="anonymous" defer nonce="' in html
     assert f'data-reorder-url="/listings/{listing.pk}/photos/order/"' in html
     assert "Move earlier" in html  # the buttons still work without JavaScript
 
