@@ -65,3 +65,13 @@ def live_worker(celery_worker_real, settings):  # type: ignore[no-untyped-def]
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     return celery_worker_real
+
+
+def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+    """The schemathesis contract's counts (tests/services/test_api_contract.py), printed even when it passes."""
+    import sys
+
+    module = sys.modules.get("tests.services.test_api_contract")
+    for who, counts in getattr(module, "COUNTS", {}).items():
+        figures = ", ".join(f"{k} {v}" for k, v in counts.items())
+        terminalreporter.write_line(f"API contract ({who}): {figures}")
