@@ -29,4 +29,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "kei_community.core.healthcheck"]
 # The web role; compose.yaml gives the other roles their own command.
-CMD ["sh", "-c", "exec gunicorn kei_community.wsgi:application --bind ${BIND}:${PORT} --workers ${WEB_CONCURRENCY} --access-logfile -"]
+CMD ["sh", "-c", "exec gunicorn kei_community.wsgi:application --config gunicorn.conf.py --bind ${BIND}:${PORT} --workers ${WEB_CONCURRENCY} --access-logfile -"]
