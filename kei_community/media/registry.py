@@ -28,7 +28,7 @@ _owners: dict[type[models.Model], CanManage] = {}
 
 
 def _concrete(obj_or_model: Any) -> type[models.Model]:
-    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    model: Any = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     return getattr(model._meta, "concrete_model", model)
 
 
