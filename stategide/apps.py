@@ -12,13 +12,14 @@ class StategideConfig(AppConfig):
         from kei_community.core.registry import register
         from kei_community.moderation.registry import register_queue_source, register_target
         from kei_community.notifications.registry import DAILY, register_kind
-        from stategide import demo, hooks, reference
+        from stategide import checklist, demo, hooks, reference
         from stategide.models import Revision
 
         register("reference_data", reference.load_states)
         register("seed_demo", demo.seed_guide, order=20)
         register("home_sections", hooks.home_sections)
         register("site_search", hooks.site_search)
+        register("truck_links", checklist.truck_links)
         register_queue_source("stategide", hooks.queue_items)
         register_target(
             Revision, hide=hooks.revision_hide, restore=hooks.revision_restore, describe=hooks.revision_describe

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from stategide import views
+from stategide import checklist_views, views
 
 app_name = "stategide"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("states.csv", views.index_csv, name="csv"),
     path("verify/", views.verify_queue, name="verify-queue"),
+    path("checklist/", checklist_views.checklist_start, name="checklist-start"),
     path("how-this-guide-works/", views.about, name="about"),
     re_path(rf"^{CODE}/$", views.detail, name="detail"),
     re_path(rf"^{CODE}/history/$", views.history, name="history"),
@@ -18,6 +19,7 @@ urlpatterns = [
     re_path(rf"^{CODE}/watch/$", views.watch, name="watch"),
     re_path(rf"^{CODE}/verify/$", views.verify, name="verify"),
     re_path(rf"^{CODE}/protect/$", views.protect, name="protect"),
+    re_path(rf"^{CODE}/checklist/$", checklist_views.checklist, name="checklist"),
     re_path(rf"^{CODE}/events/add/$", views.event_add, name="event-add"),
     re_path(rf"^{CODE}/events/(?P<event_id>[0-9]+)/edit/$", views.event_edit, name="event-edit"),
     re_path(rf"^{CODE}/revisions/(?P<number>[0-9]+)/$", views.revision_detail, name="revision"),

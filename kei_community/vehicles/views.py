@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from kei_community.core.registry import call_hooks
 from kei_community.vehicles import selectors, services
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.forms import GarageTruckForm
@@ -44,6 +45,8 @@ def truck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "truck_listings": history.listings,
             "truck_threads": history.threads,
+            # Links other apps add to a truck (the state guide: "Can I register it in …?").
+            "truck_links": [link for links in call_hooks("truck_links", truck) for link in links or []],
         },
     )
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
@@ -154,6 +154,26 @@ class StateDetailSerializer(StateListSerializer):
         return rev.verified_by.public_name if rev is not None and rev.verified_by else None
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A new speed limit",
+            request_only=True,
+            value={
+                "edit_summary": "The 2025 law raised the speed limit",
+                "summary": "Allowed on roads posted 45 mph or less.",
+                "max_road_speed_mph": 45,
+                "citations": [
+                    {
+                        "kind": "statute",
+                        "label": "Transportation Code 551.402",
+                        "url": "https://statutes.example.gov/551",
+                    }
+                ],
+            },
+        )
+    ]
+)
 class ProposeSerializer(StrictFieldsMixin, serializers.Serializer):
     """Fields you leave out keep their published value; `citations` are sources you add."""
 
@@ -229,3 +249,67 @@ class UnprotectSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class RebaseSerializer(StrictFieldsMixin, serializers.Serializer):
     """No fields: the proposal's own changes are put on top of the current published revision."""
+
+
+class ChecklistQuerySerializer(serializers.Serializer):
+    """The truck (all optional): its chassis code and build date."""
+
+    chassis_code = serializers.CharField(required=False, max_length=20, help_text="For example DA63T.")
+    year_built = serializers.IntegerField(required=False, min_value=1960)
+    month_built = serializers.IntegerField(required=False, min_value=1, max_value=12)
+
+
+class ChecklistPaperSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    why = serializers.CharField()
+
+
+class ChecklistSectionSerializer(serializers.Serializer):
+    heading = serializers.CharField()
+    text = serializers.CharField(allow_null=True, help_text="null: not known yet.")
+
+
+class ChecklistTruckSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="For example: 1998 Suzuki Carry DA63T.")
+    chassis_code = serializers.CharField(allow_null=True)
+    year_built = serializers.IntegerField(allow_null=True)
+    month_built = serializers.IntegerField(allow_null=True)
+    in_catalog = serializers.BooleanField()
+    catalog_note = serializers.CharField()
+
+
+class ChecklistEventSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=LawEvent.Kind.choices)
+    title = serializers.CharField()
+    source_url = serializers.URLField()
+
+
+class ChecklistThreadSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.CharField()
+
+
+class ChecklistSerializer(serializers.Serializer):
+    """'Can I register this truck here?': the state's guide put together with the truck. Never more than the
+    guide says: unknown parts are null or listed under `unknowns`, with the confidence and verification."""
+
+    state_code = serializers.CharField()
+    state_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField()
+    answer = serializers.CharField()
+    confidence = serializers.ChoiceField(choices=Confidence.choices)
+    last_verified = serializers.DateField(allow_null=True)
+    verified_by = serializers.CharField(allow_null=True)
+    truck = ChecklistTruckSerializer(allow_null=True)
+    eligibility = serializers.DictField(allow_null=True, help_text="NHTSA 25-year and EPA 21-year status.")
+    import_papers = ChecklistPaperSerializer(many=True)
+    registration_steps = serializers.ListField(child=serializers.CharField())
+    required_documents = serializers.ListField(child=serializers.CharField())
+    sections = ChecklistSectionSerializer(many=True)
+    unknowns = serializers.ListField(child=serializers.CharField())
+    upcoming_events = ChecklistEventSerializer(many=True)
+    unclear = serializers.BooleanField(help_text="The state's status is unclear or its confidence low.")
+    forum_threads = ChecklistThreadSerializer(many=True)
+    page_url = serializers.CharField()

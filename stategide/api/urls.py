@@ -9,6 +9,7 @@ urlpatterns = [
     re_path(rf"^states/{CODE}/$", views.StateDetailView.as_view(), name="state-detail"),
     re_path(rf"^states/{CODE}/revisions/$", views.RevisionListView.as_view(), name="state-revision-list"),
     re_path(rf"^states/{CODE}/events/$", views.EventListView.as_view(), name="state-event-list"),
+    re_path(rf"^states/{CODE}/checklist/$", views.StateChecklistView.as_view(), name="state-checklist"),
     re_path(
         rf"^states/{CODE}/revisions/(?P<revision_id>[0-9]+)/approve/$",
         views.RevisionApproveView.as_view(),

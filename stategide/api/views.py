@@ -7,15 +7,19 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kei_community.users.permissions import IsModerator
+from stategide import checklist as checklists
 from stategide import selectors, services
 from stategide.api.serializers import (
     ApproveSerializer,
+    ChecklistQuerySerializer,
+    ChecklistSerializer,
     LawEventSerializer,
     ProposeSerializer,
     ProtectSerializer,
@@ -114,6 +118,22 @@ class EventListView(APIView):
         serializer.is_valid(raise_exception=True)
         event = services.event_add(actor=request.user, page=page, data=dict(serializer.validated_data))
         return Response(LawEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class StateChecklistView(APIView):
+    """'Can I register this truck here?' for one state and a truck given by chassis code and build date."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[ChecklistQuerySerializer], responses=ChecklistSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        page = _page(code)
+        try:
+            params = checklists.clean_truck_params(request.query_params)
+        except checklists.ChecklistInputError as exc:
+            raise ValidationError(exc.errors) from None
+        truck = checklists.truck_from_params(**params)
+        return Response(checklists.registration_checklist(page=page, truck=truck).as_dict())
 
 
 class RevisionApproveView(APIView):

@@ -268,3 +268,38 @@ def test_only_moderators_add_events_over_the_api(api_client, user, moderator, tx
     response = api_client.post("/api/v1/states/tx/events/", payload, format="json")
     assert response.status_code == 201 and response.json()["date"] == "2027-01-01"
     assert tx.events.count() == 1
+
+
+def test_checklist_api(api_client, tx):
+    response = api_client.get(
+        "/api/v1/states/tx/checklist/", {"chassis_code": "DA63T", "year_built": 1998, "month_built": 6}
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["state_code"] == "TX" and data["status"] == "restricted" and data["confidence"] == "medium"
+    assert data["eligibility"]["nhtsa_eligible"] is True and data["eligibility"]["epa_eligible"] is True
+    assert [p["name"] for p in data["import_papers"]][0] == "CBP Form 7501 (entry summary)"
+    assert {"heading": "Inspection and emissions", "text": None} in data["sections"]
+    assert data["truck"]["chassis_code"] == "DA63T" and data["truck"]["in_catalog"] is False
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"year_built": "abc"}, "year_built"), ({"month_built": "13", "year_built": "1998"}, "month_built"),
+     ({"chassis_code": "<b>"}, "chassis_code"), ({"month_built": "6"}, "year_built")],
+)  # fmt: skip
+def test_checklist_api_bad_input_is_400(api_client, tx, params, field):
+    response = api_client.get("/api/v1/states/tx/checklist/", params)
+    assert response.status_code == 400
+    assert field in str(response.json())
+
+
+def test_checklist_api_unknown_state_is_404(api_client, tx):
+    assert api_client.get("/api/v1/states/zz/checklist/").status_code == 404
+
+
+def test_checklist_in_the_openapi_schema_with_error_responses(api_client):
+    schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/states/{code}/checklist/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"code", "chassis_code", "year_built", "month_built"}
+    assert {"200", "400", "404"} <= set(operation["responses"])

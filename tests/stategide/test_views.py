@@ -696,3 +696,102 @@ def test_detail_with_timeline_within_query_budget(
     client.force_login(moderator)
     with django_assert_max_num_queries(8):
         assert client.get("/states/al/").status_code == 200
+
+
+# --- "Can I register this truck here?" -----------------------------------------------------------
+
+
+def test_checklist_for_a_typed_in_truck(client, tx):
+    from tests.factories import ChassisCodeFactory
+
+    ChassisCodeFactory(code="DA63T", make="Suzuki", model="Carry", years_from=2002, years_to=2013)
+    url = reverse("stategide:checklist", kwargs={"code": "tx"})
+    response = client.get(url, {"chassis_code": "da63t", "year_built": "2002", "month_built": "6"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Can I register 2002 Suzuki Carry DA63T in Texas?" in body
+    assert "25-year rule (NHTSA, counted from the month of manufacture)" in body
+    assert "EPA 21-year rule (counted by calendar year)" in body
+    for paper in ("CBP Form 7501", "HS-7", "EPA Form 3520-1", "export certificate", "Bill of sale"):
+        assert paper in body
+    assert "Roads posted 35 mph or less." in body
+    assert "Confidence" in body and "Not verified" in body
+    assert "css/stategide.css" in body  # the print stylesheet
+
+
+def test_checklist_never_claims_more_than_the_guide(client, all_states):
+    body = client.get(reverse("stategide:checklist", kwargs={"code": "ak"})).content.decode()
+    assert "Unclear: we have not found" in body
+    assert body.count("Not known yet.") >= 3  # inspection, speed, ... stay unknown
+    assert "Low" in body
+    assert "Sign in to watch Alaska" in body
+
+
+def test_checklist_where_unclear_lists_forum_threads_and_a_watch_button(client, user, all_states):
+    from forum.services import thread_create
+    from tests.factories import forum_category
+
+    thread_create(
+        author=user, category=forum_category("maintenance"), title="Registering a Hijet in Anchorage",
+        body="Has anyone done it?", tags="alaska",
+    )  # fmt: skip
+    client.force_login(user)
+    body = client.get(reverse("stategide:checklist", kwargs={"code": "ak"})).content.decode()
+    assert "Registering a Hijet in Anchorage" in body
+    assert "Watch Alaska: tell me when the guide changes" in body
+
+
+def test_checklist_rejects_bad_truck_details_with_400(client, tx):
+    url = reverse("stategide:checklist", kwargs={"code": "tx"})
+    response = client.get(url, {"chassis_code": "<script>", "year_built": "19x8", "month_built": "13"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "A chassis code is letters and digits" in body
+    assert "Give the year built as a number" in body
+    assert "Give the month built as a number from 1 to 12." in body
+    assert "<script>" not in body.split('id="ck-chassis"')[1][:200]
+
+
+def test_checklist_for_a_garage_truck_and_from_its_page(client, tx):
+    from tests.factories import GarageTruckFactory, UserFactory
+
+    truck = GarageTruckFactory(owner=UserFactory(home_state="TX"), year_built=1998, month_built=6)
+    page = client.get(truck.get_absolute_url()).content.decode()
+    link = reverse("stategide:checklist", kwargs={"code": "tx"}) + f"?truck={truck.pk}"
+    assert f'href="{link}"' in page and "Can I register it in Texas?" in page
+    body = client.get(link).content.decode()
+    assert "1998 Suzuki Carry DA63T" in body and "Eligible" in body
+    assert truck.frame_number not in body
+    assert client.get(reverse("stategide:checklist", kwargs={"code": "tx"}) + "?truck=999999").status_code == 404
+    assert client.get(reverse("stategide:checklist", kwargs={"code": "tx"}) + "?truck=abc").status_code == 404
+
+
+def test_every_listing_links_to_the_checklist_for_its_state(client, tx):
+    from tests.factories import ChassisCodeFactory, ListingFactory
+
+    ChassisCodeFactory(code="DA63T")
+    listing = ListingFactory(zip_code="78701", chassis_code="DA63T", year_built=1998, month_built=6)
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert "Can I register it in Texas?" in body
+    href = body.split("Can I register it in Texas?")[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert href.startswith("/states/tx/checklist/?") and "year_built=1998" in href and "month_built=6" in href
+    assert client.get(href).status_code == 200
+
+
+def test_state_page_links_to_its_checklist(client, tx):
+    body = client.get(tx.get_absolute_url()).content.decode()
+    assert reverse("stategide:checklist", kwargs={"code": "tx"}) in body
+
+
+def test_checklist_state_chooser_carries_the_truck(client, tx):
+    response = client.get(reverse("stategide:checklist-start"), {"state": "or", "truck": "5"})
+    assert response.status_code == 302 and response["Location"] == "/states/or/checklist/?truck=5"
+    assert client.get(reverse("stategide:checklist-start"), {"state": "zz"}).status_code == 400
+    assert client.get(reverse("stategide:checklist-start")).status_code == 200
+
+
+def test_checklist_within_query_budget(client, user, all_states, warm_content_types, django_assert_max_num_queries):
+    client.force_login(user)
+    url = reverse("stategide:checklist", kwargs={"code": "ak"}) + "?chassis_code=DA63T&year_built=1998"
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
