@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from kei_community.core.exceptions import RateLimited
 from kei_community.core.ids import parse_id
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
+from kei_community.core.redirects import next_url
 from kei_community.core.registry import call_hooks
 from kei_community.core.types import AppHttpRequest, AuthenticatedHttpRequest
 from kei_community.core.us import zip_lookup
@@ -459,7 +460,7 @@ def listing_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Listing is now {listing.get_status_display().lower()}.")
     except ValidationError as exc:
         _flash_error(request, exc)
-    return redirect(request.POST.get("next") or listing.get_absolute_url())
+    return redirect(next_url(request, fallback=listing.get_absolute_url()))
 
 
 @login_required
@@ -500,7 +501,7 @@ def favorite_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "marketplace/includes/favorite_button.html", {"listing": listing, "is_favorite": is_favorite}
         )
-    return redirect(request.POST.get("next") or listing.get_absolute_url())
+    return redirect(next_url(request, fallback=listing.get_absolute_url()))
 
 
 @login_required

@@ -455,7 +455,8 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         "revision": revision,
         "form": form,
         "history": selectors.verifications_of(revision=revision) if revision else [],
-        "next": request.GET.get("next") or request.POST.get("next") or "",
+        # `next` here only names the verification queue (checked above); it is never a URL.
+        "next": "queue" if "queue" in (request.GET.get("next"), request.POST.get("next")) else "",
     }
     return render(request, "stategide/statepage_verify.html", context)
 

@@ -31,9 +31,9 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from kei_community.core.redirects import safe_redirect_url
 from kei_community.media import registry, selectors, services
 from kei_community.media.api.serializers import PhotoSerializer
 from kei_community.media.forms import AvatarForm, PhotoUploadForm
@@ -50,9 +50,7 @@ def _messages_of(exc: ValidationError) -> list[str]:
 
 
 def _safe_redirect(request: HttpRequest, url: str) -> str:
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return url
-    return "/"
+    return safe_redirect_url(request, url, fallback="/")
 
 
 def manager_context(

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from kei_community.core.redirects import next_url
 from kei_community.moderation import selectors
 from kei_community.moderation.forms import QueueFilterForm, ReportForm, ReviewForm
 from kei_community.moderation.models import Report
@@ -28,15 +28,6 @@ def _content_type_or_404(content_type_id: int) -> ContentType:
         raise Http404("No such content.")
 
 
-def _next_url(request: HttpRequest, fallback: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback or "/"
-
-
 @login_required
 def report_target(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
     """GET: the report form on its own page. POST: file the report (any registered kind of content)."""
@@ -45,7 +36,7 @@ def report_target(request: HttpRequest, content_type_id: int, object_id: int) ->
     if target is None:
         raise Http404("This content does not exist or cannot be reported.")
     described = selectors.describe_target(target)
-    back = _next_url(request, described.get("url") or "/")
+    back = next_url(request, fallback=described.get("url") or "/")
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
@@ -111,7 +102,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def review_target(request: HttpRequest, content_type_id: int, object_id: int) -> HttpResponse:
     content_type = _content_type_or_404(content_type_id)
     form = ReviewForm(request.POST)
-    back = _next_url(request, "/moderation/")
+    back = next_url(request, fallback="/moderation/")
     if not form.is_valid():
         messages.error(request, "Choose resolve or dismiss.")
         return redirect(back)
@@ -139,7 +130,7 @@ REPORT_DECISIONS = {"resolve": (report_resolve, "resolved"), "dismiss": (report_
 def review_report(request: HttpRequest, pk: int) -> HttpResponse:
     """Resolve or dismiss one report of a target (the same services as the API); the others stay open."""
     form = ReviewForm(request.POST)
-    back = _next_url(request, "/moderation/")
+    back = next_url(request, fallback="/moderation/")
     if not form.is_valid():
         messages.error(request, "Choose resolve or dismiss.")
         return redirect(back)

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from kei_community.core.redirects import safe_redirect_url
 from kei_community.notifications import services
 from kei_community.notifications.delivery import ALL_KINDS, read_unsubscribe_token
 from kei_community.notifications.forms import NotificationPreferencesForm
@@ -34,9 +34,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_target(request: HttpRequest, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return "/notifications/"
+    return safe_redirect_url(request, url, fallback="/notifications/")
 
 
 @login_required
