@@ -1,47 +1,17 @@
-"""Whole-page cache for anonymous forum pages and the reader-independent thread page data,
-keyed on a version bumped by every forum write."""
+"""The forum's use of the cache layer (kei_community.core.caching).
+
+- Region "forum.data": what the index, a category page and a thread page show the same to every reader
+  (rows and post cards as rendered markup with the reader's slots cut out, and the few fields the
+  reader's marks need), as primitives. A thread page's data is keyed under its thread's tag; the index
+  and category pages record the tags of the categories, threads and members they show.
+- Region "forum.page": anonymous pages, whole (kei_community.core.page_cache), keeping only `?page=`.
+- Services fire tags with `forum.services._changed`: a post, a title, a moderation action fire the
+  thread's and its category's tags; a reaction or a post edit only the thread's; a member renaming
+  themselves fires theirs (kei_community.users), which every row and card naming them recorded.
+"""
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db import transaction
-from django.http import HttpRequest
+from kei_community.core.page_cache import positive_int
 
-VERSION_KEY = "forum:pages:version"
-PAGE_TTL = 600
-
-
-def version() -> int:
-    value = cache.get(VERSION_KEY)
-    if value is None:
-        value = 1
-        cache.add(VERSION_KEY, value, None)
-    return int(value)
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # key missing (evicted or never read)
-        cache.set(VERSION_KEY, 2, None)
-
-
-def bump() -> None:
-    """Invalidate every cached forum page and thread page data.
-
-    Bumped now (so the writer's own next read, even inside the transaction, never sees the old
-    entry) and again after the writing transaction commits (so nothing cached from the
-    not-yet-committed state in between survives).
-    """
-    _bump()
-    transaction.on_commit(_bump)
-
-
-def page_key(request: HttpRequest) -> str | None:
-    """An anonymous page's key; None (not cached) for htmx requests. Only ?page= changes these pages:
-    other query strings must not mint new cache entries."""
-    if getattr(request, "htmx", False):
-        return None
-    page = request.GET.get("page", "")
-    path = f"{request.path}?page={page[:6]}" if page else request.path
-    return f"forum:html:{version()}:{path}"
+PAGE_QUERY = {"page": positive_int()}  # the only query parameter forum pages understand

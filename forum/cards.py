@@ -1,243 +1,47 @@
-"""Post cards built in Python: the thread page's hot loop.
+"""Post cards and thread rows: data for the forum's templates, in the shapes the cache layer stores.
 
-A thread page shows up to POSTS_PER_PAGE posts, each with a handful of viewer-dependent controls.
-Rendering them through a template include costs ~5 ms a post (url reversals, nested contexts);
-this module builds the same markup with plain string joins around the stored, already sanitised
-`body_html`. Everything member-written that is not `body_html` goes through `escape`.
+Markup lives in templates (forum/templates/forum/post_card.html, post_card_body.html, post_footer.html,
+post_reactions.html, post_new_badge.html, thread_row.html, thread_latest_row.html, thread_unread_badges.html,
+category_row.html, category_row_badges.html). What is the same for every reader is rendered once, when a
+page's data is built, with its per-reader slots cut out (core.slots) and cached as primitives with that
+data (forum.views). What depends on the reader (the "New" badge, unread counts, reaction forms, edit and
+moderation controls, "3 hours ago") comes from small templates rendered once per variant and filled per
+post or row (core.slots.Stamp): a thread page's twenty footers cost twenty string joins, not twenty
+template renders.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import escape
+from django.template.loader import get_template
 
-from forum.models import Post, Reaction, Thread
+from forum.models import Category, Post, Reaction, Thread
+from kei_community.core import slots
+
+KINDS = tuple((str(kind), str(label)) for kind, label in Reaction.Kind.choices)
+COUNT_SLOTS = tuple(f"count_{kind}" for kind, _ in KINDS)
+REACTIONS = slots.Stamp("forum/post_reactions.html", ("pk", "csrf_token", *COUNT_SLOTS))
+FOOTER = slots.Stamp("forum/post_footer.html", ("pk", "csrf_token", "thread_pk", "position", "return_to", *COUNT_SLOTS))
+NEW_BADGE = slots.Stamp("forum/post_new_badge.html", ())
+UNREAD_BADGES = slots.Stamp("forum/thread_unread_badges.html", ("unread_count",))
+CATEGORY_BADGES = slots.Stamp("forum/category_row_badges.html", ("unread_threads",))
+_LEVEL_BADGES = {"watch": "Watching", "track": "Tracking"}
 
 
 @dataclass
 class Viewer:
-    """What the card needs to know about the reader (computed once per page)."""
+    """What the cards need to know about the reader (computed once per page)."""
 
     user_id: int | None
     moderator: bool
     can_reply: bool
     can_solve: bool
-    csrf_input: str
-    report_prefix: str  # "/moderation/report/<ct>/" or ""
+    csrf_token: str
+    report_ct: int | None  # the content type id of posts for "Report" links (signed in), else None
     return_to: str
-    return_to_escaped: str = ""
-
-    def __post_init__(self) -> None:
-        self.return_to_escaped = str(escape(self.return_to))
-
-
-_MARK = "987654321"
-
-
-@lru_cache(maxsize=32)
-def _pattern(name: str) -> str:
-    return reverse(name, args=[int(_MARK)])
-
-
-def _url(name: str, pk: int) -> str:
-    """reverse() once per URL name, then a string replace per post (reverse costs ~0.2 ms a call)."""
-    return _pattern(name).replace(_MARK, str(pk))
-
-
-_ACTIONS = {"": "forum:post", "react": "forum:post-react", "history": "forum:post-history",
-            "solve": "forum:post-solve", "edit": "forum:post-edit", "delete": "forum:post-delete",
-            "restore": "forum:post-restore", "approve": "forum:post-approve"}  # fmt: skip
-
-
-def _post_url(pk: int, action: str = "") -> str:
-    return _url(_ACTIONS[action], pk)
-
-
-def _when(moment: Any) -> str:
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return f"{local:%b} {local.day}, {local:%Y %H:%M}"
-
-
-def reactions_html(post: Post, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
-    return _reactions(post.pk, post.author_id, post.reaction_counts or {}, viewer, mine)
-
-
-def _reactions(pk: int, author_id: int, counts: dict, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
-    can_react = viewer.user_id is not None and viewer.user_id != author_id
-    parts = [f'<div class="d-flex flex-wrap gap-1 align-items-center" id="reactions-{pk}">']
-    action = _post_url(pk, "react")
-    for kind, label in _KINDS:
-        count = counts.get(kind, 0)
-        if can_react:
-            on = (pk, kind) in mine
-            parts.append(
-                f'<form method="post" action="{action}" hx-post="{action}" hx-target="#reactions-{pk}" '
-                f'hx-swap="outerHTML">{viewer.csrf_input}<input type="hidden" name="kind" value="{kind}">'
-                f'<button type="submit" class="btn btn-sm {"btn-success" if on else "btn-outline-secondary"}" '
-                f'aria-pressed="{"true" if on else "false"}">{label} <span class="badge text-bg-light">{count}</span>'
-                "</button></form>"
-            )
-        elif count:
-            parts.append(f'<span class="badge text-bg-light border">{label} {count}</span>')
-    parts.append("</div>")
-    return "".join(parts)
-
-
-_KINDS = [(str(kind), str(label)) for kind, label in Reaction.Kind.choices]
-
-
-def _photos_html(post: Post) -> str:
-    if not post.has_photos:
-        return ""
-    from kei_community.media.templatetags.photos import photo_picture
-
-    out = []
-    for photo in post.photos.all():
-        picture = photo_picture(
-            photo, sizes="(min-width: 992px) 60vw, 100vw", alt=photo.alt or "Photo in the post",
-            css_class="img-fluid rounded",
-        )  # fmt: skip
-        out.append(f'<figure class="mt-2 mb-0">{picture}</figure>')
-    return "".join(out)
-
-
-@dataclass
-class CardParts:
-    """A post card's viewer-independent pieces (cached per page under the forum version).
-
-    Only the "New" badge, whether the body shows (moderators, a held post's author) and the
-    footer (reaction forms, edit/delete/report controls) depend on the reader; they are spliced
-    in per request by `card_html`.
-    """
-
-    pk: int
-    position: int
-    author_id: int
-    created_at: Any
-    is_visible: bool
-    is_deleted: bool
-    is_held: bool
-    reaction_counts: dict
-    head: str  # <article> … author · time (the "New" badge goes right after)
-    head_tail: str  # Answer / edited badges, "#n", notices; ends inside the card body
-    body: str  # the stored HTML and photos (shown when visible, or to those allowed)
-
-
-def post_parts(post: Post, *, thread: Thread) -> CardParts:
-    pk = post.pk
-    solved = thread.solved_post_id == pk
-    author = post.author
-    created = post.created_at
-    head = (
-        f'<article class="card mb-3{" border-success" if solved else ""}" id="post-{pk}" '
-        f'aria-labelledby="post-{pk}-by">'
-        '<div class="card-header bg-white d-flex flex-wrap justify-content-between gap-2 small">'
-        f'<span id="post-{pk}-by"><a class="fw-semibold" href="{_url("users:profile", author.pk)}">'
-        f"{escape(author.public_name)}</a> · "
-        f'<a href="{_post_url(pk)}" title="Link to this post"><time datetime="{created.isoformat()}">'
-        f"{_when(created)}</time></a>"
-    )
-    tail = []
-    if solved:
-        tail.append(' <span class="badge text-bg-success">Answer</span>')
-    if post.edit_count:
-        tail.append(f' · <a href="{_post_url(pk, "history")}">edited</a>')
-    tail.append(f'</span><span class="text-body-secondary">#{post.position}</span></div><div class="card-body">')
-    if post.is_deleted:
-        tail.append('<p class="text-body-secondary fst-italic">This post was deleted.</p>')
-    if post.is_hidden:
-        tail.append(
-            '<p class="text-body-secondary fst-italic">This post is hidden while moderators review reports about it.</p>'
-        )
-    if post.is_held:
-        tail.append('<p class="text-body-secondary fst-italic">This post is waiting for a moderator\'s approval.</p>')
-    dim = "" if post.is_visible else " opacity-75"
-    return CardParts(
-        pk=pk,
-        position=post.position,
-        author_id=post.author_id,
-        created_at=created,
-        is_visible=post.is_visible,
-        is_deleted=post.is_deleted,
-        is_held=post.is_held,
-        reaction_counts=dict(post.reaction_counts or {}),
-        head=head,
-        head_tail="".join(tail),
-        body=f'<div class="prose{dim}">{post.body_html}</div>{_photos_html(post)}',
-    )
-
-
-_NEW = ' <span class="badge text-bg-primary">New</span>'
-_FOOTER = '<div class="card-footer bg-white d-flex flex-wrap gap-2 align-items-center justify-content-between">'
-
-
-def card_html(p: CardParts, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]], is_new: bool) -> str:
-    pk = p.pk
-    show_body = p.is_visible or viewer.moderator or (p.is_held and p.author_id == viewer.user_id)
-    footer = ""
-    if p.is_visible or viewer.moderator:
-        controls = []
-        if viewer.user_id is not None:
-            csrf = viewer.csrf_input
-            if viewer.can_reply and p.is_visible:
-                controls.append(
-                    f'<a class="btn btn-sm btn-outline-secondary" href="{_url("forum:reply", thread.pk)}?quote={pk}">Quote</a>'
-                )
-            if viewer.can_solve and p.position > 1 and p.is_visible:
-                if thread.solved_post_id == pk:
-                    inner = '<input type="hidden" name="clear" value="1"><button class="btn btn-sm btn-outline-success" type="submit">Unmark answer</button>'
-                else:
-                    inner = '<button class="btn btn-sm btn-outline-success" type="submit">Mark as answer</button>'
-                controls.append(f'<form method="post" action="{_post_url(pk, "solve")}">{csrf}{inner}</form>')
-            mine_post = p.author_id == viewer.user_id
-            can_edit = viewer.moderator or (mine_post and not thread.is_locked)
-            if can_edit and not p.is_deleted:
-                controls.append(f'<a class="btn btn-sm btn-outline-secondary" href="{_post_url(pk, "edit")}">Edit</a>')
-                controls.append(
-                    f'<form method="post" action="{_post_url(pk, "delete")}">{csrf}'
-                    '<button class="btn btn-sm btn-outline-danger" type="submit">Delete</button></form>'
-                )
-            if viewer.moderator and p.is_deleted:
-                controls.append(
-                    f'<form method="post" action="{_post_url(pk, "restore")}">{csrf}'
-                    '<button class="btn btn-sm btn-outline-primary" type="submit">Restore</button></form>'
-                )
-            if viewer.moderator and p.is_held:
-                controls.append(
-                    f'<form method="post" action="{_post_url(pk, "approve")}">{csrf}'
-                    '<button class="btn btn-sm btn-outline-primary" type="submit">Approve</button></form>'
-                )
-            if p.is_visible and not mine_post and viewer.report_prefix:
-                controls.append(
-                    f'<a class="btn btn-sm btn-link text-body-secondary" href="{viewer.report_prefix}{pk}/?next='
-                    f'{viewer.return_to_escaped}%23post-{pk}">Report<span class="visually-hidden"> post #{p.position}'
-                    "</span></a>"
-                )
-        controls_html = (
-            f'<div class="d-flex flex-wrap gap-1 align-items-center">{"".join(controls)}</div>' if controls else ""
-        )
-        footer = f"{_FOOTER}{_reactions(pk, p.author_id, p.reaction_counts, viewer, mine)}{controls_html}</div>"
-    return "".join(
-        (p.head, _NEW if is_new else "", p.head_tail, p.body if show_body else "", "</div>", footer, "</article>")
-    )
-
-
-def post_card(post: Post, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
-    return card_html(
-        post_parts(post, thread=thread),
-        thread=thread,
-        viewer=viewer,
-        mine=mine,
-        is_new=bool(getattr(post, "is_new", False)),
-    )
-
-
-# --- thread list rows (category page) ---------------------------------------------------------------
 
 
 def ago(moment: Any, now: Any) -> str:
@@ -251,119 +55,180 @@ def ago(moment: Any, now: Any) -> str:
         if seconds >= size:
             n = seconds // size
             if unit == "day" and n > 30:
+                from django.utils import timezone
+
                 local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
                 return f"{local:%b} {local.day}, {local:%Y}"
             return f"{n} {unit}{'' if n == 1 else 's'} ago"
     return "just now"
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+# --- post cards -------------------------------------------------------------------------------------
+
+
+class PostPart(NamedTuple):
+    """A post card as read back from the cache: what the per-reader parts need, and the markup."""
+
+    pk: int
+    position: int
+    author_id: int
+    created_at: datetime
+    is_visible: bool
+    is_deleted: bool
+    is_held: bool
+    reaction_counts: dict
+    card: Any  # (texts, slot names) of post_card.html
+    body: str  # post_card_body.html
+
+
+CARD_SLOTS = ("slot_new", "slot_body", "slot_footer")
+
+
+def post_part(post: Post, *, thread: Thread) -> list[Any]:
+    """A post card's reader-independent part, as primitives for the cache (see `post_part_from`)."""
+    photos = list(post.photos.all()) if post.has_photos else []
+    card = slots.render_slotted(
+        "forum/post_card.html", {"post": post, "solved": thread.solved_post_id == post.pk}, CARD_SLOTS
+    )
+    body = get_template("forum/post_card_body.html").render({"post": post, "photos": photos})
+    return [
+        post.pk, post.position, post.author_id, _iso(post.created_at), post.is_visible, post.is_deleted,
+        post.is_held, dict(post.reaction_counts or {}), [list(card[0]), list(card[1])], body,
+    ]  # fmt: skip
+
+
+def post_part_from(values: list[Any]) -> PostPart:
+    part = PostPart._make(values)
+    return part._replace(created_at=_when(values[3]))
+
+
+def _counts(reaction_counts: dict) -> dict[str, int]:
+    return {f"count_{kind}": int(reaction_counts.get(kind, 0)) for kind, _ in KINDS}
+
+
+def _reactions_variant(pk: int, author_id: int, counts: dict, viewer: Viewer, mine: set[tuple[int, str]]) -> dict:
+    can_react = viewer.user_id is not None and viewer.user_id != author_id
+    return {
+        "can_react": can_react,
+        "reactions": tuple(
+            (kind, label, can_react and (pk, kind) in mine, bool(counts.get(kind, 0)), slots.Slot(f"count_{kind}"))
+            for kind, label in KINDS
+        ),
+    }
+
+
+def reactions_html(post: Post, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
+    """A post's reactions for this reader (the htmx answer of a reaction)."""
+    counts = post.reaction_counts or {}
+    variant = _reactions_variant(post.pk, post.author_id, counts, viewer, mine)
+    return REACTIONS.fill(variant, {"pk": post.pk, "csrf_token": viewer.csrf_token, **_counts(counts)})
+
+
+def _footer(p: PostPart, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
+    variant = _reactions_variant(p.pk, p.author_id, p.reaction_counts, viewer, mine)
+    quote = solve = ""
+    edit = restore = approve = False
+    report_ct = None
+    if viewer.user_id is not None:
+        quote = "1" if viewer.can_reply and p.is_visible else ""
+        if viewer.can_solve and p.position > 1 and p.is_visible:
+            solve = "unmark" if thread.solved_post_id == p.pk else "mark"
+        mine_post = p.author_id == viewer.user_id
+        edit = (viewer.moderator or (mine_post and not thread.is_locked)) and not p.is_deleted
+        restore = viewer.moderator and p.is_deleted
+        approve = viewer.moderator and p.is_held
+        if p.is_visible and not mine_post:
+            report_ct = viewer.report_ct
+    variant.update(
+        quote=bool(quote), solve=solve, edit=edit, restore=restore, approve=approve, report_ct=report_ct,
+        controls=bool(quote or solve or edit or restore or approve or report_ct),
+    )  # fmt: skip
+    values = {
+        "pk": p.pk, "csrf_token": viewer.csrf_token, "thread_pk": thread.pk, "position": p.position,
+        "return_to": viewer.return_to, **_counts(p.reaction_counts),
+    }  # fmt: skip
+    return FOOTER.fill(variant, values)
+
+
+def card_html(p: PostPart, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]], is_new: bool) -> str:
+    """A cached post card with this reader's parts filled in."""
+    show_body = p.is_visible or viewer.moderator or (p.is_held and p.author_id == viewer.user_id)
+    footer = _footer(p, thread=thread, viewer=viewer, mine=mine) if p.is_visible or viewer.moderator else ""
+    values = {
+        "slot_new": NEW_BADGE.fill({}, {}) if is_new else "",
+        "slot_body": p.body if show_body else "",
+        "slot_footer": footer,
+    }
+    return slots.fill(p.card, values)
+
+
+# --- thread rows (category page, forum index) and category rows --------------------------------------
+
+ROW_SLOTS = ("slot_badges", "slot_ago")
+
+
+def thread_row_part(t: Thread, *, template: str, **context: Any) -> list[Any]:
+    """A thread row's reader-independent markup and what the reader's marks need, as primitives."""
+    texts, names = slots.render_slotted(template, {"thread": t, **context}, ROW_SLOTS)
+    return [t.pk, t.category_id, _iso(t.last_post_at), t.last_position, list(texts), list(names)]
+
+
+def _stub(model: type, fields: dict[str, Any]) -> Any:
+    """An instance with only these columns (from_db wants them in the model's column order)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in fields]
+    return model.from_db("default", names, [fields[name] for name in names])
+
+
+def thread_stub(values: list[Any]) -> Thread:
+    """An unsaved-looking Thread with the fields the reader's marks need (pk, category, last post)."""
+    pk, category_id, last_post_at, last_position = values[:4]
+    fields = {"id": pk, "category_id": category_id, "last_post_at": _when(last_post_at), "last_position": last_position}
+    return _stub(Thread, fields)  # type: ignore[no-any-return]
+
+
 def unread_badges(thread: Thread) -> str:
-    out = ""
-    if getattr(thread, "unread", False):
-        out = '<span class="badge text-bg-primary">New</span> '
-    count = getattr(thread, "unread_count", None)
-    if count:
-        out += (
-            f'<span class="badge rounded-pill text-bg-info">{count}<span class="visually-hidden"> unread '
-            f"post{'' if count == 1 else 's'}</span></span> "
-        )
-    return out
+    unread = bool(getattr(thread, "unread", False))
+    count = getattr(thread, "unread_count", None) or 0
+    if not unread and not count:
+        return ""
+    variant = {"unread": unread, "has_count": bool(count), "plural": count != 1}
+    return UNREAD_BADGES.fill(variant, {"unread_count": count})
 
 
-def thread_row(t: Thread, *, search_url: str, now: Any) -> str:
-    """One <li> of a category's thread list (same markup the template used to build)."""
-    return thread_row_join(thread_row_parts(t, search_url=search_url), t, now=now)
+def row_html(values: list[Any], *, badges: str, when: str) -> str:
+    """A cached row with the reader's badges and the current "ago" put in."""
+    return slots.fill((values[4], values[5]), {"slot_badges": badges, "slot_ago": when})
 
 
-def thread_row_parts(t: Thread, *, search_url: str) -> tuple[str, str, str]:
-    """A row's reader- and time-independent markup: before the unread badges, between them and
-    the "ago", and after it (cached with the category page data)."""
-    badges = []
-    if t.is_pinned:
-        badges.append('<span class="badge text-bg-warning">Pinned</span> ')
-    if t.is_locked:
-        badges.append('<span class="badge text-bg-secondary">Locked</span> ')
-    if t.solved_post_id:
-        badges.append('<span class="badge text-bg-success">Solved</span> ')
-    tags = "".join(
-        f'<a class="badge rounded-pill text-bg-light border text-decoration-none" '
-        f'href="{search_url}?tag={escape(tag["slug"])}">{escape(tag["name"])}</a> '
-        for tag in t.tag_list
-    )
-    local = timezone.localtime(t.created_at) if timezone.is_aware(t.created_at) else t.created_at
-    replies = t.reply_count
-    poster = f" · {escape(t.last_poster.public_name)}" if t.last_poster_id and t.last_poster else ""
-    return (
-        '<li class="list-group-item d-flex justify-content-between align-items-start gap-3">\n    <div>\n      '
-        + "".join(badges),
-        f'\n      <a class="fw-semibold" href="{t.get_absolute_url()}">{escape(t.title)}</a>\n      '
-        f'{tags}\n      <div class="small text-body-secondary">by {escape(t.author.public_name)} · '
-        f"{local:%b} {local.day}, {local:%Y}{' · build thread' if t.truck_id else ''}</div>\n    </div>\n    "
-        f'<div class="text-end small text-nowrap">{replies} repl{"y" if replies == 1 else "ies"}<br>'
-        '<span class="text-body-secondary">',
-        f"{poster}</span></div>\n  </li>",
-    )
+def category_row_part(c: Category) -> list[Any]:
+    texts, names = slots.render_slotted("forum/category_row.html", {"category": c}, ROW_SLOTS)
+    return [c.pk, _iso(c.last_post_at), list(texts), list(names)]
 
 
-def thread_row_join(parts: tuple[str, str, str], t: Thread, *, now: Any) -> str:
-    """A cached row with the reader's unread badges and the current "ago" put in."""
-    return "".join((parts[0], unread_badges(t), parts[1], ago(t.last_post_at, now), parts[2]))
+def category_stub(values: list[Any]) -> Category:
+    return _stub(Category, {"id": values[0], "last_post_at": _when(values[1])})  # type: ignore[no-any-return]
 
 
-# --- forum index rows -------------------------------------------------------------------------------
-
-_LEVEL_BADGES = {"watch": "Watching", "track": "Tracking"}
-
-
-def category_row_parts(c: Any) -> tuple[str, str, str]:
-    """A forum index category row without the reader's badges and the "ago" (cached)."""
-    from django.contrib.humanize.templatetags.humanize import intcomma
-    from django.utils.text import Truncator
-
-    qa = ' <span class="badge text-bg-light border">Q&amp;A</span>' if c.allows_solved else ""
-    head = f'<tr>\n      <td><a class="fw-semibold" href="{c.get_absolute_url()}">{escape(c.name)}</a>{qa}'
-    middle = (
-        f'<br><span class="small text-body-secondary">{escape(c.description)}</span></td>\n'
-        f'      <td class="text-end">{intcomma(c.thread_count)}</td>\n'
-        f'      <td class="text-end">{intcomma(c.post_count)}</td>\n      <td class="small">'
-    )
-    last = c.last_thread
-    if last is None:
-        return head, middle + '<span class="text-body-secondary">No threads yet</span></td>\n    </tr>', ""
-    middle += (
-        f'<a href="{last.get_absolute_url()}">{escape(Truncator(last.title).chars(60))}</a><br>'
-        '<span class="text-body-secondary">'
-    )
-    poster = f" by {escape(last.last_poster.public_name)}" if last.last_poster else ""
-    return head, middle, f"{poster}</span></td>\n    </tr>"
+def category_badges(c: Any) -> str:
+    n = int(getattr(c, "unread_threads", 0) or 0)
+    level = getattr(c, "level", "") or ""
+    if not n and not level:
+        return ""
+    variant = {
+        "has_unread": bool(n),
+        "plural": n != 1,
+        "level_label": _LEVEL_BADGES.get(level, "Muted") if level else "",
+    }
+    return CATEGORY_BADGES.fill(variant, {"unread_threads": n})
 
 
-def category_row_join(parts: tuple[str, str, str], c: Any) -> str:
-    """A cached category row with the reader's unread/level badges and the current "ago"."""
-    badges = ""
-    if c.unread_threads:
-        n = c.unread_threads
-        badges += f' <span class="badge rounded-pill text-bg-info">{n} unread thread{"" if n == 1 else "s"}</span>'
-    if c.level:
-        badges += f' <span class="badge text-bg-light border">{_LEVEL_BADGES.get(c.level, "Muted")}</span>'
-    return "".join((parts[0], badges, parts[1], c.ago if parts[2] else "", parts[2]))
-
-
-def latest_row_parts(t: Thread) -> tuple[str, str, str]:
-    """A forum index "Latest" row without the reader's unread badges and the "ago" (cached)."""
-    solved = '<span class="badge text-bg-success">Solved</span> ' if t.solved_post_id else ""
-    replies = t.reply_count
-    poster = f" · {escape(t.last_poster.public_name)}" if t.last_poster else ""
-    return (
-        '<li class="list-group-item d-flex justify-content-between align-items-start gap-3 forum-latest">\n'
-        f"      <div>{solved}",
-        f'<a class="fw-semibold" href="{t.get_absolute_url()}">{escape(t.title)}</a>\n'
-        f'        <div class="small text-body-secondary">in {escape(t.category.name)}</div></div>\n'
-        f'      <div class="text-end small text-nowrap">{replies} repl{"y" if replies == 1 else "ies"}<br>'
-        '<span class="text-body-secondary">',
-        f"{poster}</span></div>\n    </li>",
-    )
-
-
-def latest_row_join(parts: tuple[str, str, str], t: Thread) -> str:
-    return "".join((parts[0], unread_badges(t), parts[1], t.ago, parts[2]))  # type: ignore[attr-defined]
+def category_row_html(values: list[Any], c: Any, *, when: str) -> str:
+    return slots.fill((values[2], values[3]), {"slot_badges": category_badges(c), "slot_ago": when})

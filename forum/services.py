@@ -12,9 +12,9 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from forum import cache as page_cache
 from forum.models import Category, CategoryWatch, Level, Post, PostRevision, Reaction, Tag, Thread, ThreadState
 from forum.rendering import Rendered, render_post
+from kei_community.core import cache_tags
 from kei_community.core.us import US_STATES
 from kei_community.moderation import limits
 from kei_community.moderation.services import audit_record
@@ -189,8 +189,19 @@ def counters_repair() -> dict[str, int]:
     for category in Category.objects.all():
         category_recount(category)
         categories += 1
-    page_cache.bump()
+    categories_pks = Category.objects.values_list("pk", flat=True)
+    cache_tags.invalidate(cache_tags.FORUM_CATEGORIES, *(cache_tags.category(pk) for pk in categories_pks))
     return {"threads": threads, "categories": categories}
+
+
+def _changed(thread: Thread, *, lists: bool = True, also: tuple[int, ...] = (), threads: tuple[int, ...] = ()) -> None:
+    """Fire the cache tags of a forum write (now, and again on commit): the thread's pages and, when `lists`
+    (anything a thread list or the index shows: posts, counts, titles, badges), its category's too. `also`:
+    other categories; `threads`: other threads."""
+    tags = [cache_tags.thread(thread.pk), *(cache_tags.thread(pk) for pk in threads)]
+    if lists:
+        tags += [cache_tags.category(thread.category_id), *(cache_tags.category(pk) for pk in also)]
+    cache_tags.invalidate(*tags)
 
 
 def _count_new_post(*, thread: Thread, post: Post) -> None:
@@ -360,7 +371,7 @@ def thread_create(
     _set_state(user=author, thread=thread, level=Level.WATCH, last_read_at=post.created_at, last_read_position=1)
     _attach_photo(author=author, post=post, photo=photo)
     _notify(post=post, thread=thread, mentioned=rendered.mentioned, is_reply=False, new_thread=True)
-    page_cache.bump()
+    _changed(thread)
     return thread
 
 
@@ -407,7 +418,7 @@ def post_create(*, author: Any, thread: Thread, body: str, photo: Any = None) ->
         ThreadState.objects.filter(pk=state.pk).update(last_read_at=post.created_at, last_read_position=position)
     _attach_photo(author=author, post=post, photo=photo)
     _notify(post=post, thread=thread, mentioned=rendered.mentioned, is_reply=True)
-    page_cache.bump()
+    _changed(thread)
     return post
 
 
@@ -453,7 +464,7 @@ def post_edit(*, actor: Any, post: Post, body: str, reason: str = "") -> Post:
         )
     if new_mentions:
         _notify(post=post, thread=post.thread, mentioned=new_mentions, is_reply=False)
-    page_cache.bump()
+    _changed(post.thread, lists=False)
     return post
 
 
@@ -466,7 +477,7 @@ def post_add_photo(*, actor: Any, post: Post, upload: Any) -> Any:
     photo = photo_add(uploader=actor, owner=post, upload=upload, max_photos=MAX_PHOTOS_PER_POST)
     Post.objects.filter(pk=post.pk).update(has_photos=True)
     post.has_photos = True
-    page_cache.bump()
+    _changed(post.thread, lists=False)
     return photo
 
 
@@ -496,7 +507,7 @@ def post_delete(*, actor: Any, post: Post, reason: str = "") -> Post:
     category_recount(thread.category)
     if moderator and post.author_id != actor.pk:
         audit_record(actor=actor, action="forum_post_delete", target=post, note=reason)
-    page_cache.bump()
+    _changed(thread)
     return post
 
 
@@ -516,7 +527,7 @@ def post_restore(*, actor: Any, post: Post, note: str = "") -> Post:
     thread_recount(thread)
     category_recount(thread.category)
     audit_record(actor=actor, action="forum_post_restore", target=post, note=note)
-    page_cache.bump()
+    _changed(thread)
     return post
 
 
@@ -543,7 +554,7 @@ def post_approve(*, actor: Any, post: Post) -> Post:
         is_reply=post.position > 1,
         new_thread=post.position == 1,
     )
-    page_cache.bump()
+    _changed(thread)
     return post
 
 
@@ -560,7 +571,7 @@ def post_hide(post: Post) -> None:
         post.is_hidden = True
         thread_recount(post.thread)
         category_recount(post.thread.category)
-        page_cache.bump()
+        _changed(post.thread)
 
 
 def post_unhide(post: Post) -> None:
@@ -569,7 +580,7 @@ def post_unhide(post: Post) -> None:
         post.is_hidden = False
         thread_recount(post.thread)
         category_recount(post.thread.category)
-        page_cache.bump()
+        _changed(post.thread)
 
 
 @transaction.atomic
@@ -599,7 +610,7 @@ def thread_update(*, actor: Any, thread: Thread, title: str | None = None, tags:
     if moderator and thread.author_id != actor.pk:
         after = {"title": thread.title, "tags": [t["name"] for t in thread.tag_list]}
         audit_record(actor=actor, action="forum_thread_edit", target=thread, before=before, after=after)
-    page_cache.bump()
+    _changed(thread)
     return thread
 
 
@@ -614,7 +625,7 @@ def thread_pin(*, actor: Any, thread: Thread, pinned: bool = True) -> Thread:
     thread.save(update_fields=["is_pinned"])
     audit_record(actor=actor, action="forum_thread_pin" if pinned else "forum_thread_unpin", target=thread,
                  before=before, after={"is_pinned": pinned})  # fmt: skip
-    page_cache.bump()
+    _changed(thread)
     return thread
 
 
@@ -626,7 +637,7 @@ def thread_lock(*, actor: Any, thread: Thread, locked: bool = True) -> Thread:
     thread.save(update_fields=["is_locked"])
     audit_record(actor=actor, action="forum_thread_lock" if locked else "forum_thread_unlock", target=thread,
                  before=before, after={"is_locked": locked})  # fmt: skip
-    page_cache.bump()
+    _changed(thread)
     return thread
 
 
@@ -642,7 +653,7 @@ def thread_move(*, actor: Any, thread: Thread, category: Category, note: str = "
     category_recount(category)
     audit_record(actor=actor, action="forum_thread_move", target=thread,
                  before={"category": old.slug}, after={"category": category.slug}, note=note)  # fmt: skip
-    page_cache.bump()
+    _changed(thread, also=(old.pk,))
     return thread
 
 
@@ -668,7 +679,7 @@ def thread_merge(*, actor: Any, source: Thread, target: Thread, note: str = "") 
     category_recount(target.category)
     audit_record(actor=actor, action="forum_thread_merge", target=target,
                  before={"thread": source_id, "title": source_title}, after={"thread": target.pk}, note=note)  # fmt: skip
-    page_cache.bump()
+    _changed(target, also=(source_category.pk,), threads=(source_id,))
     return target
 
 
@@ -702,7 +713,7 @@ def thread_split(
     audit_record(actor=actor, action="forum_thread_split", target=new,
                  before={"thread": thread.pk, "positions": [p.position for p in moved]},
                  after={"thread": new.pk})  # fmt: skip
-    page_cache.bump()
+    _changed(thread, also=(category.pk,), threads=(new.pk,))
     return new
 
 
@@ -718,7 +729,7 @@ def thread_mark_solved(*, actor: Any, thread: Thread, post: Post | None) -> Thre
         raise ValidationError("Pick a visible reply in this thread.")
     thread.solved_post = post
     thread.save(update_fields=["solved_post"])
-    page_cache.bump()
+    _changed(thread)
     return thread
 
 
@@ -754,7 +765,7 @@ def reaction_toggle(*, user: Any, post: Post, kind: str) -> bool:
             actor=user,
             target=post,
         )
-    page_cache.bump()
+    _changed(post.thread, lists=False)  # that thread's pages only
     return on
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from forum import cache as page_cache
+from forum import cache as forum_cache
 from forum import cards, selectors, services
 from forum.forms import (
     MARKDOWN_HELP,
@@ -34,6 +33,7 @@ from forum.forms import (
 )
 from forum.models import THREADS_PER_PAGE, Category, Level, Post, Thread
 from forum.rendering import quote_markdown, render_post
+from kei_community.core import cache_tags, caching, snapshots
 from kei_community.core.ids import parse_id, parse_int
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context, csrf_token_for
 from kei_community.core.registry import call_hooks
@@ -49,7 +49,9 @@ CATEGORY_LEVELS = [
 
 # --- anonymous whole-page cache (kei_community.core.page_cache) ------------------------------------
 
-anonymous_cache = anonymous_page_cache(key_for=page_cache.page_key, ttl=page_cache.PAGE_TTL, header="X-Forum-Cache")
+anonymous_cache = anonymous_page_cache(
+    region="forum.page", query=forum_cache.PAGE_QUERY, header="X-Forum-Cache", htmx=False
+)
 
 
 def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -100,51 +102,45 @@ INDEX_CANDIDATES = 40  # latest threads cached for the index; a member's mutes a
 
 
 def _index_data() -> dict:
-    """The forum index's reader-independent rows, cached under the forum version: the categories
-    and the latest threads (more than shown, so a member's mutes can be left out in Python)."""
-    key = f"forum:index:{page_cache.version()}"
-    data = cache.get(key)
-    if data is None:
+    """The forum index's reader-independent rows, cached in region "forum.data" (recording the tags of every
+    category, thread list and member it shows): the categories and the latest threads (more than shown, so a
+    member's mutes can be left out in Python), each row rendered with the reader's slots cut out."""
+
+    def build() -> dict:
         categories = list(selectors.category_list())
         latest = list(selectors.latest_threads(limit=INDEX_CANDIDATES))
-        data = {
-            "categories": [_category_stub(c) for c in categories],
-            "latest": [_thread_stub(t) for t in latest],
-            "category_rows": [cards.category_row_parts(c) for c in categories],
-            "latest_rows": {t.pk: cards.latest_row_parts(t) for t in latest},
+        caching.depends_on(
+            cache_tags.FORUM_CATEGORIES,
+            *(cache_tags.category(c.pk) for c in categories),
+            *(
+                cache_tags.member(c.last_thread.last_poster_id)
+                for c in categories
+                if c.last_thread and c.last_thread.last_poster_id
+            ),
+            *(cache_tags.member(t.last_poster_id) for t in latest if t.last_poster_id),
+        )
+        return {
+            "categories": [cards.category_row_part(c) for c in categories],
+            "latest": [cards.thread_row_part(t, template="forum/thread_latest_row.html") for t in latest],
         }
-        cache.set(key, data, page_cache.PAGE_TTL)
-    return data
 
-
-# The index's cached rows are already rendered; per request only these fields are read (unread marks,
-# mutes, "ago"). Keeping bare instances instead of rows with their joined authors and categories cut
-# unpickling from ~150 model instances per signed-in index to ~50.
-def _thread_stub(thread: Thread) -> Thread:
-    return Thread(
-        pk=thread.pk,
-        category_id=thread.category_id,
-        last_post_at=thread.last_post_at,
-        last_position=thread.last_position,
-    )
-
-
-def _category_stub(category: Category) -> Category:
-    return Category(pk=category.pk, last_post_at=category.last_post_at)
+    return caching.get_or_build("forum.data", "index", build)
 
 
 @anonymous_cache
 def _index(request: HttpRequest) -> HttpResponse:
     data = _index_data()
-    categories = data["categories"]
     levels = selectors.category_levels(user=request.user)
     unread = selectors.tracked_category_unread(user=request.user, levels=levels)
     now = timezone.now()
-    for category in categories:
+    category_html = []
+    for row in data["categories"]:
+        category = cards.category_stub(row)
         category.level = levels.get(category.pk, "")  # type: ignore[attr-defined]
         category.unread_threads = unread.get(category.pk, 0)  # type: ignore[attr-defined]
-        category.ago = cards.ago(category.last_post_at, now)  # type: ignore[attr-defined]
-    candidates = data["latest"]
+        category_html.append(cards.category_row_html(row, category, when=cards.ago(category.last_post_at, now)))
+    rows = {row[0]: row for row in data["latest"]}
+    candidates = [cards.thread_stub(row) for row in data["latest"]]
     states: dict | None = selectors.states_for(user=request.user, threads=candidates)
     latest = selectors.without_muted(candidates, states=states or {}, levels=levels)
     if len(latest) < 10 and len(candidates) >= INDEX_CANDIDATES:  # muted more than the spare rows
@@ -152,22 +148,17 @@ def _index(request: HttpRequest) -> HttpResponse:
         states = None
     latest = latest[:10]
     selectors.mark_unread(user=request.user, threads=latest, levels=levels, states=states)
-    rows = data["latest_rows"]
     latest_html = []
     for thread in latest:
-        thread.ago = cards.ago(thread.last_post_at, now)  # type: ignore[attr-defined]
-        parts = rows.get(thread.pk) or cards.latest_row_parts(thread)
-        latest_html.append(cards.latest_row_join(parts, thread))
-    category_html = [
-        cards.category_row_join(parts, c) for parts, c in zip(data["category_rows"], categories, strict=True)
-    ]
+        row = rows.get(thread.pk) or cards.thread_row_part(thread, template="forum/thread_latest_row.html")
+        when = cards.ago(thread.last_post_at, now)
+        latest_html.append(cards.row_html(row, badges=cards.unread_badges(thread), when=when))
     return _render(
         request,
         "forum/category_list.html",
         {
-            "categories": categories,
             "latest": latest,
-            # forum.cards escapes every member-written value
+            # rendered by forum/category_row.html and forum/thread_latest_row.html (autoescaped)
             "categories_html": mark_safe("\n    ".join(category_html)),  # noqa: S308
             "latest_html": mark_safe("\n    ".join(latest_html)),  # noqa: S308
         },
@@ -175,32 +166,40 @@ def _index(request: HttpRequest) -> HttpResponse:
 
 
 def _category_page_data(slug: str, requested: int) -> dict | None:
-    """A category page's reader-independent data, cached under the forum version: the category,
-    its page of threads and each row's markup split around the reader's unread badges and the
-    time-dependent "ago"."""
-    key = f"forum:cpage:{page_cache.version()}:{slug}:{requested}" if requested <= MAX_CACHED_PAGE else None
-    data = cache.get(key) if key else None
-    if data is not None:
-        return data
-    category = selectors.category_get(slug)
-    if category is None:
-        return None
-    last = max((category.thread_count - 1) // THREADS_PER_PAGE + 1, 1)
-    page = min(requested, last)
-    offset = (page - 1) * THREADS_PER_PAGE
-    threads = list(selectors.thread_list(category=category)[offset : offset + THREADS_PER_PAGE])
-    data = {
-        "category": category,
-        "threads": [_thread_stub(t) for t in threads],
-        "pages": _pages(page, last),
-        "pagination_html": render_to_string(
-            "forum/includes/pagination.html", {"pages": _pages(page, last), "label": "Thread pages"}
-        ),
-        "rows": [cards.thread_row_parts(t, search_url=_search_url()) for t in threads],
-    }
-    if key:
-        cache.set(key, data, page_cache.PAGE_TTL)
-    return data
+    """A category page's reader-independent data, cached in region "forum.data" (recording the tags of the
+    category and of the members it names): the category, its page of threads, each row's markup with the
+    reader's unread badges and the time-dependent "ago" cut out."""
+
+    def build() -> dict | None:
+        category = selectors.category_get(slug)
+        if category is None:
+            caching.dont_store()
+            return None
+        last = max((category.thread_count - 1) // THREADS_PER_PAGE + 1, 1)
+        page = min(requested, last)
+        offset = (page - 1) * THREADS_PER_PAGE
+        threads = list(selectors.thread_list(category=category)[offset : offset + THREADS_PER_PAGE])
+        caching.depends_on(
+            cache_tags.FORUM_CATEGORIES,
+            cache_tags.category(category.pk),
+            *(cache_tags.member(t.author_id) for t in threads),
+            *(cache_tags.member(t.last_poster_id) for t in threads if t.last_poster_id),
+        )
+        return {
+            "category": snapshots.snapshot(category),
+            "pages": _pages(page, last),
+            "pagination_html": render_to_string(
+                "forum/includes/pagination.html", {"pages": _pages(page, last), "label": "Thread pages"}
+            ),
+            "rows": [
+                cards.thread_row_part(t, template="forum/thread_row.html", search_url=_search_url()) for t in threads
+            ],
+        }
+
+    if requested > MAX_CACHED_PAGE:
+        caching.dont_store()  # far pages are built every time, never stored
+        return build()
+    return caching.get_or_build("forum.data", f"category:{slug}:{requested}", build)
 
 
 @anonymous_cache
@@ -208,7 +207,8 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = _category_page_data(slug, _page_number(request))
     if data is None:
         raise Http404("No such category.")
-    category, threads = data["category"], data["threads"]
+    category = snapshots.restore(Category, data["category"])
+    threads = [cards.thread_stub(row) for row in data["rows"]]
     levels = selectors.category_levels(user=request.user)
     selectors.mark_unread(user=request.user, threads=threads, levels=levels)
     now = timezone.now()
@@ -219,10 +219,11 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "category": category,
             "threads": threads,
             "pages": data["pages"],
-            "pagination_html": data["pagination_html"],
-            "rows_html": mark_safe(  # noqa: S308 - forum.cards escapes every member-written value
+            "pagination_html": mark_safe(data["pagination_html"]),  # noqa: S308 - rendered by the template engine
+            "rows_html": mark_safe(  # noqa: S308 - rendered by forum/thread_row.html (autoescaped)
                 "\n".join(
-                    cards.thread_row_join(parts, t, now=now) for parts, t in zip(data["rows"], threads, strict=True)
+                    cards.row_html(row, badges=cards.unread_badges(t), when=cards.ago(t.last_post_at, now))
+                    for row, t in zip(data["rows"], threads, strict=True)
                 )
             ),
             "level": levels.get(category.pk, ""),
@@ -242,26 +243,21 @@ def _search_url() -> str:
 
 
 @lru_cache(maxsize=1)
-def _report_prefix() -> str:
+def _report_ct() -> int:
     from django.contrib.contenttypes.models import ContentType
 
-    ct = ContentType.objects.get_for_model(Post)
-    return reverse("moderation:report", kwargs={"content_type_id": ct.pk, "object_id": 1})[: -len("1/")]
+    return int(ContentType.objects.get_for_model(Post).pk)
 
 
 def _viewer(request: HttpRequest, *, moderator: bool, can_reply: bool = False, can_solve: bool = False) -> cards.Viewer:
     user = request.user
-    report_prefix = ""
-    if user.is_authenticated:
-        report_prefix = _report_prefix()
-    token = csrf_token_for(request)
     return cards.Viewer(
         user_id=user.pk if user.is_authenticated else None,
         moderator=moderator,
         can_reply=can_reply,
         can_solve=can_solve,
-        csrf_input=f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">',
-        report_prefix=report_prefix,
+        csrf_token=csrf_token_for(request),
+        report_ct=_report_ct() if user.is_authenticated else None,
         return_to=request.path,
     )
 
@@ -283,69 +279,82 @@ MAX_CACHED_PAGE = 1000
 
 
 def _thread_page_data(pk: int, requested: int) -> dict | None:
-    """Everything on a thread page that is the same for every reader, cached under the forum
-    version (every forum write bumps it after commit): the thread, its URLs, the page's post card
-    pieces and the page head. A signed-in request then costs two cache reads and the reader's own
-    look-ups (their thread state and, when the page has reactions, their reactions)."""
-    key = f"forum:tpage:{page_cache.version()}:{pk}:{requested}" if requested <= MAX_CACHED_PAGE else None
-    data = cache.get(key) if key else None
-    if data is not None:
-        return data
-    thread = selectors.thread_get_unchecked(pk)
-    if thread is None:
-        return None
-    page = min(requested, thread.page_count)
-    posts = selectors.thread_posts_page(thread=thread, page=page)
-    urls = {
-        "thread": thread.get_absolute_url(),
-        "category": thread.category.get_absolute_url(),
-        "unread": reverse("forum:thread-unread", args=[pk]),
-        "watch": reverse("forum:thread-watch", args=[pk]),
-        "bookmark": reverse("forum:thread-bookmark", args=[pk]),
-        "edit": reverse("forum:thread-edit", args=[pk]),
-        "reply": reverse("forum:reply", args=[pk]),
-        "preview": reverse("forum:preview"),
-        **{
-            f"mod_{a}": reverse("forum:thread-moderate", args=[pk, a])
-            for a in ("pin", "lock", "move", "merge", "split")
-        },
-    }
-    data = {
-        "thread": thread,
-        "page": page,
-        "pagination_html": render_to_string(
-            "forum/includes/pagination.html", {"pages": _pages(page, thread.page_count), "label": "Post pages"}
-        ),
-        "parts": [cards.post_parts(p, thread=thread) for p in posts],
-        "urls": urls,
-        "head_html": render_to_string(
-            "forum/includes/thread_head.html", {"thread": thread, "category": thread.category, "urls": urls}
-        ),
-    }
-    # A photo still being processed turns into a picture without a forum write: don't keep that page.
-    processing = any(
-        photo.status not in ("ready", "failed") for post in posts if post.has_photos for photo in post.photos.all()
-    )
-    data["cacheable"] = not processing
-    if key and not processing:
-        cache.set(key, data, page_cache.PAGE_TTL)
-    return data
+    """Everything on a thread page that is the same for every reader, cached in region "forum.data" under
+    the thread's tag (and recording the tags of the members it names): the thread's and its category's
+    columns, its URLs, the page's post cards with the reader's slots cut out and the page head. A signed-in
+    request then costs these cache reads and the reader's own look-ups (their thread state and, when the
+    page has reactions, their reactions)."""
+
+    def build() -> dict | None:
+        thread = selectors.thread_get_unchecked(pk)
+        if thread is None:
+            caching.dont_store()
+            return None
+        page = min(requested, thread.page_count)
+        posts = selectors.thread_posts_page(thread=thread, page=page)
+        urls = {
+            "thread": thread.get_absolute_url(),
+            "category": thread.category.get_absolute_url(),
+            "unread": reverse("forum:thread-unread", args=[pk]),
+            "watch": reverse("forum:thread-watch", args=[pk]),
+            "bookmark": reverse("forum:thread-bookmark", args=[pk]),
+            "edit": reverse("forum:thread-edit", args=[pk]),
+            "reply": reverse("forum:reply", args=[pk]),
+            "preview": reverse("forum:preview"),
+            **{
+                f"mod_{a}": reverse("forum:thread-moderate", args=[pk, a])
+                for a in ("pin", "lock", "move", "merge", "split")
+            },
+        }
+        solved = thread.solved_post if thread.solved_post_id else None
+        # A photo still being processed turns into a picture without a forum write: don't keep that page.
+        if any(photo.status not in ("ready", "failed") for p in posts if p.has_photos for photo in p.photos.all()):
+            caching.dont_store()
+        caching.depends_on(
+            cache_tags.FORUM_CATEGORIES,
+            cache_tags.member(thread.author_id),
+            *(cache_tags.member(p.author_id) for p in posts),
+            *([cache_tags.member(solved.author_id)] if solved else []),
+        )
+        return {
+            "thread": snapshots.snapshot(thread),
+            "category": snapshots.snapshot(thread.category),
+            "page": page,
+            "pagination_html": render_to_string(
+                "forum/includes/pagination.html", {"pages": _pages(page, thread.page_count), "label": "Post pages"}
+            ),
+            "posts": [cards.post_part(p, thread=thread) for p in posts],
+            "urls": urls,
+            "head_html": render_to_string(
+                "forum/includes/thread_head.html", {"thread": thread, "category": thread.category, "urls": urls}
+            ),
+            "truck": {"url": thread.truck.get_absolute_url(), "name": thread.truck.display_name}
+            if thread.truck_id
+            else None,
+            "solved": {"url": solved.get_absolute_url(), "author": solved.author.public_name} if solved else None,
+        }
+
+    if requested > MAX_CACHED_PAGE:
+        caching.dont_store()  # far pages are built every time, never stored
+        return build()
+    return caching.get_or_build("forum.data", f"thread:{pk}:{requested}", build, tags=[cache_tags.thread(pk)])
 
 
 @anonymous_cache
 def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     user = request.user
     data = _thread_page_data(pk, max(min(_page_number(request), MAX_CACHED_PAGE + 1), 1))
-    if data is None or not selectors.thread_visible_to(data["thread"], user):
+    thread: Thread | None = None
+    if data is not None:
+        thread = snapshots.restore(Thread, data["thread"])
+        thread.category = snapshots.restore(Category, data["category"])
+    if thread is None or not selectors.thread_visible_to(thread, user):
         raise Http404("No such thread.")
-    thread: Thread = data["thread"]
     if slug != thread.slug:
         query = request.META.get("QUERY_STRING", "")
         return HttpResponseRedirect(thread.get_absolute_url() + (f"?{query}" if query else ""), status=301)
     page = data["page"]
-    parts: list[cards.CardParts] = data["parts"]
-    if not data.get("cacheable", True):
-        request.page_dont_cache = True  # type: ignore[attr-defined]
+    parts = [cards.post_part_from(values) for values in data["posts"]]
     moderator = services.is_moderator(user)
     signed_in = user.is_authenticated
     state = selectors.thread_state(user=user, thread=thread)
@@ -365,15 +374,21 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             html.append(cards.card_html(p, thread=thread, viewer=viewer, mine=mine, is_new=is_new))
     else:
         html = [cards.card_html(p, thread=thread, viewer=viewer, mine=mine, is_new=False) for p in parts]
-    listings = call_hooks("truck_listings", thread.truck) if thread.truck_id else []
+    listings = []
+    if thread.truck_id:
+        from kei_community.vehicles.models import GarageTruck
+
+        listings = call_hooks("truck_listings", GarageTruck(pk=thread.truck_id))
     context = {
         "thread": thread,
         "category": thread.category,
         "urls": data["urls"],
         "head_html": mark_safe(data["head_html"]),  # noqa: S308 - rendered by the template engine (autoescaped)
-        "posts_html": mark_safe("".join(html)),  # noqa: S308 - built by forum.cards: body_html is sanitised, the rest escaped
+        "posts_html": mark_safe("".join(html)),  # noqa: S308 - rendered by forum/post_card.html and its parts
         "pagination_html": mark_safe(data["pagination_html"]),  # noqa: S308 - rendered by the template engine
         "pages": _pages(page, thread.page_count),
+        "truck": data["truck"],
+        "solved": data["solved"],
         "state": state,
         "moderator": moderator,
         "first_new": first_new,

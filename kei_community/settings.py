@@ -170,13 +170,16 @@ DATABASE_REPLICA_RETRY_SECONDS = env.int("DATABASE_REPLICA_RETRY_SECONDS", defau
 
 # --- Redis: cache and broker ------------------------------------------------
 REDIS_URL = required("REDIS_URL") if PRODUCTION else env.str("REDIS_URL", default="")
+# The cache may live on a Redis of its own (CACHE_URL, maxmemory-policy allkeys-lru: evicting cached pages is
+# fine, evicting queued tasks is not); unset, it is REDIS_URL's server (one Redis, as under `make serve`).
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL
 
-if REDIS_URL:
+if CACHE_URL:
     CACHES = {
         "default": {
-            # Fails open: a Redis outage reads as a miss, never a 500.
+            # Fails open on every Redis error: an outage or a full Redis reads as a miss, never a 500.
             "BACKEND": "kei_community.core.cache.FailOpenRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="kei"),
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -184,6 +187,22 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kei"}}
+# After a Redis error the cache is skipped for this many seconds (per process): one timeout, not one per call.
+CACHE_RETRY_SECONDS = env.int("CACHE_RETRY_SECONDS", default=5)
+# The cache layer's regions (kei_community.core.caching) and their TTLs in seconds. Tags make a change show
+# at once; a TTL bounds what no tag covers ("3 hours ago", expiry, a write racing a rebuild). See docs/caching.md.
+CACHE_REGIONS = {
+    "marketplace.page": 60,  # anonymous /listings/ and listing pages, whole
+    "marketplace.search": 60,  # a search's matches: ids, distances, facets, ranges
+    "marketplace.results": 60,  # a results page without its cards: facets, map, form, page of ids
+    "marketplace.card": 60 * 60,  # one listing's result card
+    "marketplace.detail": 60,  # a listing page's reader-independent parts and row
+    "marketplace.comps": 10 * 60,  # price comps per chassis family and year band
+    "forum.page": 10 * 60,  # anonymous forum index, category and thread pages, whole
+    "forum.data": 10 * 60,  # the reader-independent data and markup of those pages
+    "guide.page": 60 * 60,  # anonymous state guide pages, whole
+    "guide.data": 60 * 60,  # outlooks (listing pages, forum banners) and the maps
+}
 
 # The broker may be a Redis of its own (CELERY_BROKER_URL, with maxmemory-policy noeviction: a broker must
 # never lose a message to eviction); unset, it is REDIS_URL's server.

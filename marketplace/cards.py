@@ -1,39 +1,37 @@
-"""HTML fragments of result pages. Listing cards for result grids, rendered once per version of a listing and reused by every viewer.
+"""Result cards and the blocks of a results page: data for templates, cached through the cache layer.
 
-The cached part of a card is everything that depends only on the listing (title, price, badges, cover
-photo, facts). It is keyed on what it shows: the listing's `updated_at`, status, seller type, chassis
-code and its photos' state, so an edit, a processed photo or a status change renders it again; the
-per-search and per-viewer bits (distance, the favourite button) are filled into slots per request.
-One `get_many` per page reads the cards; only the missing ones are rendered (and `set_many`).
+Markup lives in templates (listing_card.html, listing_card_footer.html with the one favourite_button.html,
+listing_facets.html, listing_state_map.html, includes/listing_search_form.html); this module prepares
+their data and caches what is the same for every reader:
+
+- A card (region "marketplace.card", tags: the listing and its seller) is rendered once with its two
+  per-request slots cut out (core.slots): the distance from the searched ZIP and the footer. One
+  `get_many` per page reads the cards; only the missing ones are rendered. A card showing a photo still
+  being processed is not stored (the photo changes without a listing write).
+- The footer is the favourite button of a signed-in reader who is not the seller: listing_card_footer.html
+  is rendered once per variant (saved or not) with its values cut out and filled per card (core.slots.Stamp),
+  so twenty buttons cost twenty string joins, not twenty template renders.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.cache import cache
 from django.http import QueryDict
 from django.template.defaultfilters import floatformat
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.urls import get_script_prefix, reverse
-from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from marketplace import page_cache
+from kei_community.core import cache_tags, caching, slots
 from marketplace.filters import ORDERING_LABELS
 from marketplace.models import Listing
 
-CARD_TEMPLATE = "marketplace/includes/listing_card.html"
-CARD_TTL = 60 * 60
-CARD_VERSION = 3  # bump when listing_card.html or a cached results block changes
-DISTANCE_SLOT = "<!--mkt:distance-->"
-FOOTER_SLOT = "<!--mkt:footer-->"
-_PK_SENTINEL = 987654321
+CARD_TEMPLATE = "marketplace/listing_card.html"
 SETTLED_PHOTO_STATES = ("ready", "failed")
+FOOTER = slots.Stamp("marketplace/listing_card_footer.html", ("listing_pk", "listing_title", "next_url", "csrf_token"))
 
 
 def photos_by_listing(listings: list[Listing]) -> dict[int, list[Any]]:
@@ -59,72 +57,70 @@ def photos_by_listing(listings: list[Listing]) -> dict[int, list[Any]]:
     return out
 
 
-def photo_signatures(listings: list[Listing]) -> dict[int, list[tuple[Any, ...]]]:
-    """What the cards show of each listing's photos (id, status, position, cover, alt), in display order:
-    from a `photos` prefetch when there is one, else one light query for the page."""
-    from django.contrib.contenttypes.models import ContentType
+Card = tuple[int, int, Any]  # (listing id, seller id, distance in miles or None)
 
-    from kei_community.media.models import Photo
 
-    out: dict[int, list[tuple[Any, ...]]] = {}
-    need = []
-    for obj in listings:
-        cached = getattr(obj, "_prefetched_objects_cache", {}).get("photos")
-        if cached is not None:
-            items = sorted(cached, key=lambda p: (p.position, p.pk))
-            out[obj.pk] = [(p.pk, p.status, p.position, p.is_cover, p.alt) for p in items]
-        else:
-            out[obj.pk] = []
-            need.append(obj.pk)
-    if need:
-        ct = ContentType.objects.get_for_model(Listing)
-        rows = (
-            Photo.objects.filter(owner_type=ct, owner_id__in=need)
-            .order_by("position", "id")
-            .values_list("owner_id", "id", "status", "position", "is_cover", "alt")
-        )
-        for owner_id, *sig in rows:
-            out[owner_id].append(tuple(sig))
+def _render_cards(pks: list[int], known: dict[int, Listing]) -> dict[str, list[Any]]:
+    """Cards of these listings (rows loaded in full where `known` lacks them or has them deferred)."""
+    need = [pk for pk in pks if pk not in known or known[pk].get_deferred_fields()]
+    rows = {**known, **(Listing.objects.select_related("chassis_code").in_bulk(need) if need else {})}
+    objs = [rows[pk] for pk in pks if pk in rows]
+    photos = photos_by_listing(objs)
+    template = get_template(CARD_TEMPLATE)
+    out = {}
+    for obj in objs:
+        items = photos[obj.pk]
+        if any(photo.status not in SETTLED_PHOTO_STATES for photo in items):
+            caching.dont_store()  # the picture changes when processing ends, without a listing write
+        cover = next((p for p in items if p.is_cover), items[0]) if items else None
+        markers = {"slot_distance": slots.marker(), "slot_footer": slots.marker()}
+        html = template.render({"listing": obj, "cover": cover, **markers})
+        texts, names = slots.cut(html, {m: name for name, m in markers.items()})
+        out[str(obj.pk)] = [list(texts), list(names), obj.title]
     return out
 
 
-def card_key(listing: Listing, photos: list[tuple[Any, ...]]) -> str:
-    signature = repr(
-        (
-            listing.pk,
-            listing.updated_at.isoformat() if listing.updated_at else "",
-            listing.status,
-            listing.seller_type,
-            listing.chassis_code.code if listing.chassis_code_id and listing.chassis_code else "",
-            photos,
-        )
+def card_bodies(cards: Sequence[Card], *, listings: Iterable[Listing] = ()) -> dict[int, list[Any]]:
+    """The cached card of each (id, seller id, _) in `cards`: [texts, slot names, title] by listing id.
+    `listings`: rows already loaded, used for the cards that must be rendered."""
+    known = {obj.pk: obj for obj in listings}
+    items = {str(pk): (cache_tags.listing(pk), cache_tags.member(seller_id)) for pk, seller_id, _ in cards}
+    found = caching.get_or_build_many(
+        "marketplace.card", items, lambda names: _render_cards([int(n) for n in names], known)
     )
-    digest = hashlib.sha256(signature.encode()).hexdigest()[:24]
-    return f"mkt:card:{CARD_VERSION}:{listing.pk}:{digest}"
+    return {int(name): value for name, value in found.items()}
 
 
-_FOOTER_FAVORITE = (
-    '<input type="hidden" name="remove" value="1">\n  <button type="submit" class="btn btn-sm btn-warning" '
-    'aria-pressed="true">★ Favourite<span class="visually-hidden"> (remove {title} from favourites)</span></button>'
-)
-_FOOTER_SAVE = (
-    '<button type="submit" class="btn btn-sm btn-outline-secondary" aria-pressed="false">☆ Save'
-    '<span class="visually-hidden"> {title} to favourites</span></button>'
-)
-_FOOTER = (
-    '<div class="card-footer bg-transparent border-0 pt-0"><form method="post" action="{action}" hx-post="{action}" '
-    'hx-swap="outerHTML" class="favorite-form d-inline">\n  '
-    '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}"><input type="hidden" name="next" value="{next}">\n'
-    "  {inner}\n</form></div>"
-)
-
-
-def _favorite_footer(title: str, *, is_favorite: bool, action: str, next_url: str, csrf_token: str) -> SafeString:
-    """The favourite button of one card. Plain formatting over values escaped here (format_html for
-    twenty cards a page was a measurable share of a signed-in search page)."""
-    inner = (_FOOTER_FAVORITE if is_favorite else _FOOTER_SAVE).format(title=escape(title))
-    html = _FOOTER.format(action=escape(action), csrf=escape(csrf_token), next=escape(next_url), inner=inner)
-    return mark_safe(html)  # noqa: S308 - every interpolated value is escaped above
+def fill_cards(
+    cards: Sequence[Card],
+    bodies: dict[int, list[Any]],
+    *,
+    viewer: Any,
+    favorite_ids: set[int] | frozenset[int] = frozenset(),
+    next_url: str = "",
+    csrf_token: str = "",
+) -> list[SafeString]:
+    """The cards with the per-request slots filled: the distance and, for a signed-in reader who is not
+    the seller, the favourite button."""
+    signed_in = bool(viewer is not None and viewer.is_authenticated)
+    out = []
+    for pk, seller_id, distance in cards:
+        body = bodies.get(pk)
+        if body is None:  # deleted since the results were cached
+            continue
+        texts, names, title = body
+        footer = ""
+        if signed_in and viewer.pk != seller_id:
+            footer = FOOTER.fill(
+                {"is_favorite": pk in favorite_ids},
+                {"listing_pk": pk, "listing_title": title, "next_url": next_url, "csrf_token": csrf_token},
+            )
+        values = {
+            "slot_distance": f" · {floatformat(distance, 0)} mi away" if distance is not None else "",
+            "slot_footer": footer,
+        }
+        out.append(mark_safe(slots.fill((texts, names), values)))  # noqa: S308 - our templates; values escaped
+    return out
 
 
 def render_cards(
@@ -135,225 +131,89 @@ def render_cards(
     next_url: str = "",
     csrf_token: str = "",
 ) -> list[SafeString]:
-    """The HTML of one card per listing (same markup as listing_card.html with a favourite button)."""
-    return fill_footers(
-        card_bodies(listings), viewer=viewer, favorite_ids=favorite_ids, next_url=next_url, csrf_token=csrf_token
-    )
-
-
-def card_bodies(listings: Iterable[Listing]) -> list[tuple[str, int, int, str, bool]]:
-    """The viewer-independent part of each card: (HTML with the distance filled in and the footer slot
-    left open, listing id, seller id, title, settled). Settled means no photo of it is still waiting to
-    be processed, so the HTML stays right until the listing's next write; see `fill_footers`."""
+    """One card per listing (favourites and dealer pages), with its favourite button."""
     listings = list(listings)
-    if not listings:
-        return []
-    signatures = photo_signatures(listings)
-    keys = [card_key(obj, signatures[obj.pk]) for obj in listings]
-    found: dict[str, str] = cache.get_many(keys)
-    to_render = [(obj, key) for obj, key in zip(listings, keys, strict=True) if key not in found]
-    missing = {}
-    if to_render:
-        # Listings loaded with only() (search pages) are read in full for the cards to render.
-        partial = [obj.pk for obj, _ in to_render if obj.get_deferred_fields()]
-        full = Listing.objects.select_related("chassis_code").in_bulk(partial) if partial else {}
-        objs = [full.get(obj.pk, obj) for obj, _ in to_render]
-        photos = photos_by_listing(objs)
-        template = get_template(CARD_TEMPLATE)
-        for obj, (_, key) in zip(objs, to_render, strict=True):
-            items = photos[obj.pk]
-            cover = next((p for p in items if p.is_cover), items[0]) if items else None
-            missing[key] = template.render({"listing": obj, "cover": cover})
-    if missing:
-        cache.set_many(missing, CARD_TTL)
-        found.update(missing)
-    out = []
-    for obj, key in zip(listings, keys, strict=True):
-        distance = getattr(obj, "distance", None)
-        html = found[key].replace(
-            DISTANCE_SLOT, f" · {floatformat(distance, 0)} mi away" if distance is not None else ""
-        )
-        settled = all(sig[1] in SETTLED_PHOTO_STATES for sig in signatures[obj.pk])
-        out.append((html, obj.pk, obj.seller_id, obj.title, settled))
-    return out
+    cards = [(obj.pk, obj.seller_id, getattr(obj, "distance", None)) for obj in listings]
+    bodies = card_bodies(cards, listings=listings)
+    return fill_cards(cards, bodies, viewer=viewer, favorite_ids=favorite_ids, next_url=next_url, csrf_token=csrf_token)
 
 
-def fill_footers(
-    bodies: list[tuple[str, int, int, str, bool]],
-    *,
-    viewer: Any,
-    favorite_ids: set[int] | frozenset[int] = frozenset(),
-    next_url: str = "",
-    csrf_token: str = "",
-) -> list[SafeString]:
-    """Cards from `card_bodies` with the per-viewer favourite button (signed-in non-sellers only)."""
-    signed_in = bool(viewer is not None and viewer.is_authenticated)
-    action_template = reverse("marketplace:favorite-toggle", args=[_PK_SENTINEL]) if signed_in and bodies else ""
-    out = []
-    for html, pk, seller_id, title, _settled in bodies:
-        footer: str = ""
-        if signed_in and viewer.pk != seller_id:
-            footer = _favorite_footer(
-                title,
-                is_favorite=pk in favorite_ids,
-                action=action_template.replace(str(_PK_SENTINEL), str(pk)),
-                next_url=next_url,
-                csrf_token=csrf_token,
-            )
-        out.append(mark_safe(html.replace(FOOTER_SLOT, footer)))  # noqa: S308 - rendered by our templates
-    return out
-
-
-FACETS_TTL = 60
 MAP_FACETS = ("state",)  # shown on the "Trucks by state" map, not in the "Refine" block
 
 
-def facets_fragment(*, facets: list[dict[str, Any]], ranges: dict[str, Any], query: QueryDict) -> SafeString:
-    """The "Refine" block of a search page: each facet value links to the search with that filter set.
+def _without_page(query: QueryDict) -> QueryDict:
+    q = query.copy()
+    q.pop("page", None)
+    return q
 
-    Built in Python (no per-value template nodes) and cached for FACETS_TTL per search (query string
-    without the page) and listing-data version, so a change to any listing shows at once."""
 
-    base = repr(sorted((k, v) for k, v in query.lists() if k != "page"))
-    version = page_cache.version()
-    key = f"mkt:facets:{CARD_VERSION}:{version}:{hashlib.sha256(base.encode()).hexdigest()[:32]}"
-    cacheable = not query.get("registrable_in")  # like the search cache: depends on the state guide
-    html = cache.get(key) if cacheable else None
-    if html is not None:
-        return mark_safe(html)  # noqa: S308 - built with format_html below
-    query_no_page = query.copy()
-    query_no_page.pop("page", None)
-    facets = [facet for facet in facets if facet["name"] not in MAP_FACETS]
-    columns = []
+def facets_html(*, facets: list[dict[str, Any]], ranges: dict[str, Any], query: QueryDict) -> str:
+    """The "Refine" block of a results page: each facet value links to the search with that filter set."""
+    base = _without_page(query)
+    shown = []
     for facet in facets:
-        if not facet["values"]:
+        if facet["name"] in MAP_FACETS:
             continue
-        items = []
+        values = []
         for value in facet["values"]:
-            q = query_no_page.copy()
+            q = base.copy()
             q[facet["name"]] = value["value"]
-            items.append(
-                format_html(
-                    '<li><a href="?{}" class="facet-link" data-facet="{}" data-value="{}">{}</a> '
-                    '<span class="text-body-secondary">({})</span></li>',
-                    q.urlencode(),
-                    facet["name"],
-                    value["value"],
-                    value["label"],
-                    value["count"],
-                )
-            )
-        columns.append(
-            format_html(
-                '\n      <div class="col"><h3 class="h6">{}</h3>\n        <ul class="list-unstyled small mb-0">\n'
-                "        {}\n        </ul></div>",
-                facet["label"],
-                mark_safe("".join(items)),  # noqa: S308 - each item built with format_html
-            )
-        )
-    summary = format_html("Refine ({} facets)", len(facets))
-    if ranges.get("price_min"):
-        summary = format_html(
-            "{} · prices ${}–${}, years {}–{}",
-            summary,
-            intcomma(ranges["price_min"]),
-            intcomma(ranges["price_max"]),
-            ranges.get("year_min"),
-            ranges.get("year_max"),
-        )
-    html = format_html(
-        '<details class="mb-3 facets">\n    <summary>{}</summary>\n    '
-        '<div class="row row-cols-1 row-cols-md-3 g-2 mt-1">{}\n    </div>\n  </details>',
-        summary,
-        mark_safe("".join(columns)),  # noqa: S308 - each column built with format_html
-    )
-    if cacheable:
-        cache.set(key, str(html), FACETS_TTL)
-    return html
+            values.append({**value, "query": q.urlencode()})
+        shown.append({**facet, "values": values})
+    return render_to_string("marketplace/listing_facets.html", {"facets": shown, "ranges": ranges})
 
 
 # Shades of the "Trucks by state" map: (smallest count, class suffix, legend text), largest first.
 MAP_SHADES = ((11, "4", "11+"), (6, "3", "6–10"), (3, "2", "3–5"), (1, "1", "1–2"), (0, "0", "0"))
-_MAP_LINK = '<a class="mkt-map-cell" href="?{}" title="{}">{}</a>'
-_MAP_LINK_CURRENT = '<a class="mkt-map-cell" href="?{}" title="{}" aria-current="true">{}</a>'
-_MAP_MUTED = '<span class="mkt-map-cell" title="{}">{}</span>'
 
 
 def _trucks(count: int) -> str:
     return f"{count} truck{'s' if count != 1 else ''}" if count else "no trucks"
 
 
-def state_map_fragment(*, facets: list[dict[str, Any]], total: int, current: str, query: QueryDict) -> SafeString:
-    """The "Trucks by state" map of a search page, drawn from the search's state facet (no query of its own).
+def state_map_html(*, facets: list[dict[str, Any]], total: int, current: str, query: QueryDict) -> str:
+    """The "Trucks by state" map of a results page, drawn from the search's state facet (no query of its own).
 
-    One tile per jurisdiction on the state guide's grid (`stategide.tiles.TILE_POSITIONS`, placed by the
-    `tile-rN tile-cN` classes), shaded by its number of matches. A tile with matches links to the search
-    with `state` set (other filters kept, page dropped); a tile without is muted and not a link. `current`
-    is the searched state: its tile is marked and an "All states" link drops the filter."""
+    One tile per jurisdiction on the state guide's grid (`stategide.tiles.TILE_POSITIONS`), shaded by its
+    number of matches. A tile with matches links to the search with `state` set (other filters kept, page
+    dropped); a tile without is muted and not a link. `current` is the searched state: its tile is marked
+    and an "All states" link drops the filter."""
     try:
         from stategide.tiles import TILE_POSITIONS
     except ImportError:  # the state guide is optional; so is its map layout
-        return SafeString("")
+        return ""
     from kei_community.core.us import US_STATES
 
     counts: dict[str, int] = next(
         ({v["value"]: v["count"] for v in facet["values"]} for facet in facets if facet["name"] == "state"), {}
     )
-    query_no_page = query.copy()
-    query_no_page.pop("page", None)
+    base = _without_page(query)
     tiles = []
     for code, (row, col) in TILE_POSITIONS.items():
         count = counts.get(code, 0)
-        shade = next(suffix for low, suffix, _ in MAP_SHADES if count >= low)
-        label = f"{US_STATES.get(code, code)}: {_trucks(count)}"
-        inner = format_html(
-            '<span class="mkt-map-code">{}</span> <span class="mkt-map-count">{}</span>'
-            '<span class="visually-hidden"> ({})</span>',
-            code,
-            count,
-            label,
-        )
-        if count:
-            q = query_no_page.copy()
-            q["state"] = code
-            cell = format_html(_MAP_LINK_CURRENT if code == current else _MAP_LINK, q.urlencode(), label, inner)
-        else:
-            cell = format_html(_MAP_MUTED, label, inner)
+        q = base.copy()
+        q["state"] = code
         tiles.append(
-            format_html(
-                '<li class="mkt-map-tile mkt-map-l{}{} tile-r{} tile-c{}">{}</li>',
-                shade,
-                " mkt-map-current" if code == current and count else "",
-                row,
-                col,
-                cell,
-            )
-        )
-    notes = []
-    if current:
-        q = query_no_page.copy()
-        q.pop("state", None)
-        notes.append(
-            format_html('Showing {}. <a href="?{}">All states</a>', US_STATES.get(current, current), q.urlencode())
-        )
-    unmapped = total - sum(counts.get(code, 0) for code in TILE_POSITIONS)
-    if unmapped > 0:
-        verb = "is" if unmapped == 1 else "are"
-        notes.append(format_html("{} without a US location {} not on the map.", _trucks(unmapped), verb))
-    return format_html(
-        '<details class="mb-3 mkt-map"{}>\n    <summary>Map: trucks by state</summary>\n    '
-        '<p class="small mb-2 mt-1">Trucks matching this search in each state; choose a state to search it.{}</p>\n    '
-        '<ul class="mkt-map-legend list-inline small mb-2" aria-label="Map legend">'
-        '<li class="list-inline-item">Trucks per state:</li>{}</ul>\n    '
-        '<ul class="mkt-map-grid" aria-label="Trucks by state">{}</ul>\n  </details>',
-        " open" if current else "",
-        format_html_join("", " {}", ((note,) for note in notes)),
-        format_html_join(
-            "",
-            '<li class="list-inline-item"><span class="mkt-map-swatch mkt-map-l{}">{}</span></li>',
-            ((suffix, text) for _, suffix, text in reversed(MAP_SHADES)),
-        ),
-        mark_safe("".join(tiles)),  # noqa: S308 - each tile built with format_html
+            {
+                "code": code, "row": row, "col": col, "count": count, "query": q.urlencode(),
+                "shade": next(suffix for low, suffix, _ in MAP_SHADES if count >= low),
+                "label": f"{US_STATES.get(code, code)}: {_trucks(count)}", "current": bool(count and code == current),
+            }
+        )  # fmt: skip
+    all_states = base.copy()
+    all_states.pop("state", None)
+    unmapped = max(total - sum(counts.get(code, 0) for code in TILE_POSITIONS), 0)
+    return render_to_string(
+        "marketplace/listing_state_map.html",
+        {
+            "tiles": tiles,
+            "current": current,
+            "current_name": US_STATES.get(current, current),
+            "all_states_query": all_states.urlencode(),
+            "unmapped": unmapped,
+            "unmapped_label": _trucks(unmapped),
+            "shades": [{"suffix": suffix, "text": text} for _, suffix, text in reversed(MAP_SHADES)],
+        },
     )
 
 
@@ -366,17 +226,12 @@ FILTER_SELECTS = (
 FILTER_LABELS = {"location_status": "Where it is", "seller_type": "Seller"}
 
 
-def _options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
-    return mark_safe(  # noqa: S308 - each option built with format_html
-        "".join(
-            format_html('<option value="{}"{}>{}</option>', value, " selected" if selected == value else "", label)
-            for value, label in choices
-        )
-    )
+def _options(choices: Iterable[tuple[Any, Any]], selected: Any) -> list[tuple[str, str, bool]]:
+    return [(str(value), str(label), selected == value) for value, label in choices]
 
 
 def search_form_options(*, params: dict[str, Any], query: QueryDict) -> dict[str, Any]:
-    """The search form's <option> lists with the current choice selected (no per-option template nodes)."""
+    """The search form's <option> lists as (value, label, selected), for includes/listing_search_form.html."""
     return {
         "selects": [
             {

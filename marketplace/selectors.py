@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import statistics
@@ -16,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from kei_community.core import caching
 from marketplace import page_cache
 from marketplace.models import PUBLIC_STATUSES, Conversation, Favorite, Listing, Message, Question, SavedSearch
 
@@ -72,29 +72,6 @@ def listing_get_for_detail(*, pk: int, viewer: Any = None) -> Listing | None:
         .filter(pk=pk)
         .first()
     )
-
-
-DETAIL_CACHE_TTL = 60
-
-
-def listing_get_for_page(*, pk: int, viewer: Any = None) -> Listing | None:
-    """listing_get_for_detail for the HTML listing page: the listing (with photos, questions, seller and
-    truck) is shared by viewers for DETAIL_CACHE_TTL per listing-data version (any listing write bumps
-    it, like the anonymous page cache); `is_favorite` is read per viewer. The seller always gets a fresh
-    read (views count, photos being processed)."""
-
-    key = f"mkt:detail:{page_cache.version()}:{pk}"
-    listing: Listing | None = cache.get(key)
-    signed_in = viewer is not None and viewer.is_authenticated
-    if listing is not None and not (signed_in and viewer.pk == listing.seller_id):
-        listing.is_favorite = bool(favorite_ids_for(viewer=viewer, listing_ids=[pk]))  # type: ignore[attr-defined]
-        return listing
-    listing = listing_get_for_detail(pk=pk, viewer=viewer)
-    if listing is not None and listing.is_public:
-        is_favorite = listing.__dict__.pop("is_favorite", False)
-        cache.set(key, listing, DETAIL_CACHE_TTL)
-        listing.is_favorite = is_favorite  # type: ignore[attr-defined]
-    return listing
 
 
 def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -208,13 +185,12 @@ def listing_search(
 ) -> SearchResult:
     """Filters in SQL (bounding box for a radius), then one pass over the matching rows for the exact
     distance, facet counts and ranges, then one query (+ photo prefetch) for the page."""
-    key = _search_cache_key(params)
-    cached = cache.get(key) if key else None
-    if cached is None:
-        cached = _search_matches(params)
-        if key:
-            cache.set(key, cached, SEARCH_CACHE_TTL)
-    ids, distances, facets, ranges, total = cached
+    ids, distances, facets, ranges, total = caching.get_or_build(
+        "marketplace.search",
+        _search_name(params),
+        lambda: _search_matches(params),
+        tags=page_cache.search_tags_for(params),
+    )
     num_pages = max(1, math.ceil(total / page_size))
     page = min(max(int(params.get("page") or 1), 1), num_pages)
     page_ids = ids[(page - 1) * page_size : page * page_size]
@@ -227,23 +203,18 @@ def listing_search(
     return SearchResult(listings, total, page, num_pages, facets, distances, ranges, favorite_ids)
 
 
-SEARCH_CACHE_TTL = 60
 MAX_CACHED_IDS = 5000
 
 
-def _search_cache_key(params: dict[str, Any]) -> str | None:
-    """Matches of a search, shared by every viewer; the page-cache version is bumped by any listing write."""
-
-    if params.get("registrable_in"):  # depends on the state guide, which has its own cache
-        return None
-    version = page_cache.version()
+def _search_name(params: dict[str, Any]) -> str:
+    """A search's name in region "marketplace.search": its filters and ordering (not the page or the ZIP's
+    place, which the ZIP gives), with FACET_FIELDS (cached matches carry their facets)."""
     stable = {k: v for k, v in params.items() if k not in ("page", "origin")}
-    # FACET_FIELDS in the key: cached matches carry their facets, so a new facet field starts afresh.
-    digest = hashlib.sha256(repr((FACET_FIELDS, sorted(stable.items()))).encode()).hexdigest()[:32]
-    return f"mkt:search:{version}:{digest}"
+    return repr((FACET_FIELDS, sorted(stable.items())))
 
 
 def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
+    """The matches of a search, as primitives: ids in order, distances, facets, ranges and the total."""
     from marketplace.filters import NEWEST_ORDER, ORDERINGS
 
     ordering = params.get("ordering") or "newest"
@@ -277,9 +248,9 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
         facets.append(
             {
                 "name": FACET_PARAM.get(name, name),
-                "label": FACET_LABELS[name],
+                "label": str(FACET_LABELS[name]),
                 "values": [
-                    {"value": value, "label": labels.get(value, value), "count": count}
+                    {"value": value, "label": str(labels.get(value, value)), "count": count}
                     for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
                 ],
             }
@@ -354,12 +325,7 @@ def related_listings(
     *, listing: Listing, similar_limit: int = 4, other_limit: int = 3
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Similar trucks and the seller's other trucks as small dicts with their `url` (a compact list, no
-    photos): two indexed look-ups, cached per listing and listing-data version for SEARCH_CACHE_TTL."""
-
-    key = f"mkt:related:{page_cache.version()}:{listing.pk}:{similar_limit}:{other_limit}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    photos): two indexed look-ups (cached with the listing page's parts, see marketplace.views)."""
     base = listing_public_qs().exclude(pk=listing.pk).order_by("-published_at")
     if listing.chassis_code_id:
         similar_qs = base.filter(chassis_code_id=listing.chassis_code_id)
@@ -371,7 +337,6 @@ def related_listings(
         [_related_row(row) for row in similar_qs.values(*RELATED_FIELDS)],
         [_related_row(row) for row in others_qs.values(*RELATED_FIELDS)],
     )
-    cache.set(key, found, SEARCH_CACHE_TTL)
     return found
 
 
@@ -525,7 +490,7 @@ def price_comps(*, family: str | None = None, band: str | None = None) -> list[d
     return out
 
 
-COMPS_CACHE_TTL = 600  # comps move slowly; a new sale shows within ten minutes
+# Comps move slowly: cached in region "marketplace.comps" (10 minutes) without tags; a new sale shows by then.
 
 
 def comps_for_listing(*, listing: Listing) -> dict | None:
@@ -534,10 +499,10 @@ def comps_for_listing(*, listing: Listing) -> dict | None:
     if code is None:
         return None
     fam, band = chassis_family(code.code, code.rebadge_of), year_band(listing.year_built)
-    found = cache.get_or_set(f"mkt:comps:{fam}:{band}", lambda: price_comps(family=fam, band=band), COMPS_CACHE_TTL)
+    found = caching.get_or_build("marketplace.comps", f"{fam}:{band}", lambda: price_comps(family=fam, band=band))
     return found[0] if found else None
 
 
 def price_comps_cached(*, family: str | None = None) -> list[dict]:
     """price_comps for the comps page (all families, or one), cached like comps_for_listing."""
-    return cache.get_or_set(f"mkt:comps-page:{family}", lambda: price_comps(family=family), COMPS_CACHE_TTL) or []
+    return caching.get_or_build("marketplace.comps", f"page:{family}", lambda: price_comps(family=family)) or []

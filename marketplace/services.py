@@ -157,18 +157,20 @@ def _apply(listing: Listing, data: dict[str, Any]) -> None:
     listing.slug = (slugify(listing.title) or "truck")[:140]
 
 
-def _save(listing: Listing) -> Listing:
+def _save(listing: Listing, *, before: dict[str, Any] | None = None) -> Listing:
+    """Validate and save; `before`: the search fields' values before an edit (a search sees no change
+    unless one of them changed)."""
     listing.full_clean(exclude=["slug"])
     listing.save()
-    _changed()
+    search = before is None or any(before[f] != getattr(listing, f) for f in before)
+    _changed(listing, search=search, makes=(before or {}).get("make", ""))
     return listing
 
 
-def _changed() -> None:
-    """Cached pages and result blocks are stale: bumped now (this transaction's own later reads) and again
-    once the transaction commits (anything cached by other readers in between)."""
-    page_cache.bump()
-    transaction.on_commit(page_cache.bump)
+def _changed(listing: Listing, *, search: bool = True, makes: str = "") -> None:
+    """Fire the listing's cache tags (now, and again once the transaction commits); with `search`, the tags
+    of the cached searches it may join or leave too (its make now and `makes`, its make before)."""
+    page_cache.listing_changed(listing.pk, makes=(listing.make, makes), search=search)
 
 
 @transaction.atomic
@@ -198,9 +200,10 @@ def listing_update(*, actor: Any, listing: Listing, data: dict[str, Any]) -> Lis
     if listing.status in (Status.SOLD, Status.REMOVED) and set(data) - {"description", "condition_notes"}:
         raise ValidationError("A sold or removed listing can no longer be changed.")
     _clean_data(data)
-    old_price = Listing.objects.filter(pk=listing.pk).values_list("price", flat=True).first()
+    before = Listing.objects.filter(pk=listing.pk).values(*page_cache.SEARCH_FIELDS).first()
+    old_price = before["price"] if before else None
     _apply(listing, data)
-    _save(listing)
+    _save(listing, before=before)
     if old_price is not None and listing.price != old_price and listing.status == Status.ACTIVE:
         change = PriceChange.objects.create(listing=listing, old_price=old_price, new_price=listing.price)
         if listing.price < old_price:
@@ -237,7 +240,7 @@ def listing_publish(*, actor: Any, listing: Listing) -> Listing:
     listing.save(
         update_fields=["status", "published_at", "expires_at", "reminder_sent_at", "held_for_review", "updated_at"]
     )
-    _changed()
+    _changed(listing)
     if first_time and not listing.held_for_review:
         from marketplace import tasks
 
@@ -279,7 +282,7 @@ def listing_set_status(*, actor: Any, listing: Listing, status: str, sold_price:
         listing.sold_price = sold_price
         fields += ["sold_at", "sold_price"]
     listing.save(update_fields=fields)
-    _changed()
+    _changed(listing)
     return listing
 
 
@@ -306,9 +309,9 @@ def listing_mark_sold(
 @transaction.atomic
 def listing_delete(*, actor: Any, listing: Listing) -> None:
     _check_owner(actor, listing)
+    _changed(listing)  # before the delete: the tags name its id
     listing.photos.all().delete()
     listing.delete()
-    _changed()
 
 
 VIEWS_BATCH = 50
@@ -349,12 +352,12 @@ def _incr_or_zero(key: str) -> int:
 
 def listing_hide(listing: Listing) -> None:
     Listing.objects.filter(pk=listing.pk).update(hidden=True)
-    _changed()
+    _changed(listing)
 
 
 def listing_restore(listing: Listing) -> None:
     Listing.objects.filter(pk=listing.pk).update(hidden=False, held_for_review=False)
-    _changed()
+    _changed(listing)
 
 
 @transaction.atomic
@@ -365,7 +368,7 @@ def listing_approve(*, actor: Any, listing: Listing) -> Listing:
     check_moderator(actor)
     listing.held_for_review = False
     listing.save(update_fields=["held_for_review", "updated_at"])
-    _changed()
+    _changed(listing)
     audit_record(actor=actor, action="listing_approve", target=listing, before={"held": True}, after={"held": False})
     transaction.on_commit(lambda: _enqueue_alerts(listing.pk))
     return listing
@@ -386,7 +389,7 @@ def listing_remove(*, actor: Any, listing: Listing, note: str = "") -> Listing:
     before = {"status": listing.status}
     listing.status = Status.REMOVED
     listing.save(update_fields=["status", "updated_at"])
-    _changed()
+    _changed(listing)
     audit_record(
         actor=actor, action="listing_remove", target=listing, before=before, after={"status": "removed"}, note=note
     )
@@ -419,7 +422,7 @@ def listing_photo_add(*, actor: Any, listing: Listing, upload: Any) -> Photo:
     with transaction.atomic():
         _check_photo_cap(actor)
         photo = photo_add(uploader=actor, owner=listing, upload=upload, max_photos=settings.PHOTO_MAX_PER_OBJECT)
-    _changed()
+    _changed(listing, search=False)
     return photo
 
 
@@ -430,7 +433,7 @@ def listing_photos_reorder(*, actor: Any, listing: Listing, ordered_ids: list[An
 
     _check_owner(actor, listing)
     photos_reorder(owner=listing, ordered_ids=ordered_ids)
-    _changed()
+    _changed(listing, search=False)
 
 
 def listing_photo_delete(*, actor: Any, listing: Listing, photo_id: int) -> None:
@@ -441,7 +444,7 @@ def listing_photo_delete(*, actor: Any, listing: Listing, photo_id: int) -> None
     if photo is None:
         raise ValidationError({"photo": ["That photo is not on this listing."]})
     photo_delete(actor=actor, photo=photo)
-    _changed()
+    _changed(listing, search=False)
 
 
 def listing_photo_set_cover(*, actor: Any, listing: Listing, photo_id: int) -> None:
@@ -452,7 +455,7 @@ def listing_photo_set_cover(*, actor: Any, listing: Listing, photo_id: int) -> N
     if photo is None:
         raise ValidationError({"photo": ["That photo is not on this listing."]})
     photo_set_cover(photo=photo)
-    _changed()
+    _changed(listing, search=False)
 
 
 # --- favourites and saved searches ----------------------------------------------
@@ -611,7 +614,7 @@ def question_ask(*, asker: Any, listing: Listing, body: str) -> Question:
     question = Question(listing=listing, asker=asker, body=(body or "").strip())
     question.full_clean()
     question.save()
-    _changed()
+    _changed(listing, search=False)
     notification_create(
         recipient=listing.seller,
         kind="listing_question",
@@ -634,7 +637,7 @@ def question_answer(*, actor: Any, question: Question, answer: str) -> Question:
     question.answered_at = timezone.now()
     question.full_clean()
     question.save(update_fields=["answer", "answered_at"])
-    _changed()
+    _changed(question.listing, search=False)
     notification_create(
         recipient=question.asker,
         kind="listing_question",
@@ -649,12 +652,12 @@ def question_answer(*, actor: Any, question: Question, answer: str) -> Question:
 
 def question_hide(question: Question) -> None:
     Question.objects.filter(pk=question.pk).update(hidden=True)
-    _changed()
+    _changed(question.listing, search=False)
 
 
 def question_restore(question: Question) -> None:
     Question.objects.filter(pk=question.pk).update(hidden=False)
-    _changed()
+    _changed(question.listing, search=False)
 
 
 # --- dealers ----------------------------------------------------------------------
@@ -676,7 +679,11 @@ def dealer_profile_save(*, user: Any, data: dict[str, Any]) -> DealerProfile:
         profile.slug = base if not DealerProfile.objects.filter(slug=base).exists() else f"{base}-{user.pk}"
     profile.full_clean()
     profile.save()
-    Listing.objects.filter(seller=user).update(seller_type=Listing.SellerType.DEALER)
+    listings = Listing.objects.filter(seller=user)
+    makes = set(listings.values_list("make", flat=True))
+    listings.update(seller_type=Listing.SellerType.DEALER)
+    # Every page naming this member (dealer badge, business name) and the searches their trucks are in.
+    page_cache.member_changed(user.pk, makes=makes)
     return profile
 
 
@@ -685,10 +692,13 @@ def dealer_profile_save(*, user: Any, data: dict[str, Any]) -> DealerProfile:
 
 def listings_expire(*, now=None) -> int:
     now = now or timezone.now()
-    transaction.on_commit(page_cache.bump)
-    return Listing.objects.filter(status=Status.ACTIVE, expires_at__lte=now).update(
-        status=Status.EXPIRED, updated_at=now
-    )
+    due = Listing.objects.filter(status=Status.ACTIVE, expires_at__lte=now)
+    expired = list(due.values_list("pk", "make"))
+    if not expired:
+        return 0
+    count = due.filter(pk__in=[pk for pk, _ in expired]).update(status=Status.EXPIRED, updated_at=now)
+    page_cache.listings_changed([pk for pk, _ in expired], makes={make for _, make in expired})
+    return count
 
 
 def listings_send_expiry_reminders(*, now=None) -> int:

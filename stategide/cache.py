@@ -1,35 +1,26 @@
-"""Versioned cache keys for the state guide: publish/verify bumps the version after commit."""
+"""The state guide's use of the cache layer (kei_community.core.caching).
+
+Its parts are tagged with the core tag namespace (kei_community.core.cache_tags), so the marketplace and
+the forum, which show its outlooks, are invalidated without the guide importing them:
+
+- `state(code)`: one jurisdiction: its page, its outlook (listing pages, forum banners about that state);
+- `STATES`: everything that shows every jurisdiction: the list page, the maps, the outlook table.
+
+A publish, a verification or a protection change calls `invalidate_on_commit(page.code)`.
+"""
 
 from __future__ import annotations
 
-import time
+from kei_community.core import cache_tags
 
-from django.core.cache import cache
-from django.db import transaction
-
-VERSION_KEY = "stategide:version"
-# Bump when templates or cached shapes change so a deploy never serves an old copy.
-SCHEMA = "1"
-PAGE_TTL = 60 * 60
+LIST_QUERY = ("status", "sort")  # the query parameters of the guide's list page
 
 
-def current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = str(time.time_ns())
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY) or version
-    return str(version)
+def invalidate_on_commit(*codes: str) -> None:
+    """The pages, outlooks and maps of these states are stale (now and once the transaction commits).
+    Without codes: every state."""
+    if not codes:
+        from kei_community.core.us import US_STATES
 
-
-def bump_version() -> None:
-    cache.set(VERSION_KEY, str(time.time_ns()), None)
-
-
-def invalidate_on_commit() -> None:
-    """Anonymous pages, the outlook table and the home map are rebuilt after the change commits."""
-    transaction.on_commit(bump_version)
-
-
-def key(*parts: object) -> str:
-    return ":".join(["stategide", SCHEMA, current_version(), *(str(p) for p in parts)])
+        codes = tuple(US_STATES)
+    cache_tags.invalidate(cache_tags.STATES, *(cache_tags.state(code) for code in codes))

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from stategide import cache as guide_cache
+from kei_community.core import cache_tags, caching
 from stategide import selectors
 from stategide.models import Revision
 from stategide.tiles import legend, tiles_for
 
 
 def home_sections(request: Any) -> dict[str, SafeString]:
-    """A small tile map for the home page; rendered once per cache version (0 queries when warm)."""
-    cache_key = guide_cache.key("home_map")
-    html = cache.get(cache_key)
-    if html is None:
+    """A small tile map for the home page, cached in region "guide.data" under the STATES tag (0 queries when warm)."""
+
+    def build() -> str:
         outlooks = list(selectors.registration_outlooks().values())
-        html = render_to_string(
+        return render_to_string(
             "stategide/includes/home_map.html",
             {"tiles": tiles_for(outlooks), "legend": legend(), "compact": True},
         )
-        cache.set(cache_key, html, guide_cache.PAGE_TTL)
+
+    html = caching.get_or_build("guide.data", "home_map", build, tags=[cache_tags.STATES])
     return {"state_map": mark_safe(html)}  # noqa: S308 - our own template output
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from kei_community.core import cache_tags, caching
 from kei_community.core.ids import parse_id
-from stategide import cache as guide_cache
 from stategide.models import Citation, LawEvent, Revision, StatePage, Status, Watch
 
 
@@ -39,42 +39,47 @@ def one_line(text: str, limit: int = 160) -> str:
     return text
 
 
-def _build_outlooks() -> dict[str, RegistrationOutlook]:
-    outlooks: dict[str, RegistrationOutlook] = {}
-    for page in StatePage.objects.select_related("published_revision").order_by("code"):
-        rev = page.published_revision
-        status = rev.status if rev else Status.UNCLEAR
-        outlooks[page.code] = RegistrationOutlook(
-            state_code=page.code,
-            state_name=page.name,
-            status=status,
-            status_label=Status(status).label,
-            summary=one_line(rev.summary) if rev else "No published guide yet.",
-            last_verified=rev.verified_on if rev else None,
-            confidence=rev.confidence if rev else "low",
-            url=page.get_absolute_url(),
-        )
-    return outlooks
+def _outlook(page: StatePage) -> list:
+    """One jurisdiction's outlook as primitives for the cache (see `_outlook_from`)."""
+    rev = page.published_revision
+    status = rev.status if rev else Status.UNCLEAR
+    return [
+        page.code, page.name, str(status), str(Status(status).label),
+        one_line(rev.summary) if rev else "No published guide yet.",
+        rev.verified_on.isoformat() if rev and rev.verified_on else None,
+        rev.confidence if rev else "low", page.get_absolute_url(),
+    ]  # fmt: skip
+
+
+def _outlook_from(values: list) -> RegistrationOutlook:
+    verified = values[5]
+    return RegistrationOutlook(*values[:5], date.fromisoformat(verified) if verified else None, *values[6:])
 
 
 def registration_outlooks() -> dict[str, RegistrationOutlook]:
-    """Every jurisdiction's outlook, from the cache (one query when cold, none when warm)."""
-    from django.core.cache import cache
-
-    cache_key = guide_cache.key("outlooks")
-    outlooks = cache.get(cache_key)
-    if outlooks is None:
-        outlooks = _build_outlooks()
-        cache.set(cache_key, outlooks, guide_cache.PAGE_TTL)
-    return outlooks
+    """Every jurisdiction's outlook, cached in region "guide.data" under the STATES tag (one query when cold)."""
+    rows = caching.get_or_build(
+        "guide.data",
+        "outlooks",
+        lambda: [_outlook(p) for p in StatePage.objects.select_related("published_revision").order_by("code")],
+        tags=[cache_tags.STATES],
+    )
+    return {values[0]: _outlook_from(values) for values in rows}
 
 
 def registration_outlook(state_code: str) -> RegistrationOutlook | None:
-    """The short answer for one state (e.g. on every marketplace listing); None for unknown codes."""
+    """The short answer for one state (e.g. on every marketplace listing and forum thread about it); None for
+    unknown codes. Cached per state under its state tag, so a publish there changes it at once."""
     code = (state_code or "").strip().upper()
     if len(code) != 2:
         return None
-    return registration_outlooks().get(code)
+
+    def build() -> list:  # [] when there is no page for that code (a page created later fires its tag)
+        page = StatePage.objects.select_related("published_revision").filter(code=code).first()
+        return _outlook(page) if page is not None else []
+
+    values = caching.get_or_build("guide.data", f"outlook:{code}", build, tags=[cache_tags.state(code)])
+    return _outlook_from(values) if values else None
 
 
 # --- pages -------------------------------------------------------------------

@@ -552,7 +552,7 @@ class PublishRevisionAction:
             note=self.note or revision.edit_summary,
         )
         self._notify(page, revision)
-        guide_cache.invalidate_on_commit()
+        guide_cache.invalidate_on_commit(page.code)
         return revision
 
     def _settle_other_proposals(self, page: StatePage, published: Revision) -> None:
@@ -730,7 +730,7 @@ def page_verify(
         actor=actor, action="stategide_verify", target=page, before=before,
         after={"revision": revision.number, "verified_on": verified_on.isoformat(), "checks": checks}, note=note,
     )  # fmt: skip
-    guide_cache.invalidate_on_commit()
+    guide_cache.invalidate_on_commit(page.code)
     return verification
 
 
@@ -779,7 +779,7 @@ def page_protect(*, actor: Any, page: StatePage, days: int, reason: str) -> Stat
         actor=actor, action="stategide_protect", target=page, before=before,
         after={"protected_until": page.protected_until.isoformat()}, note=reason,
     )  # fmt: skip
-    guide_cache.invalidate_on_commit()
+    guide_cache.invalidate_on_commit(page.code)
     return page
 
 
@@ -796,7 +796,7 @@ def page_unprotect(*, actor: Any, page: StatePage, reason: str = "") -> StatePag
     page.protected_by = None
     page.save(update_fields=["protected_until", "protection_reason", "protected_by", "updated_at"])
     audit_record(actor=actor, action="stategide_unprotect", target=page, before=before, after={}, note=reason)
-    guide_cache.invalidate_on_commit()
+    guide_cache.invalidate_on_commit(page.code)
     return page
 
 
@@ -838,7 +838,7 @@ def event_add(*, actor: Any, page: StatePage, data: dict[str, Any]) -> LawEvent:
         url=page.get_absolute_url() + "#timeline",
         body=event.title,
     )
-    guide_cache.invalidate_on_commit()
+    guide_cache.invalidate_on_commit(page.code)
     return event
 
 
@@ -855,7 +855,7 @@ def event_update(*, actor: Any, event: LawEvent, data: dict[str, Any]) -> LawEve
         actor=actor, action="stategide_event_update", target=event.page, before=before,
         after=_event_snapshot(event), note=event.citation_url,
     )  # fmt: skip
-    guide_cache.invalidate_on_commit()
+    guide_cache.invalidate_on_commit(event.page.code)
     return event
 
 
@@ -868,7 +868,7 @@ def event_delete(*, actor: Any, event: LawEvent, reason: str = "") -> None:
         after=None, note=reason,
     )  # fmt: skip
     event.delete()
-    guide_cache.invalidate_on_commit()
+    guide_cache.invalidate_on_commit(event.page.code)
 
 
 # --- watching --------------------------------------------------------------------------
@@ -1004,7 +1004,7 @@ def reference_edition_apply(
         _save_revision(revision, rows)
         page.published_revision = revision
         page.save(update_fields=["published_revision", "updated_at"])
-        guide_cache.invalidate_on_commit()
+        guide_cache.invalidate_on_commit(page.code)
         return "created"
     if _same_content(published, content, rows):
         return "unchanged"

@@ -71,6 +71,92 @@ def _fast_layer_defaults(request, settings) -> None:
     cache.clear()
 
 
+# --- the cache holds primitives and rendered HTML only (issue 11) ---------------------------------------
+
+CACHE_PRIMITIVES = (str, bytes, int, float, bool, type(None))
+
+
+def _assert_primitive(value: object, where: str) -> None:
+    kind = type(value)
+    if kind in CACHE_PRIMITIVES:
+        return
+    if kind in (list, tuple):
+        for i, item in enumerate(value):  # type: ignore[arg-type]
+            _assert_primitive(item, f"{where}[{i}]")
+        return
+    if kind is dict:
+        for key, item in value.items():  # type: ignore[attr-defined]
+            _assert_primitive(key, f"{where} key {key!r}")
+            _assert_primitive(item, f"{where}[{key!r}]")
+        return
+    raise AssertionError(
+        f"the cache layer stored a {kind.__module__}.{kind.__qualname__} at {where}: "
+        "only str, bytes, int, float, bool, None and lists, tuples and dicts of those may be cached"
+    )
+
+
+def _assert_no_model_pickled(data: bytes) -> None:
+    """Unpickle what is about to be written to the cache; fail on any model class in it."""
+    import io
+    import pickle
+
+    from django.db.models import Model
+
+    class NoModels(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> object:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and issubclass(found, Model):
+                raise AssertionError(f"a cache entry unpickles to a model instance ({module}.{name})")
+            return found
+
+    NoModels(io.BytesIO(data)).load()
+
+
+@pytest.fixture(autouse=True)
+def _cache_stores_primitives_only(monkeypatch) -> None:
+    """Every test, in every layer (fast tests with local memory, tests/services and tests/browser with Redis):
+    each value the cache layer (kei_community.core.caching) stores must be primitives, and nothing written
+    to the cache by anyone may unpickle to a model instance."""
+    import pickle
+
+    from django.core.cache.backends import locmem
+    from django.core.cache.backends import redis as redis_backend
+
+    from kei_community.core import caching
+
+    real_store = caching._store_many
+
+    def store_many(entries: dict, ttl: int) -> None:
+        for key, value in entries.items():
+            _assert_primitive(value, key)
+        real_store(entries, ttl)
+
+    monkeypatch.setattr(caching, "_store_many", store_many)
+
+    class CheckedPickle:
+        """locmem's `pickle`, checking each value it pickles."""
+
+        loads = staticmethod(pickle.loads)
+        HIGHEST_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+        @staticmethod
+        def dumps(value: object, *args: object, **kwargs: object) -> bytes:
+            data = pickle.dumps(value, *args, **kwargs)  # type: ignore[arg-type]
+            _assert_no_model_pickled(data)
+            return data
+
+    monkeypatch.setattr(locmem, "pickle", CheckedPickle)
+    real_dumps = redis_backend.RedisSerializer.dumps
+
+    def redis_dumps(self: object, obj: object) -> object:
+        data = real_dumps(self, obj)  # type: ignore[arg-type]
+        if isinstance(data, bytes):
+            _assert_no_model_pickled(data)
+        return data
+
+    monkeypatch.setattr(redis_backend.RedisSerializer, "dumps", redis_dumps)
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory

@@ -13,3 +13,7 @@ class CoreConfig(AppConfig):
 
         # `<id:pk>` in every URLconf: a malformed or out-of-range id is a 404 before any view runs.
         register_converter(IdConverter, "id")
+
+        from kei_community.core import caching
+
+        caching.release()  # the cache's release version: hashed once per process, at startup

@@ -1,28 +1,43 @@
-"""A Redis cache that fails open: an outage is a miss (reads) or a no-op (writes)."""
+"""The Redis cache backend: fails open on every Redis error, so an outage is a slower page, never a 500.
+
+Any `redis.exceptions.RedisError` (connection refused or reset, timeouts, an out-of-memory `ResponseError`
+from a full Redis, a read-only replica...) and `OSError` turn a read into a miss and a write into a no-op.
+After a failure the backend stops calling Redis for `CACHE_RETRY_SECONDS` (per process), so a dead server
+costs one timeout, not one per cache call. API errors that Django documents still reach the caller:
+`incr()` of a missing key raises ValueError.
+
+The cache layer that the apps use is kei_community.core.caching; this is the backend under it.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+OUTAGE_ERRORS = (RedisError, OSError)
 
 
 class FailOpenRedisCache(RedisCache):
+    _down_until = 0.0
+
     def _safe(self, method: str, default: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return getattr(super(), method)(*args, **kwargs)
-        except OUTAGE_ERRORS as exc:
-            # Only an unreachable server fails open; API errors such as incr() of a
-            # missing key (ValueError) still reach the caller as Django documents.
-            logger.warning("cache %s failed open: %s", method, exc)
+        if self._down_until and time.monotonic() < self._down_until:
             return default
+        try:
+            result = getattr(super(), method)(*args, **kwargs)
+        except OUTAGE_ERRORS as exc:
+            self._down_until = time.monotonic() + float(getattr(settings, "CACHE_RETRY_SECONDS", 5))
+            logger.warning("cache %s failed open: %s: %s", method, type(exc).__name__, exc)
+            return default
+        self._down_until = 0.0
+        return result
 
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
         return self._safe("get", default, key, default, version)
@@ -48,8 +63,14 @@ class FailOpenRedisCache(RedisCache):
     def incr(self, *args: Any, **kwargs: Any) -> Any:
         return self._safe("incr", 0, *args, **kwargs)
 
+    def decr(self, *args: Any, **kwargs: Any) -> Any:
+        return self._safe("decr", 0, *args, **kwargs)
+
     def touch(self, *args: Any, **kwargs: Any) -> Any:
         return self._safe("touch", False, *args, **kwargs)
 
     def has_key(self, *args: Any, **kwargs: Any) -> Any:
         return self._safe("has_key", False, *args, **kwargs)
+
+    def clear(self) -> Any:
+        return self._safe("clear", False)

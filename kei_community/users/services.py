@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
+from kei_community.core import cache_tags
 from kei_community.core.exceptions import RateLimited
 from kei_community.core.us import zip_lookup
 from kei_community.users.models import MODERATORS_GROUP, User
@@ -55,6 +56,9 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
             setattr(user, name, value)
         raise
     user.save(update_fields=[*PROFILE_FIELDS])
+    if any(before[name] != getattr(user, name) for name in PROFILE_FIELDS):
+        # Every cached card, row and page that shows this member (their name) is stale: at once.
+        cache_tags.invalidate(cache_tags.member(user.pk))
     return user
 
 

@@ -758,7 +758,7 @@ def test_state_map_adds_no_query(client, user, count, monkeypatch, django_assert
     client.get("/listings/?q=truck")  # warm the shared caches (session, content types)
     with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as with_map:
         page = client.get("/listings/?q=truck+number").content.decode()
-    monkeypatch.setattr(views, "state_map_fragment", lambda **kwargs: "")
+    monkeypatch.setattr(views, "state_map_html", lambda **kwargs: "")
     with CaptureQueriesContext(connection) as without_map:
         other = client.get("/listings/?q=number+truck").content.decode()
     assert f'title="Texas: {count} trucks"' in page and "Map: trucks by state" not in other

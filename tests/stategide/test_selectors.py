@@ -64,6 +64,7 @@ def test_registration_outlook(all_states, django_assert_max_num_queries):
     assert outlook.url == "/states/tx/"
     assert outlook.status_label
     assert "\n" not in outlook.summary
+    selectors.registration_outlook("OR")  # each state's outlook is cached apiece, under its own tag
     with django_assert_max_num_queries(0):
         assert selectors.registration_outlook("OR").state_name == "Oregon"
 

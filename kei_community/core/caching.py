@@ -1,0 +1,311 @@
+"""The one cache layer of the project: named regions, release-versioned keys, tag invalidation.
+
+Every app caches through this module (see docs/caching.md):
+
+- A **region** is a named kind of cached part with its TTL in `settings.CACHE_REGIONS`
+  ("forum.thread": 600, ...). An undeclared region is a configuration error.
+- Every key starts with the **release** (kei_community.core.cache_release: a hash of the templates and
+  the code, computed once at startup), so a deploy never reads a value of an old shape.
+- **Tags** (kei_community.core.cache_tags) name the data a part shows. The versions of the tags known
+  before reading (`tags=`) are fetched with one `get_many` and are part of the key. Tags a part only
+  learns while it is built (the members named on a page, the listings on a result page) are reported
+  with `depends_on(...)`; the part records their versions and is checked with one `get_many` when read.
+  Parts read or built inside another part's build report their tags to it, so a whole page knows every
+  tag of every fragment on it.
+- Only primitives go in: str, bytes, int, float, bool, None and lists, tuples and dicts of those
+  (rendered HTML is a str). A part holding anything else (a model instance, a lazy string, a date) is
+  not stored and an error is logged; tests/conftest.py fails any test that tries.
+- It fails open: the backend (kei_community.core.cache.FailOpenRedisCache) turns every Redis error into a
+  miss, and a part whose tag versions cannot be read is built and served, never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+from kei_community.core import cache_release
+from kei_community.core.cache_tags import VERSION_PREFIX, fresh_version
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PRIMITIVES = (str, bytes, int, float, bool, type(None))
+_MAX_NAME = 100
+
+_release: str | None = None
+
+
+def release() -> str:
+    """This process's release version (computed once)."""
+    global _release
+    if _release is None:
+        _release = cache_release.compute()
+    return _release
+
+
+def set_release(value: str | None) -> None:
+    """Use another release version (None: compute it again from the files), as a deploy would."""
+    global _release
+    _release = value
+
+
+def region_ttl(region: str) -> int:
+    try:
+        return int(settings.CACHE_REGIONS[region])
+    except KeyError:
+        raise ImproperlyConfigured(f"Cache region {region!r} is not declared in settings.CACHE_REGIONS.") from None
+
+
+# --- tag versions -------------------------------------------------------------------------------------
+
+
+def tag_versions(tags: Iterable[str]) -> dict[str, int] | None:
+    """The current version of each tag (one get_many; a missing tag is given a fresh version). None when
+    the cache cannot be reached: the caller builds and does not store."""
+    tags = list(dict.fromkeys(tags))
+    if not tags:
+        return {}
+    found = cache.get_many([VERSION_PREFIX + t for t in tags])
+    versions: dict[str, int] = {}
+    for tag in tags:
+        value = found.get(VERSION_PREFIX + tag)
+        if value is None:
+            fresh = fresh_version()
+            if cache.add(VERSION_PREFIX + tag, fresh, None):
+                value = fresh
+            else:  # someone else set it first, or the cache is down
+                value = cache.get(VERSION_PREFIX + tag)
+                if value is None:
+                    return None
+        versions[tag] = int(value)
+    return versions
+
+
+# --- what a part depends on ---------------------------------------------------------------------------
+
+
+class _Collector:
+    """The tags reported while one part is built, and whether it may be stored."""
+
+    __slots__ = ("storable", "tags")
+
+    def __init__(self) -> None:
+        self.tags: set[str] = set()
+        self.storable = True
+
+
+_collectors: ContextVar[tuple[_Collector, ...]] = ContextVar("cache_collectors", default=())
+
+
+def depends_on(*tags: str) -> None:
+    """The part being built shows these tags' data (and so does every part around it)."""
+    for collector in _collectors.get():
+        collector.tags.update(tags)
+
+
+def dont_store() -> None:
+    """The part being built (and every part around it) must not be stored: it shows something that
+    changes without a tag being fired (a photo still being processed)."""
+    for collector in _collectors.get():
+        collector.storable = False
+
+
+def building() -> bool:
+    """Whether a part is being built (for callers that want to know if they may be stored)."""
+    return bool(_collectors.get())
+
+
+# --- primitives only ---------------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """`value` with str subclasses (SafeString) made plain str; TypeError for anything not primitive."""
+    kind = type(value)
+    if kind in PRIMITIVES:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if kind is list or kind is tuple:
+        return kind(plain(v) for v in value)
+    if kind is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) not in PRIMITIVES and not isinstance(k, str):
+                raise TypeError(f"cache keys of dicts must be primitive, not {type(k).__name__}")
+            out[plain(k)] = plain(v)
+        return out
+    raise TypeError(f"only primitives and rendered HTML are cached, not {kind.__module__}.{kind.__qualname__}")
+
+
+def _store_many(entries: dict[str, Any], ttl: int) -> None:
+    """The one place the layer writes (tests/conftest.py watches it)."""
+    cache.set_many(entries, ttl)
+
+
+# --- parts -------------------------------------------------------------------------------------------
+
+
+def _key(region: str, name: str, versions: Mapping[str, int], tags: Sequence[str]) -> str:
+    if len(name) > _MAX_NAME or any(c.isspace() for c in name):
+        name = hashlib.sha256(name.encode()).hexdigest()[:32]
+    key = f"c:{release()}:{region}:{name}"
+    if tags:
+        key += ":" + ".".join(str(versions[t]) for t in tags)
+    return key
+
+
+class Part:
+    """One cached part: `get()`, or build it inside `with part.build():` and `set(value)`."""
+
+    __slots__ = ("key", "region", "tags", "_collector", "_token")
+
+    def __init__(self, region: str, name: str, *, tags: Sequence[str] = ()) -> None:
+        self.region = region
+        self.tags = tuple(dict.fromkeys(tags))
+        versions = tag_versions(self.tags) if self.tags else {}
+        self.key = None if versions is None else _key(region, name, versions, self.tags)
+        self._collector: _Collector | None = None
+
+    def get(self) -> Any:
+        """The stored value (None when missing, stale or unreachable). A hit reports its tags."""
+        if self.key is None:
+            dont_store()  # tag versions unreadable: nothing around this part may be stored either
+            return None
+        entry = cache.get(self.key)
+        if entry is None:
+            return None
+        deps, value = entry
+        if deps and not _current(deps):
+            return None
+        depends_on(*self.tags, *(tag for tag, _ in deps))
+        return value
+
+    def build(self) -> _Building:
+        return _Building(self)
+
+    def set(self, value: Any) -> bool:
+        """Store `value` (after a `with part.build():`, with the tags reported while building). False when
+        it was not stored: unreachable cache, `dont_store()`, or not primitive."""
+        collector = self._collector
+        if self.key is None or (collector is not None and not collector.storable):
+            return False
+        deps: tuple[tuple[str, int], ...] = ()
+        if collector is not None:
+            extra = sorted(collector.tags.difference(self.tags))
+            if extra:
+                versions = tag_versions(extra)
+                if versions is None:
+                    return False
+                deps = tuple((tag, versions[tag]) for tag in extra)
+        try:
+            entry = plain((deps, value))
+        except TypeError as exc:
+            logger.error("cache region %s: not stored: %s", self.region, exc)
+            return False
+        _store_many({self.key: entry}, region_ttl(self.region))
+        return True
+
+
+class _Building:
+    """`with part.build():` collects what the part depends on (and tells the parts around it)."""
+
+    __slots__ = ("part",)
+
+    def __init__(self, part: Part) -> None:
+        self.part = part
+
+    def __enter__(self) -> Part:
+        collector = _Collector()
+        self.part._collector = collector
+        self.part._token = _collectors.set((*_collectors.get(), collector))
+        return self.part
+
+    def __exit__(self, *exc: object) -> None:
+        part = self.part
+        _collectors.reset(part._token)
+        collector = part._collector
+        assert collector is not None
+        depends_on(*part.tags, *collector.tags)
+        if not collector.storable:
+            dont_store()
+
+
+def _current(deps: Sequence[tuple[str, int]]) -> bool:
+    """Whether every recorded tag version is still the current one (one get_many)."""
+    found = cache.get_many([VERSION_PREFIX + tag for tag, _ in deps])
+    return all(found.get(VERSION_PREFIX + tag) == version for tag, version in deps)
+
+
+def get_or_build(region: str, name: str, build: Callable[[], T], *, tags: Sequence[str] = ()) -> T:
+    """The cached part, or `build()` stored under it."""
+    part = Part(region, name, tags=tags)
+    value = part.get()
+    if value is not None:
+        return value  # type: ignore[no-any-return]
+    with part.build():
+        value = build()
+    part.set(value)
+    return value
+
+
+def get_or_build_many(
+    region: str, items: Mapping[str, Sequence[str]], build: Callable[[list[str]], Mapping[str, T]]
+) -> dict[str, T]:
+    """Many parts of one region at once: `items` maps each name to its tags. One get_many for every tag
+    version, one for the parts; `build(missing_names)` returns the missing ones, stored with set_many."""
+    if not items:
+        return {}
+    all_tags = [tag for tags in items.values() for tag in tags]
+    versions = tag_versions(all_tags)
+    if versions is None:
+        return dict(build(list(items)))
+    keys = {name: _key(region, name, versions, tuple(dict.fromkeys(tags))) for name, tags in items.items()}
+    found = cache.get_many(list(keys.values()))
+    out: dict[str, T] = {}
+    recorded: list[tuple[str, int]] = []
+    for name, key in keys.items():
+        entry = found.get(key)
+        if entry is not None:
+            deps, value = entry
+            out[name] = value
+            recorded.extend(deps)
+    if recorded and not _current(recorded):  # rare: drop the parts whose recorded tags moved on
+        current = cache.get_many([VERSION_PREFIX + tag for tag, _ in recorded])
+        for name, key in keys.items():
+            entry = found.get(key)
+            if entry is not None and any(current.get(VERSION_PREFIX + t) != v for t, v in entry[0]):
+                out.pop(name, None)
+    depends_on(*versions, *(tag for tag, _ in recorded))
+    missing = [name for name in items if name not in out]
+    if not missing:
+        return out
+    collector = _Collector()
+    token = _collectors.set((*_collectors.get(), collector))
+    try:
+        built = dict(build(missing))
+    finally:
+        _collectors.reset(token)
+    depends_on(*collector.tags)
+    if not collector.storable:
+        dont_store()
+    out.update(built)
+    extra = sorted(collector.tags.difference(all_tags))
+    dep_versions = tag_versions(extra) if extra else {}
+    if dep_versions is None or not collector.storable:
+        return out
+    deps = tuple((tag, dep_versions[tag]) for tag in extra)
+    try:
+        entries = {keys[name]: plain((deps, value)) for name, value in built.items() if name in keys}
+    except TypeError as exc:
+        logger.error("cache region %s: not stored: %s", region, exc)
+        return out
+    _store_many(entries, region_ttl(region))
+    return out
