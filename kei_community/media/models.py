@@ -53,6 +53,9 @@ class Photo(models.Model):
     status_changed_at = models.DateTimeField(default=timezone.now)
     failure_reason = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # While `processing`: the worker's lease (PHOTO_CLAIM_LEASE_SECONDS, renewed between renditions, or the
+    # time of its retry after a transient error). Once past, the sweeper hands the photo to another worker.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageCms
@@ -98,12 +99,16 @@ def _resize(img: Image.Image, size: tuple[int, int]) -> Image.Image:
     return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
-def render(data: bytes) -> Rendered:
+def render(data: bytes, progress: Callable[[], None] | None = None) -> Rendered:
     """Decode `data`, apply EXIF orientation, strip all metadata and encode every rendition.
+
+    `progress` is called after decoding and before each rendition (the task renews its claim on the
+    photo there; it may raise to stop the work).
 
     Memory: the full-size image is scaled down to the largest rendition *before* it is
     rotated and colour-converted, so only one full-size buffer is alive at a time.
     """
+    progress = progress or (lambda: None)
     try:
         src = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
         orientation = _orientation(src)
@@ -114,6 +119,7 @@ def render(data: bytes) -> Rendered:
         src.load()
     except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise UnusableImage(str(exc)) from exc
+    progress()
     icc = src.info.get("icc_profile")
     img: Image.Image = src
     img = normalise_mode(img)
@@ -138,6 +144,7 @@ def render(data: bytes) -> Rendered:
     result = Rendered(width=first.size[0], height=first.size[1], placeholder="")
     current = first
     for w in widths:
+        progress()
         h = max(1, round(current.size[1] * w / current.size[0]))
         resized = _clean(_resize(current, (w, h)))
         result.files[w] = {

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+import random
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -28,9 +29,8 @@ from kei_community.media.validation import validate_photo_upload
 
 logger = logging.getLogger(__name__)
 
-# The sweeper's thresholds.
+# The sweeper re-enqueues a pending row (its message never sent: broker down) once it is this old.
 PENDING_GRACE = timedelta(minutes=1)
-PROCESSING_STUCK_AFTER = timedelta(minutes=15)
 
 
 def _owner_filter(owner: models.Model) -> dict[str, Any]:
@@ -322,41 +322,100 @@ def avatar_remove(*, user: Any) -> None:
 
 
 # --- processing bookkeeping (called by the task) ------------------------------------
+#
+# A worker that starts on a photo claims it: status `processing`, attempts + 1, and a lease
+# (`claimed_until`, PHOTO_CLAIM_LEASE_SECONDS) that it renews between steps. The attempt number is
+# the claim's token: a renewal or the final write matches it, so a worker whose lease ran out (it
+# hung, and another worker took the photo over) stops instead of writing over the new owner. A
+# worker that dies (kill -9, OOM, host lost) stops renewing; the sweeper, on a short beat, turns an
+# expired claim back into `pending` and re-enqueues it, or marks it failed at the attempt cap.
+
+
+class ClaimLost(Exception):
+    """Another worker took this photo over after our lease ran out: stop, write nothing."""
+
+
+class PhotoRetry(Exception):
+    """A transient error during attempt `attempt`: the task retries in `countdown` seconds.
+
+    The claim is kept until then (its lease runs to the retry time), so the sweeper leaves the
+    photo to the retry, and the retry (which passes `claim=attempt`) may take it back.
+    """
+
+    def __init__(self, *, attempt: int, countdown: int) -> None:
+        super().__init__(f"attempt {attempt} failed; retry in {countdown}s")
+        self.attempt = attempt
+        self.countdown = countdown
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=int(settings.PHOTO_CLAIM_LEASE_SECONDS))
+
+
+def retry_countdown(attempt: int) -> int:
+    """Seconds before retrying after a transient error in `attempt` (1, 2, ...): 15, 30, 60 ... 600, plus jitter."""
+    return min(600, 15 * 2 ** max(0, attempt - 1)) + random.randint(0, 5)
+
+
+def _expired_claims(now: Any) -> models.Q:
+    """Processing rows whose lease has run out (rows claimed before leases existed: by their age)."""
+    return models.Q(status=Photo.Status.PROCESSING) & (
+        models.Q(claimed_until__lt=now) | models.Q(claimed_until__isnull=True, status_changed_at__lt=now - _lease())
+    )
 
 
 def photos_sweep(*, now: Any = None, limit: int = 500) -> dict[str, int]:
-    """Re-enqueue pending rows older than a minute and processing rows stuck > 15 minutes.
+    """Beat job (every PHOTO_SWEEP_INTERVAL_SECONDS): hand abandoned photos to a worker again.
 
-    Stuck rows already at the attempt cap are marked failed instead of looping.
+    - A `processing` row whose lease has expired lost its worker: at the attempt cap it is marked
+      failed with a message; otherwise it goes back to `pending` (attempts kept) and is re-enqueued.
+    - A `pending` row older than a minute was never picked up (broker down at upload): re-enqueued.
+    A live claim (a worker renewing its lease, or a retry scheduled after a transient error) is left alone.
     """
     now = now or timezone.now()
     max_attempts = int(settings.PHOTO_MAX_ATTEMPTS)
-    pending = Photo.objects.filter(status=Photo.Status.PENDING, status_changed_at__lt=now - PENDING_GRACE)
-    stuck = Photo.objects.filter(status=Photo.Status.PROCESSING, status_changed_at__lt=now - PROCESSING_STUCK_AFTER)
-    given_up = stuck.filter(attempts__gte=max_attempts).update(
-        status=Photo.Status.FAILED,
-        status_changed_at=now,
-        failure_reason=f"We could not process this photo after {max_attempts} tries. Please upload it again.",
-    )
-    ids = list(
-        (pending | stuck.filter(attempts__lt=max_attempts))
+    with transaction.atomic():
+        given_up = Photo.objects.filter(_expired_claims(now), attempts__gte=max_attempts).update(
+            status=Photo.Status.FAILED,
+            status_changed_at=now,
+            claimed_until=None,
+            failure_reason=_exhausted_reason(max_attempts),
+        )
+        # Locked so a worker claiming one of these rows right now waits for us (or we skip it).
+        abandoned = list(
+            Photo.objects.select_for_update(skip_locked=True)
+            .filter(_expired_claims(now), attempts__lt=max_attempts)
+            .order_by("status_changed_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if abandoned:
+            Photo.objects.filter(pk__in=abandoned).update(
+                status=Photo.Status.PENDING, status_changed_at=now, claimed_until=None
+            )
+    waiting = list(
+        Photo.objects.filter(status=Photo.Status.PENDING, status_changed_at__lt=now - PENDING_GRACE)
+        .exclude(pk__in=abandoned)
         .order_by("status_changed_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", flat=True)[: max(0, limit - len(abandoned))]
     )
-    sent = 0
-    for pk in ids:
-        if enqueue_processing(pk):
-            sent += 1
+    ids = abandoned + waiting
+    sent = sum(1 for pk in ids if enqueue_processing(pk))
     # Touch them so the next sweep does not resend before the worker had a chance.
-    if sent:
-        Photo.objects.filter(pk__in=ids, status=Photo.Status.PENDING).update(status_changed_at=now)
-    return {"enqueued": sent, "found": len(ids), "failed": given_up}
+    if waiting and sent:
+        Photo.objects.filter(pk__in=waiting, status=Photo.Status.PENDING).update(status_changed_at=now)
+    if abandoned:
+        logger.warning("photos %s: their worker's lease ran out; re-enqueued", abandoned)
+    return {"enqueued": sent, "found": len(ids), "abandoned": len(abandoned), "failed": given_up}
 
 
-def _mark_failed(photo_id: int, reason: str) -> None:
-    Photo.objects.filter(pk=photo_id).update(
+def _mark_failed(photo_id: int, reason: str, *, attempt: int | None = None) -> int:
+    rows = Photo.objects.filter(pk=photo_id)
+    if attempt is not None:
+        rows = rows.filter(status=Photo.Status.PROCESSING, attempts=attempt)
+    return rows.update(
         status=Photo.Status.FAILED,
         failure_reason=reason[:255],
+        claimed_until=None,
         status_changed_at=timezone.now(),
         updated_at=timezone.now(),
     )
@@ -366,8 +425,15 @@ def _exhausted_reason(max_attempts: int) -> str:
     return f"We could not process this photo after {max_attempts} tries. Please delete it and upload it again."
 
 
-def _photo_process_start(*, photo_id: int, force: bool) -> Photo | None:
+def _photo_process_start(*, photo_id: int, force: bool, claim: int | None = None) -> Photo | None:
+    """Claim the photo for this worker (attempts + 1, a fresh lease), or None when there is nothing to do.
+
+    Nothing to do: the row is gone; it is ready or failed (unless `force`); another worker's claim is
+    live (unless `force`, or `claim` is that claim's attempt number: our own scheduled retry); or the
+    attempts are used up (then it is marked failed).
+    """
     max_attempts = int(settings.PHOTO_MAX_ATTEMPTS)
+    now = timezone.now()
     with transaction.atomic():
         photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
         if photo is None:
@@ -376,20 +442,39 @@ def _photo_process_start(*, photo_id: int, force: bool) -> Photo | None:
             if not force:
                 return None
             photo.attempts = 0  # a deliberate reprocess starts a fresh count
+        elif (
+            photo.status == Photo.Status.PROCESSING
+            and photo.claimed_until is not None
+            and photo.claimed_until > now
+            and not force
+            and claim != photo.attempts
+        ):
+            return None  # a live worker has it (a duplicate or redelivered message)
         if photo.attempts >= max_attempts:
             photo.status = Photo.Status.FAILED
             photo.failure_reason = _exhausted_reason(max_attempts)
-            photo.status_changed_at = timezone.now()
-            photo.save(update_fields=["status", "failure_reason", "status_changed_at", "updated_at"])
+            photo.status_changed_at = now
+            photo.claimed_until = None
+            photo.save(update_fields=["status", "failure_reason", "status_changed_at", "claimed_until", "updated_at"])
             return None
         photo.attempts += 1
         photo.status = Photo.Status.PROCESSING
-        photo.status_changed_at = timezone.now()
-        photo.save(update_fields=["attempts", "status", "status_changed_at", "updated_at"])
+        photo.status_changed_at = now
+        photo.claimed_until = now + _lease()
+        photo.save(update_fields=["attempts", "status", "status_changed_at", "claimed_until", "updated_at"])
         return photo
 
 
-def _write_renditions(photo: Photo, rendered: Any) -> dict[str, dict]:
+def _claim_renew(*, photo_id: int, attempt: int, until: Any = None) -> None:
+    """Extend our lease (to `until`, default now + the lease); ClaimLost when the photo is no longer ours."""
+    renewed = Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING, attempts=attempt).update(
+        claimed_until=until or timezone.now() + _lease()
+    )
+    if not renewed:
+        raise ClaimLost(f"photo {photo_id}: claim {attempt} was taken over or the photo is gone")
+
+
+def _write_renditions(photo: Photo, rendered: Any, renew: Callable[[], None] = lambda: None) -> dict[str, dict]:
     """Write every rendition under a deterministic name (overwriting), return the JSON."""
     from django.core.files.base import ContentFile
 
@@ -398,6 +483,7 @@ def _write_renditions(photo: Photo, rendered: Any) -> dict[str, dict]:
     storage = public_storage()
     out: dict[str, dict] = {}
     for width, files in sorted(rendered.files.items()):
+        renew()
         entry: dict[str, Any] = {"width": width, "height": files["height"], "names": []}
         for fmt, ext in (("webp", "webp"), ("jpeg", "jpg")):
             name = f"photos/{photo.key.hex[:2]}/{photo.key.hex}/{width}.{ext}"
@@ -410,52 +496,91 @@ def _write_renditions(photo: Photo, rendered: Any) -> dict[str, dict]:
     return out
 
 
-def photo_process(*, photo_id: int, force: bool = False) -> str:
+def photo_process(*, photo_id: int, force: bool = False, claim: int | None = None) -> str:
     """Run the pipeline for one photo. Idempotent: same file names, one row, no duplicates.
 
-    Returns "ready", "failed" or "skipped" (already done, gone, or out of attempts).
-    Transient problems (storage, database) raise so the task retries with backoff;
+    Returns "ready", "failed" or "skipped" (already done, gone, claimed by a live worker, taken over,
+    or out of attempts). A transient problem (storage, database, soft time limit) raises PhotoRetry
+    (the task retries after its countdown, passing `claim`) or, at the attempt cap, fails the photo;
     an original that cannot be decoded fails at once with a readable reason.
     """
     from kei_community.media.processing import UnusableImage, render
     from kei_community.media.storage import public_storage
 
-    photo = _photo_process_start(photo_id=photo_id, force=force)
+    photo = _photo_process_start(photo_id=photo_id, force=force, claim=claim)
     if photo is None:
         return "skipped"
+    attempt = photo.attempts
+
+    def renew() -> None:
+        _claim_renew(photo_id=photo_id, attempt=attempt)
+
     try:
-        with photo.original.open("rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        _mark_failed(photo_id, "The uploaded file is missing. Please upload the photo again.")
-        return "failed"
-    try:
-        rendered = render(data)
-    except UnusableImage:
-        _mark_failed(photo_id, "This photo could not be read. Please upload a JPEG, PNG, WebP or HEIC photo.")
-        return "failed"
-    old_names = set(rendition_names(photo))
-    renditions = _write_renditions(photo, rendered)
+        try:
+            with photo.original.open("rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            _mark_failed(photo_id, "The uploaded file is missing. Please upload the photo again.", attempt=attempt)
+            return "failed"
+        renew()
+        try:
+            rendered = render(data, progress=renew)
+        except UnusableImage:
+            _mark_failed(
+                photo_id,
+                "This photo could not be read. Please upload a JPEG, PNG, WebP or HEIC photo.",
+                attempt=attempt,
+            )
+            return "failed"
+        old_names = set(rendition_names(photo))
+        renditions = _write_renditions(photo, rendered, renew)
+    except ClaimLost as exc:
+        logger.warning("%s: stopping", exc)
+        return "skipped"
+    except Exception as exc:  # transient: storage, database, soft time limit, a worker hiccup
+        return _photo_process_failed(photo_id=photo_id, attempt=attempt, exc=exc)
     new_names = {n for v in renditions.values() for n in v["names"]}
     for stale in old_names - new_names:
         public_storage().delete(stale)
-    updated = Photo.objects.filter(pk=photo_id).update(
+    updated = Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING, attempts=attempt).update(
         status=Photo.Status.READY,
         renditions=renditions,
         placeholder=rendered.placeholder,
         failure_reason="",
+        claimed_until=None,
         status_changed_at=timezone.now(),
         processed_at=timezone.now(),
         updated_at=timezone.now(),
     )
-    if not updated:  # deleted while we worked: remove what we wrote
-        transaction.on_commit(lambda: _delete_files(sorted(new_names), []))
+    if not updated:
+        if not Photo.objects.filter(pk=photo_id).exists():  # deleted while we worked: remove what we wrote
+            transaction.on_commit(lambda: _delete_files(sorted(new_names), []))
+        # else another worker took the photo over; it writes the same file names.
         return "skipped"
     return "ready"
 
 
+def _photo_process_failed(*, photo_id: int, attempt: int, exc: Exception) -> str:
+    """After a transient error in `attempt`: fail the photo at the attempt cap, else raise PhotoRetry."""
+    max_attempts = int(settings.PHOTO_MAX_ATTEMPTS)
+    if attempt >= max_attempts:
+        _mark_failed(photo_id, _exhausted_reason(max_attempts), attempt=attempt)
+        logger.warning("photo %s failed for good: %r", photo_id, exc)
+        return "failed"
+    countdown = retry_countdown(attempt)
+    try:  # keep the claim until the retry, so the sweeper leaves it to the retry
+        _claim_renew(photo_id=photo_id, attempt=attempt, until=timezone.now() + timedelta(seconds=countdown))
+    except ClaimLost:
+        return "skipped"
+    except Exception as renew_exc:  # the database is the problem: the lease runs out and the sweeper takes over
+        logger.warning("photo %s: could not keep the claim for the retry: %r", photo_id, renew_exc)
+    logger.info("photo %s: attempt %s failed (%r); retrying in %ss", photo_id, attempt, exc, countdown)
+    raise PhotoRetry(attempt=attempt, countdown=countdown) from exc
+
+
 def photo_process_give_up_if_exhausted(*, photo_id: int) -> bool:
-    """After a transient error: mark failed (and return True) when no attempts are left."""
+    """After an error outside an attempt (e.g. the database while claiming): mark failed (and return
+    True) when no attempts are left."""
     max_attempts = int(settings.PHOTO_MAX_ATTEMPTS)
     photo = Photo.objects.filter(pk=photo_id).only("attempts", "status").first()
     if photo is None or photo.status in (Photo.Status.READY, Photo.Status.FAILED):

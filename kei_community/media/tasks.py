@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import random
 
 from celery import shared_task
 
@@ -17,20 +16,28 @@ HARD_TIME_LIMIT = 90
 
 @shared_task(
     bind=True,
+    # Safe to redeliver: photo_process is idempotent (fixed file names, one row) and counts attempts in the
+    # row, so a message that keeps killing its worker ends as a failed photo instead of looping.
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=None,  # bounded by the attempt counter in the database (PHOTO_MAX_ATTEMPTS)
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=HARD_TIME_LIMIT,
 )
-def process_photo(self, photo_id: int, force: bool = False) -> str:  # type: ignore[no-untyped-def]
+def process_photo(self, photo_id: int, force: bool = False, claim: int | None = None) -> str:  # type: ignore[no-untyped-def]
     try:
-        return services.photo_process(photo_id=photo_id, force=force)
-    except Exception as exc:  # transient: storage, database, soft time limit, a worker hiccup
+        return services.photo_process(photo_id=photo_id, force=force, claim=claim)
+    except services.PhotoRetry as retry:  # transient error in an attempt; the claim is kept for the retry
+        raise self.retry(
+            exc=retry.__cause__ or retry,
+            countdown=retry.countdown,
+            kwargs={"photo_id": photo_id, "force": False, "claim": retry.attempt},
+        )
+    except Exception as exc:  # before any attempt started (e.g. the database while claiming)
         if services.photo_process_give_up_if_exhausted(photo_id=photo_id):
             logger.warning("photo %s failed for good: %r", photo_id, exc)
             return "failed"
-        countdown = min(600, 15 * 2**self.request.retries) + random.randint(0, 5)
+        countdown = services.retry_countdown(self.request.retries + 1)
         logger.info("photo %s: retrying in %ss after %r", photo_id, countdown, exc)
         raise self.retry(exc=exc, countdown=countdown, kwargs={"photo_id": photo_id, "force": False})
 
@@ -43,5 +50,5 @@ def cleanup_photos() -> dict:
 
 @shared_task(ignore_result=True)
 def sweep_photos() -> dict:
-    """Beat job: re-enqueue pending rows and rows stuck in processing."""
+    """Beat job (every PHOTO_SWEEP_INTERVAL_SECONDS): re-enqueue pending rows and rows whose worker's lease ran out."""
     return services.photos_sweep()

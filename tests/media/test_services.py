@@ -10,6 +10,7 @@ from kei_community.media import services
 from kei_community.media.models import Photo
 from kei_community.moderation.models import AuditLogEntry
 from tests.factories import make_photo, make_upload
+from tests.media import images
 
 
 def test_photo_add_stores_original_privately(user, settings):
@@ -169,6 +170,139 @@ def test_rows_deleted_in_bulk_take_their_files(user, settings, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         Photo.objects.filter(owner_id=user.pk).delete()  # as an owner's GenericRelation cascade does
     assert not rendition.exists() and not original.exists()
+
+
+# --- claims and leases (defect 9: a worker killed mid-photo) -----------------------------------------
+
+
+def _claimed(photo: Photo, *, until_seconds: float, attempts: int = 1) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Photo.objects.filter(pk=photo.pk).update(
+        status=Photo.Status.PROCESSING,
+        attempts=attempts,
+        status_changed_at=timezone.now() - timedelta(seconds=90),
+        claimed_until=timezone.now() + timedelta(seconds=until_seconds),
+    )
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[int]:
+    sent: list[int] = []
+    monkeypatch.setattr(services, "enqueue_processing", lambda pk, **kw: sent.append(pk) or True)
+    return sent
+
+
+def test_sweep_requeues_an_expired_claim_and_leaves_a_live_one(user, enqueued):
+    dead, alive = make_photo(owner=user), make_photo(owner=user)
+    _claimed(dead, until_seconds=-1)  # its worker stopped renewing: killed
+    _claimed(alive, until_seconds=30)  # its worker renews between renditions
+    result = services.photos_sweep()
+    assert enqueued == [dead.pk]
+    assert result == {"enqueued": 1, "found": 1, "abandoned": 1, "failed": 0}
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert (dead.status, dead.attempts, dead.claimed_until) == (Photo.Status.PENDING, 1, None)
+    assert (alive.status, alive.attempts) == (Photo.Status.PROCESSING, 1)
+
+
+def test_sweep_fails_an_expired_claim_at_the_attempt_cap_with_a_message(user, settings, enqueued):
+    settings.PHOTO_MAX_ATTEMPTS = 3
+    photo = make_photo(owner=user)
+    _claimed(photo, until_seconds=-1, attempts=3)
+    assert services.photos_sweep()["failed"] == 1
+    assert enqueued == []
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.FAILED
+    assert "after 3 tries" in photo.failure_reason
+
+
+def test_requeued_photo_is_processed_by_the_next_worker(user):
+    photo = make_photo(owner=user)
+    _claimed(photo, until_seconds=-1)
+    assert services.photos_sweep()["enqueued"] == 1  # eager: the re-enqueued task runs at once
+    photo.refresh_from_db()
+    assert (photo.status, photo.attempts, photo.claimed_until) == (Photo.Status.READY, 2, None)
+
+
+def test_duplicate_message_leaves_a_live_claim_alone(user):
+    photo = make_photo(owner=user)
+    _claimed(photo, until_seconds=30)
+    assert services.photo_process(photo_id=photo.pk) == "skipped"
+    photo.refresh_from_db()
+    assert (photo.status, photo.attempts) == (Photo.Status.PROCESSING, 1)
+
+
+def test_claim_is_renewed_between_renditions(user, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.PHOTO_CLAIM_LEASE_SECONDS = 60
+    photo = make_photo(owner=user, data=images.jpeg_bytes((1700, 1000)))
+    leases = []
+    renew = services._claim_renew
+
+    def spy(**kwargs):
+        renew(**kwargs)
+        leases.append(Photo.objects.values_list("claimed_until", flat=True).get(pk=photo.pk))
+
+    monkeypatch.setattr(services, "_claim_renew", spy)
+    start = timezone.now()
+    assert services.photo_process(photo_id=photo.pk) == "ready"
+    # after reading, after decoding, before each of the 3 renditions' encoding and before each one's writing
+    assert len(leases) == 8
+    assert all(start + timedelta(seconds=59) < until <= timezone.now() + timedelta(seconds=60) for until in leases)
+    assert leases == sorted(leases)
+    photo.refresh_from_db()
+    assert photo.claimed_until is None
+
+
+def test_worker_whose_claim_was_taken_over_stops_without_writing(user, monkeypatch):
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from kei_community.media import processing
+
+    photo = make_photo(owner=user)
+    real_render = processing.render
+
+    def slow_render(data, progress=None):
+        # Meanwhile our lease ran out and the sweeper gave the photo to another worker (attempt 2).
+        Photo.objects.filter(pk=photo.pk).update(
+            attempts=F("attempts") + 1, claimed_until=timezone.now() + timedelta(seconds=60)
+        )
+        return real_render(data, progress=progress)
+
+    monkeypatch.setattr(processing, "render", slow_render)
+    assert services.photo_process(photo_id=photo.pk) == "skipped"
+    photo.refresh_from_db()
+    assert (photo.status, photo.attempts, photo.renditions) == (Photo.Status.PROCESSING, 2, {})
+
+
+def test_transient_error_keeps_the_claim_for_the_retry_only(user, monkeypatch, enqueued):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kei_community.media import processing
+
+    photo = make_photo(owner=user)
+    monkeypatch.setattr(processing, "render", lambda data, **kw: (_ for _ in ()).throw(OSError("storage hiccup")))
+    with pytest.raises(services.PhotoRetry) as retry:
+        services.photo_process(photo_id=photo.pk)
+    assert retry.value.attempt == 1 and 15 <= retry.value.countdown <= 20
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.PROCESSING
+    assert photo.claimed_until >= timezone.now() + timedelta(seconds=14)
+    assert services.photos_sweep()["found"] == 0  # the retry is due: not abandoned
+    assert services.photo_process(photo_id=photo.pk) == "skipped"  # another message may not take it
+    monkeypatch.undo()
+    assert services.photo_process(photo_id=photo.pk, claim=1) == "ready"  # the retry may
 
 
 # --- who manages a photo follows who owns the thing now (issue 10, defect 4) -------------------------

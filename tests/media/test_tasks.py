@@ -163,7 +163,7 @@ def test_poison_image_fails_after_max_attempts(user, settings, monkeypatch):
     settings.PHOTO_MAX_ATTEMPTS = 3
     calls = []
 
-    def crash(data):
+    def crash(data, **kwargs):
         calls.append(1)
         raise MemoryError("worker blew up")
 
@@ -188,7 +188,7 @@ def test_redelivered_message_at_attempt_cap_fails_without_rendering(user, settin
     settings.PHOTO_MAX_ATTEMPTS = 3
     photo = make_photo(owner=user)
     Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.PROCESSING, attempts=3)
-    monkeypatch.setattr(processing, "render", lambda data: (_ for _ in ()).throw(AssertionError("must not run")))
+    monkeypatch.setattr(processing, "render", lambda data, **kw: (_ for _ in ()).throw(AssertionError("must not run")))
     assert process_photo.delay(photo.pk).get() == "skipped"
     photo.refresh_from_db()
     assert photo.status == Photo.Status.FAILED
@@ -220,7 +220,8 @@ def test_beat_schedule_registered():
 
     entry = app.conf.beat_schedule["media-sweep-photos"]
     assert entry["task"] == "kei_community.media.tasks.sweep_photos"
-    assert entry["schedule"] == timedelta(minutes=5)
+    assert entry["schedule"] == timedelta(seconds=30)  # PHOTO_SWEEP_INTERVAL_SECONDS
+    assert entry["options"] == {"expires": 30}
 
 
 def test_placeholder_is_tiny_and_clean():
