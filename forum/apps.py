@@ -12,7 +12,7 @@ class ForumConfig(AppConfig):
 
         from celery.schedules import crontab
 
-        from forum import hooks
+        from forum import hooks, services
         from forum.models import Post
         from kei_community.celery import app
         from kei_community.core.registry import register
@@ -25,7 +25,18 @@ class ForumConfig(AppConfig):
         register_kind("new_thread", "New threads in forum categories you watch")
         register_kind("post_reaction", "Reactions to your forum posts", default_delivery="off")
 
-        register_target(Post, hide=hooks.post_hide, restore=hooks.post_restore, describe=hooks.post_describe)
+        register_target(
+            Post,
+            hide=hooks.post_hide,
+            restore=hooks.post_restore,
+            describe=hooks.post_describe,
+            noun="post",
+            owner="author",
+            related=("thread",),
+            remove=hooks.post_take_down,
+            unremove=hooks.post_put_back,
+            changed=services.post_photos_changed,
+        )
         register_queue_source("forum", hooks.held_queue)
         register_owner(Post, can_manage=hooks.post_photos_can_manage)
 

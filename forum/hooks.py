@@ -39,6 +39,18 @@ def post_restore(post: Post) -> None:
     services.post_unhide(post)
 
 
+def post_take_down(post: Post, *, actor: Any, reason: str, **_: Any) -> dict:
+    """Removed by a moderator (kei_community.moderation): the forum's soft delete, counters and caches."""
+    was_deleted = post.is_deleted
+    services.post_delete(actor=actor, post=post, reason=reason)
+    return {"was_deleted": was_deleted}
+
+
+def post_put_back(post: Post, *, actor: Any, state: dict, **_: Any) -> None:
+    if not state.get("was_deleted"):  # a post its author had deleted stays deleted
+        services.post_restore(actor=actor, post=post)
+
+
 def post_describe(post: Post) -> dict:
     return {
         "title": f"Post #{post.position} in “{post.thread.title}” by {post.author.public_name}",

@@ -17,6 +17,7 @@ from forum.rendering import Rendered, render_post
 from kei_community.core import cache_tags
 from kei_community.core.us import US_STATES
 from kei_community.moderation import limits
+from kei_community.moderation.sanctions import check_not_suspended
 from kei_community.moderation.services import audit_record
 from kei_community.notifications.services import notification_create_many
 from kei_community.users.permissions import check_moderator
@@ -36,8 +37,10 @@ def is_moderator(user: Any) -> bool:
 
 
 def _require_member(user: Any) -> None:
+    """Every member write: signed in, active, not suspended (kei_community.moderation.sanctions)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied("Sign in to take part in the forum.")
+    check_not_suspended(user)
 
 
 # --- rules shared by new threads and replies ------------------------------------------------------
@@ -572,6 +575,11 @@ def post_hide(post: Post) -> None:
         thread_recount(post.thread)
         category_recount(post.thread.category)
         _changed(post.thread)
+
+
+def post_photos_changed(post: Post) -> None:
+    """A moderator removed or restored one of the post's photos (kei_community.moderation)."""
+    _changed(post.thread, lists=False)
 
 
 def post_unhide(post: Post) -> None:

@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from marketplace import services
-from marketplace.models import Listing, Question
+from marketplace.models import Listing, Message, Question
 
 
 def listing_photos_can_manage(actor: Any, listing: Listing) -> bool:
@@ -97,6 +97,17 @@ def describe_question(question: Question) -> dict:
         "url": question.get_absolute_url(),
         "app": "marketplace",
         "excerpt": Truncator(question.body).chars(200),
+    }
+
+
+def describe_message(message: Message) -> dict:
+    """A private message, for moderators (the queue shows its text) and its sender's notice."""
+    listing = message.conversation.listing
+    return {
+        "title": f"Message about “{listing.title}”",
+        "url": listing.get_absolute_url(),
+        "app": "marketplace",
+        "excerpt": Truncator(message.body).chars(300),
     }
 
 

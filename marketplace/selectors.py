@@ -16,6 +16,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kei_community.core import caching
+from kei_community.moderation.sanctions import suspended_member_ids
+from kei_community.moderation.selectors import removal_reason
 from marketplace import page_cache
 from marketplace.models import PUBLIC_STATUSES, Conversation, Favorite, Listing, Message, Question, SavedSearch
 
@@ -47,7 +49,10 @@ def listing_card_page_qs() -> QuerySet[Listing]:
 
 
 def listing_public_qs() -> QuerySet[Listing]:
-    return Listing.objects.filter(status__in=SEARCH_STATUSES, hidden=False, held_for_review=False)
+    """What search, the home page, lists and the API show: live listings of members not suspended."""
+    return Listing.objects.filter(status__in=SEARCH_STATUSES, hidden=False, held_for_review=False).exclude(
+        seller_id__in=suspended_member_ids()
+    )
 
 
 def listing_visible_to(*, listing: Listing, viewer: Any) -> bool:
@@ -425,7 +430,12 @@ def conversation_get_for(*, user: Any, pk: int) -> Conversation | None:
     return (
         Conversation.objects.filter(Q(buyer=user) | Q(seller=user), pk=pk)
         .select_related("listing", "buyer", "seller")
-        .prefetch_related(Prefetch("messages", queryset=Message.objects.select_related("sender")))
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("sender").annotate(removed_reason=removal_reason(Message)),
+            )
+        )
         .first()
     )
 
@@ -506,3 +516,21 @@ def comps_for_listing(*, listing: Listing) -> dict | None:
 def price_comps_cached(*, family: str | None = None) -> list[dict]:
     """price_comps for the comps page (all families, or one), cached like comps_for_listing."""
     return caching.get_or_build("marketplace.comps", f"page:{family}", lambda: price_comps(family=family)) or []
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+def member_listings_not_removed(member: Any) -> QuerySet[Listing]:
+    """Every listing of the member a moderator has not removed ("remove all of this member's listings")."""
+    return Listing.objects.filter(seller=member).exclude(status=Listing.Status.REMOVED).order_by("pk")
+
+
+def conversation_messages(*, conversation: Conversation, viewer: Any) -> list[Message]:
+    """The messages of a conversation from conversation_get_for (no query) for one of its members: a message
+    a moderator removed is gone for the other member; its sender still sees it, with `removed_reason` set."""
+    return [
+        m
+        for m in conversation.messages.all()
+        if getattr(m, "removed_reason", None) is None or m.sender_id == getattr(viewer, "pk", None)
+    ]

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from kei_community.core.markdown import render_markdown
 from kei_community.core.us import zip_lookup
 from kei_community.moderation import limits
+from kei_community.moderation.sanctions import check_not_suspended
 from kei_community.notifications.services import notification_create, notification_create_many
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import normalize_frame_number
@@ -84,6 +85,7 @@ def is_seller(actor: Any, listing: Listing) -> bool:
 def _check_owner(actor: Any, listing: Listing) -> None:
     if not is_seller(actor, listing):
         raise PermissionDenied("Only the seller can change this listing.")
+    check_not_suspended(actor)
 
 
 def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -178,6 +180,7 @@ def listing_create(*, seller: Any, data: dict[str, Any], publish: bool = False) 
     """Create a draft (or publish at once). Data keys are model field names."""
     if seller is None or not seller.is_authenticated:
         raise PermissionDenied("Sign in to sell a truck.")
+    check_not_suspended(seller)
     _clean_data(data)
     limits.check_new_account_cap(
         user=seller,
@@ -380,20 +383,76 @@ def _enqueue_alerts(listing_id: int) -> None:
     tasks.safe_delay(tasks.saved_search_alerts_for_listing, listing_id)
 
 
-@transaction.atomic
 def listing_remove(*, actor: Any, listing: Listing, note: str = "") -> Listing:
-    from kei_community.moderation.services import audit_record
-    from kei_community.users.permissions import check_moderator
+    """A moderator removes a listing (the held-listing review page): kei_community.moderation's
+    content_remove, so the seller is told why, its reports are closed and it is audited."""
+    from kei_community.moderation.services import content_remove
 
-    check_moderator(actor)
+    content_remove(actor=actor, target=listing, reason=note or REMOVED_DEFAULT_REASON)
+    listing.refresh_from_db(fields=["status", "updated_at"])
+    return listing
+
+
+REMOVED_DEFAULT_REASON = "It does not follow the marketplace rules."
+
+
+# Handlers registered with kei_community.moderation (MarketplaceConfig.ready): the moderation services
+# check the moderator, audit, close the reports and tell the owner; these change the marketplace's rows.
+
+
+def listing_take_down(listing: Listing, **_: Any) -> dict[str, Any]:
+    """Removed by a moderator: out of search, the home page, lists, counts and the API; its page is 410."""
     before = {"status": listing.status}
     listing.status = Status.REMOVED
     listing.save(update_fields=["status", "updated_at"])
     _changed(listing)
-    audit_record(
-        actor=actor, action="listing_remove", target=listing, before=before, after={"status": "removed"}, note=note
-    )
-    return listing
+    return before
+
+
+def listing_put_back(listing: Listing, *, state: dict[str, Any], **_: Any) -> None:
+    """Restored: the status it had (expired if its time ran out meanwhile)."""
+    status = state.get("status")
+    if status not in Status.values or status == Status.REMOVED:
+        status = Status.DRAFT
+    if status == Status.ACTIVE and listing.expires_at is not None and listing.expires_at <= timezone.now():
+        status = Status.EXPIRED
+    listing.status = status
+    listing.save(update_fields=["status", "updated_at"])
+    _changed(listing)
+
+
+def listing_photos_changed(listing: Listing) -> None:
+    """A moderator removed or restored one of its photos."""
+    _changed(listing, search=False)
+
+
+def question_take_down(question: Question, **_: Any) -> dict[str, Any]:
+    before = {"hidden": question.hidden}
+    Question.objects.filter(pk=question.pk).update(hidden=True)
+    question.hidden = True
+    _changed(question.listing, search=False)
+    return before
+
+
+def question_put_back(question: Question, **_: Any) -> None:
+    Question.objects.filter(pk=question.pk).update(hidden=False)
+    question.hidden = False
+    _changed(question.listing, search=False)
+
+
+def message_take_down(message: Message, **_: Any) -> dict[str, Any]:
+    """The removal itself hides it from the other member (selectors.conversation_messages)."""
+    return {}
+
+
+def message_put_back(message: Message, **_: Any) -> None:
+    return None
+
+
+def member_moderated(member: Any) -> None:
+    """A member was suspended or reinstated: their listings leave or rejoin search at once."""
+    makes = set(Listing.objects.filter(seller=member).values_list("make", flat=True).distinct())
+    page_cache.member_changed(member.pk, makes=makes)
 
 
 # --- photos (through kei_community.media) -------------------------------------
@@ -526,6 +585,7 @@ def _querydict(query: str) -> QueryDict:
 
 def _check_message_cap(sender: Any) -> None:
     """Every member: MESSAGE_RATE_PER_MINUTE / _PER_DAY (RateLimited); young accounts: the daily cap."""
+    check_not_suspended(sender)
     limits.check_rate(
         user=sender, done=Message.objects.filter(sender=sender), rates=limits.message_rates(), noun="messages"
     )
@@ -607,6 +667,7 @@ def conversation_mark_read(*, user: Any, conversation: Conversation) -> None:
 def question_ask(*, asker: Any, listing: Listing, body: str) -> Question:
     if not asker or not asker.is_authenticated:
         raise PermissionDenied("Sign in to ask a question.")
+    check_not_suspended(asker)
     if not listing.is_public or listing.status == Status.SOLD:
         raise ValidationError("Questions are closed on this listing.")
     if asker.pk == listing.seller_id:

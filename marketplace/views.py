@@ -27,6 +27,8 @@ from kei_community.core.redirects import next_url
 from kei_community.core.registry import call_hooks
 from kei_community.core.types import AppHttpRequest, AuthenticatedHttpRequest
 from kei_community.core.us import zip_lookup
+from kei_community.moderation.selectors import removal_in_force
+from kei_community.moderation.views import gone as moderation_gone
 from kei_community.users.permissions import moderator_required
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import mask_frame_number
@@ -270,7 +272,11 @@ def _count_cached_view(request: AppHttpRequest, pk: int, slug: str) -> None:
 )
 def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
     listing = selectors.listing_get_for_page(pk=pk, viewer=request.user)
-    if listing is None or not selectors.listing_visible_to(listing=listing, viewer=request.user):
+    if listing is None:
+        raise Http404("No such listing.")
+    if not selectors.listing_visible_to(listing=listing, viewer=request.user):
+        if listing.status == Listing.Status.REMOVED:  # a short public notice; its seller and moderators see it
+            return moderation_gone(request, noun="listing")
         raise Http404("No such listing.")
     if slug != listing.slug:
         return HttpResponseRedirect(listing.get_absolute_url(), status=301)
@@ -311,6 +317,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         "questions": list(listing.questions.all()),
         "share_url": request.build_absolute_uri(listing.get_absolute_url()),
         "buyers": selectors.listing_buyers(listing=listing) if is_owner and listing.truck_id else [],
+        "removal": removal_in_force(listing) if listing.status == Listing.Status.REMOVED else None,
     }
     return render(request, "marketplace/listing_detail.html", cacheable_context(request, context))
 
@@ -691,8 +698,14 @@ def listing_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 services.listing_approve(actor=request.user, listing=listing)
                 messages.success(request, "Listing approved and visible.")
             elif request.POST.get("decision") == "remove":
-                services.listing_remove(actor=request.user, listing=listing, note=request.POST.get("note", "")[:500])
-                messages.success(request, "Listing removed.")
+                try:
+                    services.listing_remove(
+                        actor=request.user, listing=listing, note=request.POST.get("note", "")[:500]
+                    )
+                except ValidationError as exc:
+                    _flash_error(request, exc)
+                else:
+                    messages.success(request, "Listing removed.")
         return redirect(reverse("moderation:queue"))
     return render(request, "marketplace/listing_review.html", {"listing": listing})
 
@@ -730,7 +743,7 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             return redirect(conversation.get_absolute_url() + "#latest")
     services.conversation_mark_read(user=request.user, conversation=conversation)
     other = conversation.seller if request.user.pk == conversation.buyer_id else conversation.buyer
-    msgs = list(conversation.messages.all())
+    msgs = selectors.conversation_messages(conversation=conversation, viewer=request.user)
     return render(
         request,
         "marketplace/conversation_detail.html",

@@ -9,4 +9,6 @@ urlpatterns = [
     path("report/<id:content_type_id>/<id:object_id>/", views.report_target, name="report"),
     path("review/<id:content_type_id>/<id:object_id>/", views.review_target, name="review"),
     path("reports/<id:pk>/review/", views.review_report, name="review_report"),
+    path("content/<id:content_type_id>/<id:object_id>/", views.object_detail, name="object"),
+    path("members/<id:pk>/", views.member_detail, name="member"),
 ]

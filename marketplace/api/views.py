@@ -11,12 +11,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from kei_community.core.api.pagination import MAX_PAGE_SIZE, query_int
+from kei_community.core.api.schema import error_response
 from kei_community.core.ids import id_or_404
 from kei_community.core.us import zip_lookup
 from kei_community.media.api.views import PhotosAutoSchema, PhotosViewSetMixin
@@ -88,6 +90,15 @@ class IsAuthenticatedForWrites(permissions.IsAuthenticatedOrReadOnly):
     pass
 
 
+class ListingGone(APIException):
+    status_code = 410
+    default_detail = "A moderator removed this listing; it is no longer available."
+    default_code = "gone"
+
+
+LISTING_GONE = error_response("A moderator removed this listing (its seller and moderators still read it).")
+
+
 @extend_schema_view(photo=extend_schema(methods=["PATCH"], operation_id="listings_photo_update"))
 class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
     """Search, read, create and manage listings. Every listing carries page_url, eligibility and
@@ -100,7 +111,11 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
 
     def get_object(self) -> Listing:
         listing = selectors.listing_get_for_detail(pk=id_or_404(self.kwargs["pk"], "No such listing."))
-        if listing is None or not selectors.listing_visible_to(listing=listing, viewer=self.request.user):
+        if listing is None:
+            raise Http404("No such listing.")
+        if not selectors.listing_visible_to(listing=listing, viewer=self.request.user):
+            if listing.status == Listing.Status.REMOVED:  # its seller and moderators still read it
+                raise ListingGone()
             raise Http404("No such listing.")
         return listing
 
@@ -156,7 +171,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
             }
         )
 
-    @extend_schema(responses={200: ListingDetailSerializer})
+    @extend_schema(responses={200: ListingDetailSerializer, 410: LISTING_GONE})
     def retrieve(self, request: Request, pk: str) -> Response:
         listing = self.get_object()
         return Response(ListingDetailSerializer(listing, context=self._context([listing])).data)
@@ -290,5 +305,9 @@ class ConversationViewSet(viewsets.GenericViewSet):
             return Response(MessageSerializer(message, context={"request": request}).data, status=201)
         services.conversation_mark_read(user=request.user, conversation=conversation)
         return Response(
-            MessageSerializer(list(conversation.messages.all()), many=True, context={"request": request}).data
+            MessageSerializer(
+                selectors.conversation_messages(conversation=conversation, viewer=request.user),
+                many=True,
+                context={"request": request},
+            ).data
         )

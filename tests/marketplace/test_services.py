@@ -402,7 +402,7 @@ def test_remove_requires_moderator_and_is_audited(user, moderator):
         services.listing_remove(actor=user, listing=listing)
     services.listing_remove(actor=moderator, listing=listing, note="scam")
     assert listing.status == "removed"
-    assert AuditLogEntry.objects.filter(action="listing_remove").exists()
+    assert AuditLogEntry.objects.filter(action="content_remove", note="scam").exists()
 
 
 def test_dealer_profile_marks_listings_as_dealer(user):

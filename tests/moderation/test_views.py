@@ -165,7 +165,6 @@ def test_queue_lists_each_open_report_with_its_own_controls(client, moderator, t
     client.force_login(moderator)
     body = client.get(reverse("moderation:queue")).content.decode()
     assert body.count("Dismiss this report</button>") == 2
-    assert body.count("Resolve this report</button>") == 2
     assert _review_report_url(first) in body and _review_report_url(second) in body
 
 
@@ -283,7 +282,7 @@ def test_queue_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(11):
         response = client.get(reverse("moderation:queue"))
     assert response.status_code == 200
-    assert response.content.decode().count("Apply</button>") == min(rows, 20)
+    assert response.content.decode().count("Dismiss the reports (no action)</button>") == min(rows, 20)
 
 
 # --- audit log -----------------------------------------------------------------
@@ -309,3 +308,329 @@ def test_audit_log_queries_do_not_grow_with_rows(client, moderator, rows, django
     with django_assert_max_num_queries(10):
         response = client.get(reverse("moderation:audit"))
     assert response.content.decode().count("<code>report_resolved</code>") == rows
+
+
+# --- acting from the queue, the content page and the member page (issue 12) -------------------------------
+
+
+@pytest.fixture
+def seller(db):
+    return UserFactory(display_name="Scammy Seller")
+
+
+@pytest.fixture
+def listing(seller):
+    from tests.factories import ListingFactory
+
+    return ListingFactory(seller=seller, title="1995 Daihatsu Hijet cheap")
+
+
+def _object_url(obj):
+    ct = ContentType.objects.get_for_model(obj)
+    return reverse("moderation:object", kwargs={"content_type_id": ct.pk, "object_id": obj.pk})
+
+
+def test_queue_offers_remove_and_member_actions_for_a_reported_listing(client, moderator, listing):
+    ReportFactory(target=listing, reason="scam", note="Wants a wire transfer")
+    client.force_login(moderator)
+    body = client.get(reverse("moderation:queue")).content.decode()
+    for label in ("Remove", "Remove all their listings and suspend", "Warn the member", "Suspend the member"):
+        assert f">{label}</button>" in body
+    assert "Owner: <a" in body and "Scammy Seller" in body
+
+
+def test_moderator_removes_a_listing_from_the_queue(client, moderator, listing):
+    from marketplace.models import Listing
+
+    ReportFactory(target=listing, reason="scam")
+    client.force_login(moderator)
+    response = client.post(
+        _object_url(listing),
+        {"action": "remove", "reason": "Asks for gift cards.", "note": "Thanks!", "next": "/moderation/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/moderation/"
+    assert Listing.objects.get(pk=listing.pk).status == Listing.Status.REMOVED
+    assert Report.objects.get().outcome == Report.Outcome.REMOVED
+
+
+def test_remove_without_a_reason_shows_the_page_again_with_the_error(client, moderator, listing):
+    from marketplace.models import Listing
+
+    client.force_login(moderator)
+    response = client.post(_object_url(listing), {"action": "remove", "reason": "", "note": "kept text"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Give a reason" in body and 'value="kept text"' in body
+    assert Listing.objects.get(pk=listing.pk).status == Listing.Status.ACTIVE
+
+
+def test_member_cannot_act_on_content(client, user, listing):
+    from marketplace.models import Listing
+
+    client.force_login(user)
+    response = client.post(_object_url(listing), {"action": "remove", "reason": "mine now"})
+    assert response.status_code == 403
+    assert Listing.objects.get(pk=listing.pk).status == Listing.Status.ACTIVE
+
+
+def test_anonymous_is_sent_to_login_from_the_content_page(client, listing):
+    response = client.get(_object_url(listing))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_content_page_shows_state_reports_and_verbs(client, moderator, listing):
+    ReportFactory(target=listing, reason="scam", note="Wire transfer only")
+    client.force_login(moderator)
+    body = client.get(_object_url(listing)).content.decode()
+    assert (
+        "Wire transfer only" in body
+        and ">Remove</button>" in body
+        and ">Dismiss the reports (no action)</button>" in body
+    )
+
+
+def test_restore_from_the_content_page(client, moderator, listing):
+    from kei_community.moderation.services import content_remove
+    from marketplace.models import Listing
+
+    content_remove(actor=moderator, target=listing, reason="Scam.")
+    client.force_login(moderator)
+    body = client.get(_object_url(listing)).content.decode()
+    assert "Reason shown to the owner: Scam." in body and ">Restore</button>" in body
+    response = client.post(_object_url(listing), {"action": "restore"})
+    assert response.status_code == 302
+    assert Listing.objects.get(pk=listing.pk).status == Listing.Status.ACTIVE
+
+
+def test_an_unknown_verb_changes_nothing(client, moderator, listing):
+    from marketplace.models import Listing
+
+    client.force_login(moderator)
+    response = client.post(_object_url(listing), {"action": "delete_everything", "reason": "x"})
+    assert response.status_code == 400
+    assert Listing.objects.get(pk=listing.pk).status == Listing.Status.ACTIVE
+
+
+def test_remove_all_and_suspend_from_the_queue(client, moderator, listing, seller):
+    from kei_community.moderation.sanctions import suspension_in_force
+    from marketplace.models import Listing
+    from tests.factories import ListingFactory
+
+    ListingFactory(seller=seller)
+    ReportFactory(target=listing, reason="scam")
+    client.force_login(moderator)
+    response = client.post(
+        _object_url(listing),
+        {"action": "remove_all_suspend", "reason": "Gift-card scam.", "duration": "indefinite", "next": "/moderation/"},
+        follow=True,
+    )
+    assert "Removed 2 listings of Scammy Seller and suspended them." in response.content.decode()
+    assert set(Listing.objects.filter(seller=seller).values_list("status", flat=True)) == {"removed"}
+    suspension = suspension_in_force(seller)
+    assert suspension is not None and suspension.ends_at is None
+
+
+def test_suspend_until_a_date_from_the_member_page(client, moderator, seller):
+    from datetime import date, timedelta
+
+    from kei_community.moderation.sanctions import suspension_in_force
+
+    client.force_login(moderator)
+    until = date.today() + timedelta(days=10)
+    response = client.post(
+        reverse("moderation:member", args=[seller.pk]),
+        {"action": "suspend", "reason": "Rude messages.", "duration": "until", "until": until.isoformat()},
+    )
+    assert response.status_code == 302
+    assert suspension_in_force(seller).ends_at.date() == until
+
+
+def test_suspend_until_without_a_date_is_a_form_error(client, moderator, seller):
+    from kei_community.moderation.models import Sanction
+
+    client.force_login(moderator)
+    response = client.post(
+        reverse("moderation:member", args=[seller.pk]), {"action": "suspend", "reason": "x", "duration": "until"}
+    )
+    assert response.status_code == 400
+    assert "Choose the day the suspension ends." in response.content.decode()
+    assert not Sanction.objects.exists()
+
+
+def test_member_page_refuses_suspending_staff(client, moderator):
+    from kei_community.moderation.models import Sanction
+    from tests.factories import StaffFactory
+
+    staff = StaffFactory()
+    client.force_login(moderator)
+    response = client.post(reverse("moderation:member", args=[staff.pk]), {"action": "suspend", "reason": "x"})
+    assert response.status_code == 403
+    assert "Staff accounts cannot be warned or suspended." in response.content.decode()
+    assert not Sanction.objects.exists()
+
+
+def test_member_page_lifts_a_suspension(client, moderator, seller):
+    from kei_community.moderation.sanctions import suspension_in_force
+    from kei_community.moderation.services import member_suspend
+
+    member_suspend(actor=moderator, member=seller, reason="x")
+    client.force_login(moderator)
+    body = client.get(reverse("moderation:member", args=[seller.pk])).content.decode()
+    assert ">Lift the suspension</button>" in body
+    client.post(reverse("moderation:member", args=[seller.pk]), {"action": "unsuspend"})
+    assert suspension_in_force(seller) is None
+
+
+def test_member_cannot_open_a_member_page(client, user, seller):
+    client.force_login(user)
+    assert client.get(reverse("moderation:member", args=[seller.pk])).status_code == 403
+
+
+# --- the content's own page ------------------------------------------------------------------------
+
+
+def test_moderator_sees_the_tools_on_the_listing_page(client, moderator, listing):
+    client.force_login(moderator)
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert 'aria-label="Moderate 1995 Daihatsu Hijet cheap"' in body
+    assert ">Remove all their listings and suspend</button>" in body
+
+
+def test_members_do_not_see_the_tools_on_the_listing_page(client, user, listing):
+    client.force_login(user)
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert "Remove all their listings" not in body
+
+
+def test_a_removed_listing_is_gone_for_the_public(client, moderator, listing):
+    from kei_community.moderation.services import content_remove
+
+    content_remove(actor=moderator, target=listing, reason="Asks for gift cards.")
+    response = client.get(listing.get_absolute_url())
+    assert response.status_code == 410
+    body = response.content.decode()
+    assert "This listing was removed" in body and "Asks for gift cards." not in body
+
+
+def test_a_removed_listing_is_gone_for_other_members(client, moderator, listing, user):
+    from kei_community.moderation.services import content_remove
+
+    content_remove(actor=moderator, target=listing, reason="Asks for gift cards.")
+    client.force_login(user)
+    assert client.get(listing.get_absolute_url()).status_code == 410
+
+
+def test_the_owner_still_sees_a_removed_listing_with_the_reason(client, moderator, listing, seller):
+    from kei_community.moderation.services import content_remove
+
+    content_remove(actor=moderator, target=listing, reason="Asks for gift cards.")
+    client.force_login(seller)
+    response = client.get(listing.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "A moderator removed this listing" in body and "Reason: Asks for gift cards." in body
+
+
+def test_moderators_still_see_a_removed_listing(client, moderator, listing):
+    from kei_community.moderation.services import content_remove
+
+    content_remove(actor=moderator, target=listing, reason="Asks for gift cards.")
+    client.force_login(moderator)
+    response = client.get(listing.get_absolute_url())
+    assert response.status_code == 200 and "Reason: Asks for gift cards." in response.content.decode()
+
+
+def test_a_cached_listing_page_is_gone_once_removed(client, moderator, listing):
+    from kei_community.moderation.services import content_remove
+
+    assert client.get(listing.get_absolute_url()).status_code == 200
+    assert client.get(listing.get_absolute_url()).status_code == 200  # served from the page cache
+    content_remove(actor=moderator, target=listing, reason="Scam.")
+    assert client.get(listing.get_absolute_url()).status_code == 410
+
+
+def test_a_cached_search_page_drops_a_removed_listing(client, moderator, listing):
+    from kei_community.moderation.services import content_remove
+
+    assert "1995 Daihatsu Hijet cheap" in client.get(reverse("marketplace:index")).content.decode()
+    content_remove(actor=moderator, target=listing, reason="Scam.")
+    assert "1995 Daihatsu Hijet cheap" not in client.get(reverse("marketplace:index")).content.decode()
+
+
+def test_a_cached_home_page_drops_a_removed_listing(client, moderator, listing):
+    from kei_community.moderation.services import content_remove
+
+    assert "1995 Daihatsu Hijet cheap" in client.get("/").content.decode()
+    content_remove(actor=moderator, target=listing, reason="Scam.")
+    assert "1995 Daihatsu Hijet cheap" not in client.get("/").content.decode()
+
+
+def test_a_removed_message_disappears_from_the_recipients_conversation(client, moderator, listing, seller):
+    from kei_community.moderation.services import content_remove
+    from marketplace.services import conversation_start
+
+    buyer = UserFactory()
+    conversation = conversation_start(buyer=buyer, listing=listing, body="Pay by gift card please.")
+    content_remove(actor=moderator, target=conversation.messages.get(), reason="Payment scam.")
+    client.force_login(seller)
+    assert "Pay by gift card please." not in client.get(conversation.get_absolute_url()).content.decode()
+    client.force_login(buyer)
+    body = client.get(conversation.get_absolute_url()).content.decode()
+    assert "Pay by gift card please." in body and "Reason: Payment scam." in body
+
+
+# --- a suspended member ---------------------------------------------------------------------------
+
+
+def test_a_suspended_member_sees_the_notice_with_reason_and_end_on_every_page(client, moderator, seller):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kei_community.moderation.services import member_suspend
+
+    member_suspend(actor=moderator, member=seller, reason="Gift-card scam.", ends_at=timezone.now() + timedelta(days=3))
+    client.force_login(seller)
+    for url in ("/", reverse("marketplace:index"), reverse("forum:index")):
+        body = client.get(url).content.decode()
+        assert 'id="suspension-notice"' in body and "Your account is suspended until " in body
+        assert "Reason: Gift-card scam." in body
+
+
+def test_members_not_suspended_see_no_notice(client, user):
+    client.force_login(user)
+    assert 'id="suspension-notice"' not in client.get("/").content.decode()
+
+
+def test_a_suspended_member_posting_a_listing_gets_403_with_the_reason(client, moderator, seller):
+    from kei_community.moderation.services import member_suspend
+    from tests.factories import listing_data
+
+    member_suspend(actor=moderator, member=seller, reason="Gift-card scam.")
+    client.force_login(seller)
+    response = client.post(reverse("marketplace:listing-create"), listing_data())
+    assert response.status_code == 403
+    assert "Gift-card scam." in response.content.decode()
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_queue_with_listing_reports_keeps_a_constant_query_count(
+    client, moderator, rows, django_assert_max_num_queries, monkeypatch
+):
+    from kei_community.moderation import registry
+    from kei_community.moderation.services import content_remove
+    from tests.factories import ListingFactory
+
+    monkeypatch.setattr(registry, "_queue_sources", {})
+    for i in range(rows):
+        listing = ListingFactory()
+        ReportFactory.create_batch(2, target=listing, reason="scam")
+        if i % 3 == 0:
+            content_remove(actor=moderator, target=listing, reason="Scam.")
+            ReportFactory(target=listing, reason="scam")  # reported again (the API refuses it; the row exists)
+    client.force_login(moderator)
+    client.get(reverse("moderation:queue"))  # warm the content-type cache
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("moderation:queue"))
+    assert response.status_code == 200
+    assert response.content.decode().count(">Remove all their listings and suspend</button>") == min(rows, 20)
