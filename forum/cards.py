@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from django.db.models import Model
 from django.template.loader import get_template
 
 from forum.models import Category, Post, Reaction, Thread
@@ -107,7 +108,7 @@ def post_part(post: Post, *, thread: Thread) -> list[Any]:
 
 def post_part_from(values: list[Any]) -> PostPart:
     part = PostPart._make(values)
-    return part._replace(created_at=_when(values[3]))
+    return part._replace(created_at=datetime.fromisoformat(values[3]))
 
 
 def _counts(reaction_counts: dict) -> dict[str, int]:
@@ -181,7 +182,7 @@ def thread_row_part(t: Thread, *, template: str, **context: Any) -> list[Any]:
     return [t.pk, t.category_id, _iso(t.last_post_at), t.last_position, list(texts), list(names)]
 
 
-def _stub(model: type, fields: dict[str, Any]) -> Any:
+def _stub(model: type[Model], fields: dict[str, Any]) -> Any:
     """An instance with only these columns (from_db wants them in the model's column order)."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in fields]
     return model.from_db("default", names, [fields[name] for name in names])

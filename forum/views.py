@@ -307,6 +307,7 @@ def _thread_page_data(pk: int, requested: int) -> dict | None:
             },
         }
         solved = thread.solved_post if thread.solved_post_id else None
+        truck = thread.truck if thread.truck_id else None
         # A photo still being processed turns into a picture without a forum write: don't keep that page.
         if any(photo.status not in ("ready", "failed") for p in posts if p.has_photos for photo in p.photos.all()):
             caching.dont_store()
@@ -328,9 +329,7 @@ def _thread_page_data(pk: int, requested: int) -> dict | None:
             "head_html": render_to_string(
                 "forum/includes/thread_head.html", {"thread": thread, "category": thread.category, "urls": urls}
             ),
-            "truck": {"url": thread.truck.get_absolute_url(), "name": thread.truck.display_name}
-            if thread.truck_id
-            else None,
+            "truck": {"url": truck.get_absolute_url(), "name": truck.display_name} if truck else None,
             "solved": {"url": solved.get_absolute_url(), "author": solved.author.public_name} if solved else None,
         }
 
@@ -348,7 +347,7 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if data is not None:
         thread = snapshots.restore(Thread, data["thread"])
         thread.category = snapshots.restore(Category, data["category"])
-    if thread is None or not selectors.thread_visible_to(thread, user):
+    if data is None or thread is None or not selectors.thread_visible_to(thread, user):
         raise Http404("No such thread.")
     if slug != thread.slug:
         query = request.META.get("QUERY_STRING", "")

@@ -52,8 +52,11 @@ def _outlook(page: StatePage) -> list:
 
 
 def _outlook_from(values: list) -> RegistrationOutlook:
-    verified = values[5]
-    return RegistrationOutlook(*values[:5], date.fromisoformat(verified) if verified else None, *values[6:])
+    code, name, status, label, summary, verified, confidence, url = values
+    return RegistrationOutlook(
+        state_code=code, state_name=name, status=status, status_label=label, summary=summary,
+        last_verified=date.fromisoformat(verified) if verified else None, confidence=confidence, url=url,
+    )  # fmt: skip
 
 
 def registration_outlooks() -> dict[str, RegistrationOutlook]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -26,7 +27,8 @@ def project_packages() -> list[Path]:
 
 def template_dirs() -> list[Path]:
     """Every template directory under the project: TEMPLATES DIRS and each package's templates/."""
-    dirs = [Path(d) for conf in settings.TEMPLATES for d in conf.get("DIRS", [])]
+    templates: list[dict[str, Any]] = settings.TEMPLATES
+    dirs = [Path(d) for conf in templates for d in conf.get("DIRS", [])]
     for package in project_packages():
         dirs.extend(p for p in package.rglob("templates") if p.is_dir() and not SKIP_PARTS & set(p.parts))
     return [d for d in dict.fromkeys(dirs) if d.is_dir()]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -173,6 +173,7 @@ class Part:
         versions = tag_versions(self.tags) if self.tags else {}
         self.key = None if versions is None else _key(region, name, versions, self.tags)
         self._collector: _Collector | None = None
+        self._token: Token[tuple[_Collector, ...]] | None = None
 
     def get(self) -> Any:
         """The stored value (None when missing, stale or unreachable). A hit reports its tags."""
@@ -230,6 +231,7 @@ class _Building:
 
     def __exit__(self, *exc: object) -> None:
         part = self.part
+        assert part._token is not None
         _collectors.reset(part._token)
         collector = part._collector
         assert collector is not None

@@ -1,0 +1,252 @@
+"""The cache layer itself (kei_community.core.caching, cache_tags, cache_release, slots, the fail-open backend)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError, TimeoutError
+
+from kei_community.core import cache_release, cache_tags, caching, slots
+
+pytestmark = pytest.mark.django_db  # tags are fired on commit
+
+
+@pytest.fixture
+def release():
+    """Restore the process's release version after a test changes it."""
+    before = caching.release()
+    yield
+    caching.set_release(before)
+
+
+def _counter():
+    calls = []
+
+    def build(value="v"):
+        calls.append(value)
+        return value
+
+    return calls, build
+
+
+def test_a_region_must_be_declared_in_settings():
+    with pytest.raises(ImproperlyConfigured, match="nope"):
+        caching.get_or_build("nope", "x", lambda: "v")
+
+
+def test_region_ttl_comes_from_settings(settings):
+    settings.CACHE_REGIONS = {**settings.CACHE_REGIONS, "forum.data": 7}
+    assert caching.region_ttl("forum.data") == 7
+
+
+def test_a_part_is_built_once_then_read():
+    calls, build = _counter()
+    assert caching.get_or_build("forum.data", "a", build, tags=[cache_tags.thread(1)]) == "v"
+    assert caching.get_or_build("forum.data", "a", build, tags=[cache_tags.thread(1)]) == "v"
+    assert calls == ["v"]
+
+
+def test_firing_a_tag_makes_its_parts_unreachable_and_no_other():
+    calls, build = _counter()
+    caching.get_or_build("forum.data", "a", build, tags=[cache_tags.thread(1)])
+    caching.get_or_build("forum.data", "b", build, tags=[cache_tags.thread(2)])
+    cache_tags.invalidate(cache_tags.thread(1))
+    caching.get_or_build("forum.data", "a", build, tags=[cache_tags.thread(1)])
+    caching.get_or_build("forum.data", "b", build, tags=[cache_tags.thread(2)])
+    assert len(calls) == 3
+
+
+def test_a_key_carries_the_versions_of_its_tags():
+    part = caching.Part("forum.data", "a", tags=[cache_tags.thread(1), cache_tags.member(2)])
+    versions = caching.tag_versions([cache_tags.thread(1), cache_tags.member(2)])
+    assert part.key is not None and part.key.endswith(f":{versions['thread:1']}.{versions['member:2']}")
+    cache_tags.bump(cache_tags.member(2))
+    assert caching.Part("forum.data", "a", tags=[cache_tags.thread(1), cache_tags.member(2)]).key != part.key
+
+
+def test_tags_learned_while_building_are_recorded_and_checked_on_read():
+    calls = []
+
+    def build():
+        calls.append(1)
+        caching.depends_on(cache_tags.member(7))
+        return "page"
+
+    caching.get_or_build("forum.data", "index", build)
+    caching.get_or_build("forum.data", "index", build)
+    assert len(calls) == 1
+    cache_tags.invalidate(cache_tags.member(7))
+    caching.get_or_build("forum.data", "index", build)
+    assert len(calls) == 2
+
+
+def test_an_outer_part_records_the_tags_of_the_parts_inside_it_even_when_they_are_hits():
+    inner_calls, inner = _counter()
+    caching.get_or_build("forum.data", "inner", inner, tags=[cache_tags.category(3)])  # warm: the outer reads a hit
+    outer_calls = []
+
+    def outer():
+        outer_calls.append(1)
+        return caching.get_or_build("forum.data", "inner", inner, tags=[cache_tags.category(3)]) + "!"
+
+    assert caching.get_or_build("forum.page", "outer", outer) == "v!"
+    assert caching.get_or_build("forum.page", "outer", outer) == "v!"
+    assert outer_calls == [1]
+    cache_tags.invalidate(cache_tags.category(3))
+    caching.get_or_build("forum.page", "outer", outer)
+    assert len(outer_calls) == 2 and len(inner_calls) == 2
+
+
+def test_dont_store_keeps_the_part_and_every_part_around_it_out():
+    calls = []
+
+    def inner():
+        caching.dont_store()
+        return "processing"
+
+    def outer():
+        calls.append(1)
+        return caching.get_or_build("forum.data", "inner", inner)
+
+    caching.get_or_build("forum.page", "outer", outer)
+    caching.get_or_build("forum.page", "outer", outer)
+    assert len(calls) == 2
+
+
+def test_many_parts_are_read_with_one_get_many_and_only_the_missing_ones_built():
+    built = []
+
+    def build(names):
+        built.append(sorted(names))
+        return {name: f"card {name}" for name in names}
+
+    items = {"1": [cache_tags.listing(1)], "2": [cache_tags.listing(2)]}
+    assert caching.get_or_build_many("marketplace.card", items, build) == {"1": "card 1", "2": "card 2"}
+    cache_tags.invalidate(cache_tags.listing(2))
+    assert caching.get_or_build_many("marketplace.card", items, build) == {"1": "card 1", "2": "card 2"}
+    assert built == [["1", "2"], ["2"]]
+
+
+@pytest.mark.parametrize("value", [object(), {"when": __import__("datetime").date(2024, 1, 1)}, [b"ok", {1, 2}]])
+def test_a_value_that_is_not_primitive_is_never_stored(value, caplog):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return value
+
+    with caplog.at_level(logging.ERROR, logger="kei_community.core.caching"):
+        caching.get_or_build("forum.data", "bad", build)
+        caching.get_or_build("forum.data", "bad", build)
+    assert len(calls) == 2 and "not stored" in caplog.text
+
+
+def test_safe_strings_are_stored_as_plain_strings():
+    from django.utils.safestring import mark_safe
+
+    assert type(caching.plain([mark_safe("<b>x</b>")])[0]) is str
+
+
+def test_a_new_release_reads_and_writes_other_keys(release):
+    calls, build = _counter()
+    caching.get_or_build("marketplace.card", "1", build)
+    caching.set_release("another-deploy")
+    caching.get_or_build("marketplace.card", "1", build)
+    assert len(calls) == 2
+
+
+def test_the_release_is_a_hash_of_the_templates_and_code(settings, tmp_path):
+    before = cache_release.compute()
+    assert before == cache_release.compute()
+    (tmp_path / "marketplace").mkdir()
+    card = tmp_path / "marketplace" / "listing_card.html"
+    card.write_text("<article>one shape</article>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    with_dir = cache_release.compute()
+    card.write_text("<article>another shape</article>")
+    assert len({before, with_dir, cache_release.compute()}) == 3
+
+
+# --- slots ----------------------------------------------------------------------------------------------
+
+
+def test_slots_are_filled_at_the_recorded_positions_only():
+    markers = {"token": slots.marker()}
+    html = f'<input value="{markers["token"]}"><p>member text: {{token}} 9{"0" * 17}</p>'
+    cut = slots.cut(html, {markers["token"]: "token"})
+    assert slots.fill(cut, {"token": "SECRET"}) == '<input value="SECRET"><p>member text: {token} 9' + "0" * 17 + "</p>"
+
+
+def test_a_stamp_escapes_what_it_fills(settings, tmp_path):
+    (tmp_path / "stamp.html").write_text('<b title="{{ name }}">{% if loud %}!{% endif %}{{ name }}</b>')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    stamp = slots.Stamp("stamp.html", ("name",))
+    assert stamp.fill({"loud": True}, {"name": '<x>"'}) == '<b title="&lt;x&gt;&quot;">!&lt;x&gt;&quot;</b>'
+    assert stamp.fill({"loud": False}, {"name": "y"}) == '<b title="y">y</b>'
+
+
+# --- fails open on every Redis error --------------------------------------------------------------------
+
+
+class BrokenClient:
+    """A redis client whose every command fails with `error` (the fast layer has no Redis to fill up)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise self.error
+
+        return fail
+
+
+@pytest.fixture
+def broken_redis(settings, monkeypatch):
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    settings.CACHES = {
+        "default": {"BACKEND": "kei_community.core.cache.FailOpenRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    settings.CACHE_RETRY_SECONDS = 0
+
+    def install(error: Exception):
+        monkeypatch.setattr(RedisCacheClient, "get_client", lambda self, key=None, *, write=False: BrokenClient(error))
+        return caches["default"]
+
+    return install
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ResponseError("OOM command not allowed when used memory > 'maxmemory'."),
+        ResponseError("READONLY You can't write against a read only replica."),
+        RedisConnectionError("Connection refused"),
+        TimeoutError("Timeout reading from socket"),
+    ],
+    ids=["out-of-memory", "read-only", "connection", "timeout"],
+)
+def test_every_redis_error_fails_open(broken_redis, error):
+    backend = broken_redis(error)
+    assert backend.get("k", "miss") == "miss"
+    assert backend.set("k", "v") is None
+    assert backend.get_many(["k"]) == {}
+    assert backend.add("k", "v") is False
+    assert backend.incr("n") == 0
+    calls, build = _counter()
+    assert caching.get_or_build("forum.data", "x", build, tags=[cache_tags.thread(1)]) == "v"  # built, served
+    cache_tags.invalidate(cache_tags.thread(1))  # a write still succeeds
+
+
+def test_after_a_redis_error_the_backend_skips_redis_for_a_while(broken_redis, settings):
+    settings.CACHE_RETRY_SECONDS = 60
+    backend = broken_redis(ResponseError("OOM command not allowed"))
+    assert backend.get("k") is None
+    calls = []
+    backend._cache.get_client = lambda *a, **k: calls.append(1)  # any call to Redis would be recorded
+    assert backend.get("k", "miss") == "miss" and calls == []

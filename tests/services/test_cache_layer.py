@@ -1,0 +1,114 @@
+"""The cache layer against a real Redis: what it stores, tag invalidation across processes' view of Redis,
+and failing open on a real Redis error (not a mock)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from django.core.cache import cache
+
+from tests.conftest import _assert_primitive
+from tests.factories import ForumThreadFactory, ListingFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _categories(db):  # type: ignore[no-untyped-def]
+    """transaction=True flushes tables between tests; put the migration's categories back."""
+    from forum.demo import ensure_categories
+
+    ensure_categories()
+
+
+def _raw():
+    return cache._cache.get_client(write=True)
+
+
+def _stored() -> dict[str, object]:
+    """Every entry under this test's cache prefix, unpickled as Django's Redis serializer would."""
+    client = _raw()
+    prefix = cache.make_key("")
+    out = {}
+    for key in client.scan_iter(match=f"{prefix}*", count=500):
+        data = client.get(key)
+        if data is None:
+            continue
+        try:
+            out[key.decode()] = int(data)
+        except ValueError:
+            out[key.decode()] = pickle.loads(data)  # noqa: S301 - our own test Redis
+    return out
+
+
+def test_what_the_layer_stores_in_redis_is_primitives_only(client):
+    from kei_community.users.services import user_update_profile
+
+    seller = UserFactory(display_name="Redis Seller")
+    listing = ListingFactory(seller=seller)
+    thread = ForumThreadFactory(author=seller)
+    client.force_login(UserFactory())
+    for url in (listing.get_absolute_url(), "/listings/", thread.get_absolute_url(), "/forum/"):
+        assert client.get(url).status_code == 200
+    client.logout()
+    for url in (listing.get_absolute_url(), thread.get_absolute_url()):
+        assert client.get(url).status_code == 200
+    stored = _stored()
+    parts = {key: value for key, value in stored.items() if ":c:" in key}
+    assert any(".page:" in key for key in parts) and any("forum.data:" in key for key in parts)
+    for key, value in parts.items():
+        _assert_primitive(value, key)
+    user_update_profile(actor=seller, user=seller, data={"display_name": "Renamed Seller"})
+    for url in (listing.get_absolute_url(), thread.get_absolute_url()):
+        body = client.get(url).content.decode()
+        assert "Renamed Seller" in body and "Redis Seller" not in body
+
+
+def test_a_real_redis_error_fails_open(client):
+    """A key of the wrong type makes Redis answer WRONGTYPE (a ResponseError, like a full Redis's OOM):
+    the page is built and served, never a 500."""
+    from kei_community.core.cache_tags import VERSION_PREFIX, thread
+
+    subject = ForumThreadFactory()
+    key = cache.make_key(VERSION_PREFIX + thread(subject.pk))
+    _raw().delete(key)
+    _raw().rpush(key, "not a version")
+    try:
+        response = client.get(subject.get_absolute_url())
+        assert response.status_code == 200 and subject.title in response.content.decode()
+    finally:
+        _raw().delete(key)
+
+
+@pytest.fixture
+def redis_refusing_every_command(settings):
+    """The cache on a real Redis that answers every data command with an error (an ACL user without
+    permissions: NOPERM is a ResponseError, like a full Redis's OOM), for this test only."""
+    import redis
+
+    admin = redis.Redis.from_url(settings.REDIS_URL)
+    user, password = "kei-test-noperm", "kei-test-noperm-pw"
+    admin.execute_command("ACL", "SETUSER", user, "on", f">{password}", "resetkeys", "~*", "-@all", "+@connection")
+    location = settings.REDIS_URL.replace("redis://", f"redis://{user}:{password}@", 1)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "kei_community.core.cache.FailOpenRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "kei-test-noperm",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    yield
+    admin.execute_command("ACL", "DELUSER", user)
+
+
+def test_pages_render_when_redis_answers_every_command_with_an_error(redis_refusing_every_command, client):
+    member = UserFactory()
+    thread = ForumThreadFactory()
+    listing = ListingFactory()
+    for url in ("/", "/forum/", thread.get_absolute_url(), "/listings/", listing.get_absolute_url(), "/states/"):
+        assert client.get(url).status_code == 200, url
+    client.force_login(member)
+    for url in ("/forum/", thread.get_absolute_url(), "/listings/", listing.get_absolute_url()):
+        assert client.get(url).status_code == 200, url
