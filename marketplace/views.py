@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from kei_community.core import cache_tags, caching, slots, snapshots
 from kei_community.core.exceptions import RateLimited
 from kei_community.core.ids import parse_id
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
@@ -34,14 +32,13 @@ from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import mask_frame_number
 from marketplace import page_cache, selectors, services
 from marketplace.cards import (
-    CARD_VERSION,
     card_bodies,
-    facets_fragment,
-    fill_footers,
+    facets_html,
+    fill_cards,
     render_cards,
     search_form_options,
     search_page_urls,
-    state_map_fragment,
+    state_map_html,
 )
 from marketplace.filters import parse_search_params
 from marketplace.forms import (
@@ -81,29 +78,28 @@ def _owned_listing(request: AuthenticatedHttpRequest, pk: int) -> Listing:
 # --- search -------------------------------------------------------------------------
 
 
-VIEWER_STATE_SLOT = "__mkt_viewer_state__"
-
-
-@anonymous_page_cache(key_for=page_cache.page_key, ttl=page_cache.PAGE_TTL, statuses=(200, 400))
+@anonymous_page_cache(region="marketplace.page", query=page_cache.SEARCH_QUERY, statuses=(200, 400))
 def index(request: AppHttpRequest) -> HttpResponse:
     params, errors = parse_search_params(request.GET)
     viewer_state = getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
-    result, block = _results_block(request, params, errors)
+    result, block, loaded = _results_block(request, params, errors)
+    cards = block["cards"]
     context = {
         "params": params,
         "errors": errors,
         "result": result,
-        "cards": fill_footers(
-            block["cards"],
+        "cards": fill_cards(
+            cards,
+            card_bodies(cards, listings=loaded),
             viewer=request.user,
             favorite_ids=result.favorite_ids,
             next_url=request.get_full_path(),
             csrf_token=get_token(request) if request.user.is_authenticated else "",
         ),
-        "facets_html": block["facets_html"],
-        "map_html": block["map_html"],
+        "facets_html": mark_safe(block["facets_html"]),  # noqa: S308 - rendered by listing_facets.html
+        "map_html": mark_safe(block["map_html"]),  # noqa: S308 - rendered by listing_state_map.html
         "search_form_html": mark_safe(  # noqa: S308 - rendered by a template; the slot value is escaped
-            block["form_html"].replace(VIEWER_STATE_SLOT, escape(viewer_state or "e.g. TX"))
+            slots.fill(block["form"], {"viewer_state_slot": viewer_state or "e.g. TX"}, escape=True)
         ),
         "urls": search_page_urls(),
         "query_string": request.GET.urlencode(),
@@ -121,66 +117,57 @@ def index(request: AppHttpRequest) -> HttpResponse:
     )
 
 
-RESULTS_BLOCK_TTL = 60
-
-
 def _results_block(
     request: AppHttpRequest, params: dict[str, Any], errors: dict[str, str]
-) -> tuple[selectors.SearchResult, dict[str, Any]]:
-    """The reader-independent part of a results page (cards without their favourite button, facets, the
-    trucks-by-state map, page numbers, the filter form), kept per query string and listing-data version
-    (bumped by every listing write) for RESULTS_BLOCK_TTL; not kept while a photo on the page is still
-    processing. Per request only the viewer's favourites and home state."""
+) -> tuple[selectors.SearchResult, dict[str, Any], list[Listing]]:
+    """The reader-independent part of a results page (the page's listings, facets, the trucks-by-state map,
+    page numbers, the filter form with the reader's home state cut out), cached per search (the parameters
+    the page understands) in region "marketplace.results" under the search's tags; the cards are cached
+    apiece (marketplace.cards). Per request only the viewer's favourites and home state. Also returns the
+    rows loaded when the block was built (the cards to render are among them)."""
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        if key in page_cache.SEARCH_QUERY:
+            query.setlist(key, values)
+    loaded: list[Listing] = []
 
-    key = ""
-    if not request.GET.get("registrable_in"):  # depends on the state guide, which has its own cache
-        normalised = repr(sorted(request.GET.lists()))
-        version = page_cache.version()
-        key = f"mkt:results:{CARD_VERSION}:{version}:{hashlib.sha256(normalised.encode()).hexdigest()[:32]}"
-    block = cache.get(key) if key else None
-    if block is None:
+    def build() -> dict[str, Any]:
         found = selectors.listing_search(params=params, viewer=None, page_qs=selectors.listing_card_page_qs())
-        block = {
-            "ids": [obj.pk for obj in found.listings],
+        loaded.extend(found.listings)
+        return {
+            "cards": [[obj.pk, obj.seller_id, getattr(obj, "distance", None)] for obj in found.listings],
             "total": found.total,
             "page": found.page,
             "num_pages": found.num_pages,
-            "facets": found.facets,
-            "ranges": found.ranges,
-            "cards": card_bodies(found.listings),
-            "facets_html": str(facets_fragment(facets=found.facets, ranges=found.ranges, query=request.GET)),
-            "map_html": str(
-                state_map_fragment(
-                    facets=found.facets, total=found.total, current=params.get("state") or "", query=request.GET
-                )
+            "facets_html": facets_html(facets=found.facets, ranges=found.ranges, query=query),
+            "map_html": state_map_html(
+                facets=found.facets, total=found.total, current=params.get("state") or "", query=query
             ),
-            "form_html": render_to_string(
+            "form": slots.render_slotted(
                 "marketplace/includes/listing_search_form.html",
                 {
-                    "query": request.GET,
+                    "query": query,
                     "errors": errors,
                     "facets": found.facets,
-                    "form_options": search_form_options(params=params, query=request.GET),
+                    "form_options": search_form_options(params=params, query=query),
                     "urls": search_page_urls(),
-                    "viewer_state_slot": VIEWER_STATE_SLOT,
                 },
+                ["viewer_state_slot"],
             ),
         }
-        if key and all(card[4] for card in block["cards"]):  # a photo still processing shows when ready
-            cache.set(key, block, RESULTS_BLOCK_TTL)
-    block["facets_html"] = mark_safe(block["facets_html"])  # noqa: S308 - built with format_html in cards.py
-    block["map_html"] = mark_safe(block["map_html"])  # noqa: S308 - built with format_html in cards.py
+
+    block = caching.get_or_build(
+        "marketplace.results", query.urlencode(), build, tags=page_cache.search_tags_for(params)
+    )
+    ids = [pk for pk, _, _ in block["cards"]]
     result = selectors.SearchResult(
         [],
         block["total"],
         block["page"],
         block["num_pages"],
-        block["facets"],
-        {},
-        block["ranges"],
-        selectors.favorite_ids_for(viewer=request.user, listing_ids=block["ids"]),
+        favorite_ids=selectors.favorite_ids_for(viewer=request.user, listing_ids=ids),
     )
-    return result, block
+    return result, block, loaded
 
 
 def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
@@ -208,34 +195,12 @@ def listing_redirect(request: AppHttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(listing.get_absolute_url(), status=301)
 
 
-def _seller_activity(seller_id: int) -> list[dict[str, Any]]:
-    """The seller's activity elsewhere on the site (the forum registers "member_activity")."""
-    key = f"mkt:seller-activity:{seller_id}"
-    activity = cache.get(key)
-    if activity is None:
-        activity = [
-            entry for result in call_hooks("member_activity", [seller_id]) if (entry := (result or {}).get(seller_id))
-        ]
-        cache.set(key, activity, 300)
-    return activity
-
-
-DETAIL_FRAGMENTS_VERSION = 1  # bump when a listing_detail_* include changes
 DETAIL_FRAGMENTS = ("main", "seller", "aside", "similar")
 
 
-def _detail_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) -> dict[str, str]:
-    """The reader-independent parts of a listing page (gallery, specs and description; seller card;
-    price comps and the truck's threads; similar trucks), rendered once and kept per listing and
-    listing-data version (bumped by every listing write) for DETAIL_CACHE_TTL, so a signed-in page
-    renders only what depends on its reader. The seller's own view (full frame number) and a page
-    with a photo still processing are rendered fresh every time."""
-
-    cacheable = not is_owner and listing.is_public
-    key = f"mkt:detail-html:{DETAIL_FRAGMENTS_VERSION}:{page_cache.version()}:{listing.pk}"
-    cached = cache.get(key) if cacheable else None
-    if cached is not None:
-        return {name: mark_safe(html) for name, html in cached.items()}  # noqa: S308 - rendered by templates
+def _render_detail_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) -> dict[str, str]:
+    """The reader-independent parts of a listing page: gallery, specs and description; seller card; price
+    comps and the truck's threads; similar trucks."""
     comps = selectors.comps_for_listing(listing=listing) or {}
     truck_threads: list[dict[str, Any]] = []
     if listing.truck_id:
@@ -251,16 +216,57 @@ def _detail_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) ->
         "comps": comps,
         "similar": similar,
         "other_listings": other_listings,
-        "seller_activity": _seller_activity(listing.seller_id),
+        "seller_activity": [
+            entry
+            for result in call_hooks("member_activity", [listing.seller_id])
+            if (entry := (result or {}).get(listing.seller_id))
+        ],
         "truck_threads": truck_threads,
         "dealer": getattr(listing.seller, "dealer_profile", None),
     }
-    rendered = {
+    return {
         name: render_to_string(f"marketplace/includes/listing_detail_{name}.html", context) for name in DETAIL_FRAGMENTS
     }
-    if cacheable and all(photo.is_ready for photo in photos):  # a photo still processing shows when ready
-        cache.set(key, rendered, selectors.DETAIL_CACHE_TTL)
-    return {name: mark_safe(html) for name, html in rendered.items()}  # noqa: S308 - rendered by templates
+
+
+LISTING_PRIVATE_FIELDS = ("frame_number",)  # never cached (the public sees it masked in the "main" part)
+
+
+def _with_asker_names(questions: list[Question]) -> list[Question]:
+    for question in questions:
+        question.asker_name = question.asker.public_name  # type: ignore[attr-defined]
+    return questions
+
+
+def _listing_page_data(pk: int) -> dict[str, Any] | None:
+    """What a public listing's page shows the same to every reader who is not its seller, cached in region
+    "marketplace.detail" under the listing's tag (and, found while building, its seller's, its askers' and
+    the searches' its similar trucks come from): the listing's columns (not the frame number), the public
+    questions with their askers' names, the cover for link previews and the rendered parts. None for a
+    listing that is missing or not public (never cached: only its seller and moderators see it)."""
+
+    def build() -> dict[str, Any] | None:
+        listing = selectors.listing_get_for_detail(pk=pk)
+        if listing is None or not listing.is_public:
+            caching.dont_store()
+            return None
+        photos = list(listing.photos.all())
+        if not all(photo.is_ready for photo in photos):  # a photo still processing shows when ready
+            caching.dont_store()
+        questions = list(listing.questions.all())
+        caching.depends_on(
+            cache_tags.member(listing.seller_id),
+            *(cache_tags.member(q.asker_id) for q in questions),
+            page_cache.search_tag(),  # similar trucks and the seller's other trucks
+        )
+        return {
+            "listing": snapshots.snapshot(listing, exclude=LISTING_PRIVATE_FIELDS),
+            "questions": [[snapshots.snapshot(q), q.asker.public_name] for q in questions],
+            "og_image": photos[0].largest_url if photos and photos[0].is_ready else "",
+            "fragments": _render_detail_fragments(listing, is_owner=False, photos=photos),
+        }
+
+    return caching.get_or_build("marketplace.detail", str(pk), build, tags=[cache_tags.listing(pk)])
 
 
 def _count_cached_view(request: AppHttpRequest, pk: int, slug: str) -> None:
@@ -268,19 +274,40 @@ def _count_cached_view(request: AppHttpRequest, pk: int, slug: str) -> None:
 
 
 @anonymous_page_cache(
-    key_for=page_cache.page_key, ttl=page_cache.PAGE_TTL, statuses=(200, 400), on_hit=_count_cached_view
+    region="marketplace.page", query=page_cache.DETAIL_QUERY, statuses=(200, 400), on_hit=_count_cached_view
 )
 def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
-    listing = selectors.listing_get_for_page(pk=pk, viewer=request.user)
-    if listing is None:
-        raise Http404("No such listing.")
-    if not selectors.listing_visible_to(listing=listing, viewer=request.user):
-        if listing.status == Listing.Status.REMOVED:  # a short public notice; its seller and moderators see it
-            return moderation_gone(request, noun="listing")
-        raise Http404("No such listing.")
+    viewer = request.user
+    data = _listing_page_data(pk)
+    listing: Listing | None = None
+    if data is not None:
+        listing = snapshots.restore(Listing, data["listing"], exclude=LISTING_PRIVATE_FIELDS)
+    is_owner = listing is not None and viewer.is_authenticated and viewer.pk == listing.seller_id
+    if data is None or listing is None or is_owner:  # seen only by its seller or moderators, or the seller's view
+        listing = selectors.listing_get_for_detail(pk=pk, viewer=viewer)
+        if listing is None:
+            raise Http404("No such listing.")
+        if not selectors.listing_visible_to(listing=listing, viewer=viewer):
+            if listing.status == Listing.Status.REMOVED:  # a short public notice; its seller and moderators see it
+                return moderation_gone(request, noun="listing")
+            raise Http404("No such listing.")
+        is_owner = viewer.is_authenticated and viewer.pk == listing.seller_id
+        photos = list(listing.photos.all())
+        fragments = _render_detail_fragments(listing, is_owner=is_owner, photos=photos)
+        questions = _with_asker_names(list(listing.questions.all()))
+        og_image = photos[0].largest_url if photos and photos[0].is_ready else ""
+        is_favorite = bool(getattr(listing, "is_favorite", False))
+    else:
+        fragments = data["fragments"]
+        questions = []
+        for values, asker_name in data["questions"]:
+            question = snapshots.restore(Question, values)
+            question.asker_name = asker_name  # type: ignore[attr-defined]
+            questions.append(question)
+        og_image = data["og_image"]
+        is_favorite = bool(selectors.favorite_ids_for(viewer=viewer, listing_ids=[pk]))
     if slug != listing.slug:
         return HttpResponseRedirect(listing.get_absolute_url(), status=301)
-    is_owner = request.user.is_authenticated and request.user.pk == listing.seller_id
     if not is_owner:
         services.listing_record_view(listing_id=listing.pk)
     else:
@@ -297,15 +324,14 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
             viewer_state = place["state"]
         else:
             zip_error = f"“{viewer_zip}” is not a US ZIP code we know."
-    elif request.user.is_authenticated:
-        viewer_state = request.user.home_state or ""
+    elif viewer.is_authenticated:
+        viewer_state = viewer.home_state or ""
     listing_outlook = registration_outlook(listing.state)
     viewer_outlook = registration_outlook(viewer_state) if viewer_state and viewer_state != listing.state else None
-    photos = list(listing.photos.all())
     context = {
         "listing": listing,
-        "photos": photos,
-        "fragments": _detail_fragments(listing, is_owner=is_owner, photos=photos),
+        "og_image": og_image,
+        "fragments": {name: mark_safe(html) for name, html in fragments.items()},  # noqa: S308 - our templates
         "is_owner": is_owner,
         "eligibility": eligibility,
         "listing_outlook": listing_outlook,
@@ -313,8 +339,8 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         "viewer_state": viewer_state,
         "viewer_zip": viewer_zip,
         "zip_error": zip_error,
-        "is_favorite": bool(getattr(listing, "is_favorite", False)),
-        "questions": list(listing.questions.all()),
+        "is_favorite": is_favorite,
+        "questions": questions,
         "share_url": request.build_absolute_uri(listing.get_absolute_url()),
         "buyers": selectors.listing_buyers(listing=listing) if is_owner and listing.truck_id else [],
         "removal": removal_in_force(listing) if listing.status == Listing.Status.REMOVED else None,
@@ -506,7 +532,14 @@ def favorite_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             is_favorite = False
     if getattr(request, "htmx", False):
         return render(
-            request, "marketplace/includes/favorite_button.html", {"listing": listing, "is_favorite": is_favorite}
+            request,
+            "marketplace/favorite_button.html",
+            {
+                "listing_pk": listing.pk,
+                "listing_title": listing.title,
+                "is_favorite": is_favorite,
+                "next_url": request.POST.get("next", ""),
+            },
         )
     return redirect(next_url(request, fallback=listing.get_absolute_url()))
 

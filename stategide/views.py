@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kei_community.core import cache_tags
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
 from kei_community.users.permissions import moderator_required
 from stategide import cache as guide_cache
@@ -34,14 +34,11 @@ from stategide.forms import (
 from stategide.models import Revision, StatePage, Status
 from stategide.tiles import legend, tiles_for
 
-
-def _page_key(request: HttpRequest) -> str:
-    """An anonymous page's key under the guide's cache version (publishing, verifying… bump it)."""
-    return guide_cache.key("html", hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32])
-
-
 # Whole anonymous pages (kei_community.core.page_cache): nonce and CSRF token filled in per request.
-anonymous_cache = anonymous_page_cache(key_for=_page_key, ttl=guide_cache.PAGE_TTL, header="X-Stategide-Cache")
+anonymous_cache = anonymous_page_cache(
+    region="guide.page", query=guide_cache.LIST_QUERY, tags=lambda request, *a, **kw: [cache_tags.STATES],
+    header="X-Stategide-Cache",
+)  # fmt: skip
 
 
 def _count_cached_view(request: HttpRequest, code: str) -> None:
@@ -50,8 +47,9 @@ def _count_cached_view(request: HttpRequest, code: str) -> None:
 
 # State pages also count their views when served from the cache (the verification queue ranks by them).
 state_page_cache = anonymous_page_cache(
-    key_for=_page_key, ttl=guide_cache.PAGE_TTL, header="X-Stategide-Cache", on_hit=_count_cached_view
-)
+    region="guide.page", tags=lambda request, code: [cache_tags.state(code)], header="X-Stategide-Cache",
+    on_hit=_count_cached_view,
+)  # fmt: skip
 
 
 def _page_or_404(code: str) -> StatePage:
