@@ -148,9 +148,10 @@ def _footer(p: PostPart, *, thread: Thread, viewer: Viewer, mine: set[tuple[int,
         approve = viewer.moderator and p.is_held
         if p.is_visible and not mine_post:
             report_ct = viewer.report_ct
+    moderate_ct = viewer.report_ct if viewer.moderator else None  # remove with a reason, warn, suspend
     variant.update(
         quote=bool(quote), solve=solve, edit=edit, restore=restore, approve=approve, report_ct=report_ct,
-        controls=bool(quote or solve or edit or restore or approve or report_ct),
+        moderate_ct=moderate_ct, controls=bool(quote or solve or edit or restore or approve or report_ct or moderate_ct),
     )  # fmt: skip
     values = {
         "pk": p.pk, "csrf_token": viewer.csrf_token, "thread_pk": thread.pk, "position": p.position,

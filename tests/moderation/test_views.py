@@ -634,3 +634,27 @@ def test_queue_with_listing_reports_keeps_a_constant_query_count(
         response = client.get(reverse("moderation:queue"))
     assert response.status_code == 200
     assert response.content.decode().count(">Remove all their listings and suspend</button>") == min(rows, 20)
+
+
+def test_moderators_get_a_moderate_link_on_forum_posts_and_members_do_not(client, moderator, user):
+    from tests.factories import ForumPostFactory
+
+    post = ForumPostFactory(body="Cheap parts at my site")
+    url = _object_url(post)
+    client.force_login(moderator)
+    assert url in client.get(post.thread.get_absolute_url()).content.decode()
+    client.force_login(user)
+    assert url not in client.get(post.thread.get_absolute_url()).content.decode()
+
+
+def test_moderator_removes_a_forum_post_with_a_reason_from_its_moderation_page(client, moderator):
+    from forum.models import Post
+    from kei_community.notifications.models import Notification
+    from tests.factories import ForumPostFactory
+
+    post = ForumPostFactory(body="Cheap parts at my site")
+    client.force_login(moderator)
+    response = client.post(_object_url(post), {"action": "remove", "reason": "Advertising."})
+    assert response.status_code == 302
+    assert Post.objects.get(pk=post.pk).is_deleted
+    assert Notification.objects.get(recipient=post.author, kind="moderation_notice").body == "Reason: Advertising."
