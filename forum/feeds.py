@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from forum import selectors
 from forum.models import Category, Thread
+from kei_community.core.feeds import PublicUrlFeed
 
 
-class LatestThreadsFeed(Feed):
+class LatestThreadsFeed(PublicUrlFeed):
+    """Links under SITE_URL (PublicUrlFeed), never the Sites framework's domain."""
+
     title = "Kei Community forum: latest threads"
     description = "New threads in the Kei Community forum."
 

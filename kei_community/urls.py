@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from kei_community.core import pages
 from kei_community.core import views as core_views
 from kei_community.core.api.docs import ApiDocsView
 
@@ -24,6 +25,17 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("search/", core_views.site_search, name="site-search"),
+    path("about/", pages.about, name="about"),
+    path("help/", pages.help_page, name="help"),
+    path("guidelines/", pages.guidelines, name="guidelines"),
+    path("terms/", pages.terms, name="terms"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("contact/", pages.contact, name="contact"),
+    path("contact/messages/<id:pk>/", pages.contact_message, name="contact-message"),
+    path("status/", pages.status, name="status"),
+    path("robots.txt", pages.robots_txt, name="robots"),
+    path("sitemap.xml", pages.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", pages.sitemap_section, name="sitemap-section"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("kei_community.users.urls")),

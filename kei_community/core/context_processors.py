@@ -24,6 +24,13 @@ NAV_URL_NAMES = {
     "signup": "account_signup",
     "api_docs": "api:docs",
     "healthz": "healthz",
+    "about": "about",
+    "help": "help",
+    "guidelines": "guidelines",
+    "terms": "terms",
+    "privacy": "privacy",
+    "contact": "contact",
+    "status": "status",
 }
 LAYOUT_ASSETS = {
     "favicon": "img/favicon.svg",
@@ -32,6 +39,7 @@ LAYOUT_ASSETS = {
     "bootstrap_js": "vendor/bootstrap/bootstrap.bundle.min.js",
     "htmx_js": "vendor/htmx/htmx.min.js",
     "site_js": "js/site.js",
+    "icons": "vendor/bootstrap-icons/icons.svg",
 }
 # The layout's scripts and stylesheets carry Subresource Integrity (an icon cannot).
 LAYOUT_SRI = [key for key, path in LAYOUT_ASSETS.items() if path.endswith((".js", ".css"))]
@@ -63,7 +71,14 @@ def layout_sri() -> dict[str, str]:
 
 def site(request: HttpRequest) -> dict:
     nav, assets = layout_links()
+    user = getattr(request, "user", None)
+    account_menu: object = ()
+    if user is not None and user.is_authenticated:
+        from kei_community.core.account_menu import menu_for
+
+        account_menu = menu_for(user)
     return {
+        "ACCOUNT_MENU": account_menu,
         "SITE_NAME": settings.SITE_NAME,
         "DEBUG": settings.DEBUG,
         "NAV": nav,

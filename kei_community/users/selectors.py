@@ -3,6 +3,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from kei_community.core.account_menu import header_count_columns
 from kei_community.core.ids import parse_id
 from kei_community.users.models import MODERATORS_GROUP, User
 
@@ -28,7 +29,7 @@ def user_with_header_state(user_id: object) -> User | None:
     memberships = User.groups.through._meta.db_table
     group_table = User.groups.field.related_model._meta.db_table  # type: ignore[union-attr]
     sql = (
-        f"SELECT u.*, "  # noqa: S608 - table names come from model metadata, values are parameters
+        f"SELECT u.*, {header_count_columns()}"  # noqa: S608 - table names come from model metadata, values are parameters
         f"EXISTS (SELECT 1 FROM {memberships} ug JOIN {group_table} g ON g.id = ug.group_id "
         f"WHERE ug.user_id = u.id AND g.name = %s) AS in_moderators_group, "
         f"(SELECT COUNT(*) FROM {notification._meta.db_table} n "
