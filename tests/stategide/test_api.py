@@ -303,3 +303,12 @@ def test_checklist_in_the_openapi_schema_with_error_responses(api_client):
     operation = schema["paths"]["/api/v1/states/{code}/checklist/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"code", "chassis_code", "year_built", "month_built"}
     assert {"200", "400", "404"} <= set(operation["responses"])
+
+
+def test_open_questions_never_appear_in_the_public_api(api_client, user, tx):
+    tx.open_questions = "Ask the DMV whether plates are still issued."
+    tx.save(update_fields=["open_questions"])
+    api_client.force_authenticate(user)
+    for url in ("/api/v1/states/", "/api/v1/states/tx/", "/api/v1/states/tx/checklist/"):
+        body = api_client.get(url).content.decode()
+        assert "open_questions" not in body and "plates are still issued" not in body
