@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -24,10 +25,12 @@ from bench.harness import ROOT, TARGETS, load_pages, main, postgres_database_rea
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_URL = os.environ.get("BENCH_MARKETPLACE_PG_URL", "postgres://postgres@127.0.0.1:5432/kei_bench_market")
+PG_1M_URL = os.environ.get("BENCH_MARKETPLACE_PG_1M_URL", "postgres://postgres@127.0.0.1:5432/kei_bench_market_1m")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "")
 SIZES = {
     "10k": {"listings": 10_000, "db": f"sqlite:///{ROOT / 'var' / 'bench_market.sqlite3'}"},
     "100k": {"listings": 100_000, "db": PG_URL},
+    "1m": {"listings": 1_000_000, "db": PG_1M_URL},
 }
 READER = "bench-buyer@bench.kei"
 # The demo's mainland ZIPs plus more of Texas, so the ZIP + radius search around Austin has matches.
@@ -43,15 +46,50 @@ def _setup() -> None:
     django.setup()
 
 
+# Description phrases, drawn with weights 1/rank: a few are in most listings, most in few (keyword search
+# over common and rare words; KEYWORD_QUERIES below).
+PHRASES = [
+    "Runs and drives.", "Cold A/C.", "New tyres.", "Hi-lo and diff lock.", "Clean title in hand.",
+    "Power steering.", "Recent import.", "Low miles.", "Some surface rust on the frame.", "Fresh timing belt.",
+    "Auction sheet grade 4.", "Bed liner.", "Tow hitch.", "Headache rack.", "Mud tyres.", "New clutch.",
+    "Canopy over the bed.", "Tool box.", "Roof rack.", "Radio works.", "Fresh oil and coolant.", "New battery.",
+    "Garage kept.", "Farm use only.", "Plow mount.", "Sprayer tank included.", "Lift kit.", "Winch.",
+    "Snorkel fitted.", "Aluminium side gates.", "Heated seats.", "Crawler gear.", "Dump bed serviced.",
+    "Scissor lift rebuilt.", "Chrome bumper.", "Camper shell.", "Trailer wiring.", "Spare wheel.",
+    "Backup camera.", "Cassette deck.", "Mudflaps.", "Fog lights.", "Seat covers.", "Rear ladder rack.",
+    "Propane conversion.", "Electric conversion.", "Amber cab lights.", "Half tracks.", "Snow chains.",
+    "Beekeeping boxes.",
+]  # fmt: skip
+# Twenty searches over listing text and chassis codes, from words in most listings to words in almost none.
+KEYWORD_QUERIES = [
+    "carry", "hijet", "acty", "drives", "cold", "tyres", "suzuki", "clutch", "rust", "timing belt",
+    "DA63T", "HA4", "sambar", "minicab", "winch", "snorkel", "propane", "beekeeping", "half tracks", "tractor",
+]  # fmt: skip
+
+
+def _descriptions(rng: Any, count: int = 1000) -> list[tuple[str, str]]:
+    from kei_community.core.markdown import render_markdown
+
+    weights = [1 / (rank + 1) for rank in range(len(PHRASES))]
+    out = []
+    for _ in range(count):
+        chosen = list(dict.fromkeys(rng.choices(PHRASES, weights=weights, k=rng.randint(3, 8))))
+        text = " ".join(chosen)
+        out.append((text, render_markdown(text)))
+    return out
+
+
 def generate(total: int) -> dict:
+    """Fill the marketplace (idempotent: does nothing when the data is already there). PostgreSQL sizes are
+    written with COPY (indexes dropped and built again after), SQLite with bulk_create."""
     _setup()
     import random
     from datetime import timedelta
 
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
-    from kei_community.core.markdown import render_markdown
+    from bench.harness import copy_rows, indexes_dropped, vacuum_analyze
     from kei_community.core.us import zip_lookup
     from kei_community.users.models import User
     from kei_community.vehicles.eligibility import import_eligibility
@@ -80,53 +118,54 @@ def generate(total: int) -> dict:
     if created:
         buyer.set_password("bench-password-1")
         buyer.save()
-    html = render_markdown("Runs and drives. **Cold A/C**, new tyres, hi-lo and diff lock.")
+    descriptions = _descriptions(rng)
     now = timezone.now()
-    with transaction.atomic():
-        Listing.objects.all().delete()
-        batch = []
+    eligible = {}
+
+    def rows() -> Any:
         for i in range(total):
             code = codes[i % len(codes)]
             year = rng.randint(code.years_from or 1990, min(code.years_to or 2024, 2024))
             month = rng.randint(1, 12)
+            if (year, month) not in eligible:
+                eligible[year, month] = import_eligibility(year_built=year, month_built=month).nhtsa_date
             place = places[i % len(places)]
             odo = rng.randint(5, 200) * 1000
-            batch.append(
-                Listing(
-                    seller=sellers[i % len(sellers)],
-                    status="active",
-                    title=f"{year} {code.make} {code.model} {code.code} #{i}",
-                    slug=f"{year}-{code.make}-{code.model}-{code.code}-{i}".lower().replace(" ", "-"),
-                    make=code.make,
-                    model=code.model,
-                    chassis_code=code,
-                    year_built=year,
-                    month_built=month,
-                    import_eligible_on=import_eligibility(year_built=year, month_built=month).nhtsa_date,
-                    odometer=odo,
-                    odometer_unit="km",
-                    odometer_km=odo,
-                    transmission=rng.choice(["manual", "automatic", "cvt"]),
-                    drive=rng.choice(["2WD", "4WD"]),
-                    bed_type=rng.choice(["flat", "dump", "scissor", "jumbo", "panel_van"]),
-                    title_status=rng.choice(["clean", "import_docs", "bill_of_sale", "offroad"]),
-                    location_status="us",
-                    zip_code=place["zip"],
-                    city=place["city"],
-                    state=place["state"],
-                    lat=place["lat"],
-                    lng=place["lng"],
-                    price=rng.randint(20, 200) * 100,
-                    description="Runs and drives. **Cold A/C**, new tyres, hi-lo and diff lock.",
-                    description_html=html,
-                    published_at=now - timedelta(minutes=i),
-                    expires_at=now + timedelta(days=60),
-                )  # fmt: skip
-            )
-            if len(batch) >= 2000:
-                Listing.objects.bulk_create(batch)
-                batch = []
-        Listing.objects.bulk_create(batch)
+            description, html = descriptions[rng.randrange(len(descriptions))]
+            yield {
+                "seller_id": sellers[i % len(sellers)].pk, "status": "active",
+                "title": f"{year} {code.make} {code.model} {code.code} #{i}",
+                "slug": f"{year}-{code.make}-{code.model}-{code.code}-{i}".lower().replace(" ", "-"),
+                "make": code.make, "model": code.model, "chassis_code_id": code.pk, "year_built": year,
+                "month_built": month, "import_eligible_on": eligible[year, month], "odometer": odo,
+                "odometer_unit": "km", "odometer_km": odo,
+                "transmission": rng.choice(["manual", "automatic", "cvt"]), "drive": rng.choice(["2WD", "4WD"]),
+                "bed_type": rng.choice(["flat", "dump", "scissor", "jumbo", "panel_van"]),
+                "title_status": rng.choice(["clean", "import_docs", "bill_of_sale", "offroad"]),
+                "location_status": "us", "zip_code": place["zip"], "city": place["city"], "state": place["state"],
+                "lat": place["lat"], "lng": place["lng"], "price": rng.randint(20, 200) * 100,
+                "description": description, "description_html": html,
+                "published_at": now - timedelta(minutes=i), "expires_at": now + timedelta(days=60),
+            }  # fmt: skip
+
+    if connection.vendor == "postgresql":
+        table = Listing._meta.db_table
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {table} RESTART IDENTITY CASCADE")
+            with indexes_dropped(table):
+                copy_rows(Listing, rows())
+        vacuum_analyze(table)
+    else:
+        with transaction.atomic():
+            Listing.objects.all().delete()
+            batch = []
+            for row in rows():
+                batch.append(Listing(**row))
+                if len(batch) >= 2000:
+                    Listing.objects.bulk_create(batch)
+                    batch = []
+            Listing.objects.bulk_create(batch)
     return {"generated": True, "listings": Listing.objects.count()}
 
 
@@ -146,13 +185,13 @@ def paths_and_cookie() -> dict:
     }
 
 
-def _pg_available() -> bool:
-    return postgres_database_ready(PG_ADMIN, PG_URL)
+def _pg_available(database_url: str) -> bool:
+    return postgres_database_ready(PG_ADMIN, database_url)
 
 
 def run_size(label: str, seconds: int) -> None:
     spec = SIZES[label]
-    if spec["db"].startswith("postgres") and not _pg_available():
+    if spec["db"].startswith("postgres") and not _pg_available(spec["db"]):
         return
     env, target = prepare_size(
         __file__, label=label, database_url=spec["db"], rows=spec["listings"], noun="listings", redis_url=REDIS_URL

@@ -18,9 +18,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -201,6 +202,76 @@ def postgres_database_ready(admin_url: str, database_url: str) -> bool:
 
 
 TARGETS = "Targets: signed-in ratio >= 0.10 with p99 < 150 ms; anonymous (cached) ratio >= 0.5."
+
+
+# --- generating data on PostgreSQL with COPY (in a step's process, Django set up) ------------------------
+
+
+def copy_rows(model: Any, rows: Iterable[dict[str, Any]]) -> int:
+    """COPY rows (dicts by column name) into the model's table: ~20x faster than bulk_create at a million
+    rows. A column a row leaves out takes its field's default (auto_now fields: now; nullable: NULL);
+    JSON values are given as JSON text."""
+    import json
+
+    from django.db import connection
+    from django.utils import timezone
+
+    now = timezone.now()
+    columns: list[str] = []
+    defaults: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(f.column)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults[f.column] = now
+        elif f.has_default():
+            value = f.get_default()
+            defaults[f.column] = json.dumps(value) if f.get_internal_type() == "JSONField" else value
+        else:  # NULL, or "" for a text column without a default (Field.get_default)
+            defaults[f.column] = f.get_default()
+    for column, value in defaults.items():  # TextChoices members as their plain values
+        if isinstance(value, str):
+            defaults[column] = str.__str__(value)
+    sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row[c] if c in row else defaults[c] for c in columns])
+            count += 1
+    return count
+
+
+@contextlib.contextmanager
+def indexes_dropped(table: str) -> Iterator[None]:
+    """Drop the table's plain indexes (not those behind constraints) for a bulk load, and build them again
+    afterwards (one sort each instead of a million inserts into each); then VACUUM ANALYZE."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            [table],
+        )
+        found = cursor.fetchall()
+        for name, _ in found:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield  # on an error the transaction rolls back, the dropped indexes with it
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for _, definition in found:
+            cursor.execute(definition)
+
+
+def vacuum_analyze(*tables: str) -> None:
+    """VACUUM (so index-only scans see an all-visible map) and ANALYZE, outside any transaction."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def prepare_size(script: str, *, label: str, database_url: str, rows: int, noun: str, redis_url: str = "") -> tuple:
