@@ -422,3 +422,21 @@ def test_the_schema_declares_each_moderation_operation_with_its_errors(schema, p
     assert errors <= set(responses)
     for code in errors:
         assert responses[code]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_removal_and_suspension_lists_keep_a_constant_query_count(
+    api_client, moderator, rows, django_assert_max_num_queries
+):
+    from kei_community.moderation.services import content_remove, member_suspend
+    from tests.factories import ListingFactory
+
+    for _ in range(rows):
+        listing = ListingFactory()
+        content_remove(actor=moderator, target=listing, reason="Scam.")
+        member_suspend(actor=moderator, member=listing.seller, reason="Scam.")
+    api_client.force_authenticate(moderator)
+    with django_assert_max_num_queries(6):
+        assert api_client.get("/api/v1/moderation/removals/").json()["count"] == rows
+    with django_assert_max_num_queries(5):
+        assert api_client.get("/api/v1/moderation/suspensions/").json()["count"] == rows

@@ -765,3 +765,28 @@ def test_the_page_users_annotation_names_their_suspension(user):
     assert loaded.active_suspension_id is not None
     with pytest.raises(PermissionDenied):
         check_not_suspended(loaded)
+
+
+def test_the_owner_is_emailed_what_was_removed_and_why(
+    moderator, listing, seller, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kei_community.moderation.services import content_remove
+
+    with django_capture_on_commit_callbacks(execute=True):
+        content_remove(actor=moderator, target=listing, reason="Asks for gift cards.")
+    sent = [m for m in mailoutbox if seller.email in m.to]
+    assert len(sent) == 1
+    assert "1995 Daihatsu Hijet cheap" in sent[0].subject and "Asks for gift cards." in sent[0].body
+
+
+def test_the_owner_who_chose_no_email_gets_only_the_notification(
+    moderator, listing, seller, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kei_community.moderation.services import content_remove
+    from kei_community.notifications.models import NotificationPreference
+
+    NotificationPreference.objects.create(user=seller, kind="moderation_notice", delivery="off")
+    with django_capture_on_commit_callbacks(execute=True):
+        content_remove(actor=moderator, target=listing, reason="Asks for gift cards.")
+    assert not [m for m in mailoutbox if seller.email in m.to]
+    assert Notification.objects.filter(recipient=seller, kind="moderation_notice").exists()

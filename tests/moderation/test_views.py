@@ -658,3 +658,22 @@ def test_moderator_removes_a_forum_post_with_a_reason_from_its_moderation_page(c
     assert response.status_code == 302
     assert Post.objects.get(pk=post.pk).is_deleted
     assert Notification.objects.get(recipient=post.author, kind="moderation_notice").body == "Reason: Advertising."
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_member_and_content_pages_keep_a_constant_query_count(client, moderator, rows, django_assert_max_num_queries):
+    from kei_community.moderation.services import content_remove, member_warn
+    from tests.factories import ListingFactory
+
+    seller = UserFactory()
+    listing = ListingFactory(seller=seller)
+    for _ in range(rows):
+        content_remove(actor=moderator, target=ListingFactory(seller=seller), reason="Scam.")
+        member_warn(actor=moderator, member=seller, reason="Careful.")
+        ReportFactory(target=listing, reason="scam")
+    client.force_login(moderator)
+    client.get(reverse("moderation:member", args=[seller.pk]))  # warm the content-type cache
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("moderation:member", args=[seller.pk])).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(_object_url(listing)).status_code == 200
