@@ -677,3 +677,35 @@ def test_member_and_content_pages_keep_a_constant_query_count(client, moderator,
         assert client.get(reverse("moderation:member", args=[seller.pk])).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(_object_url(listing)).status_code == 200
+
+
+def test_removed_then_restored_listing_vanishes_from_and_returns_to_cached_pages(client, moderator, listing, user):
+    from kei_community.moderation.services import content_remove, content_restore
+
+    client.force_login(user)
+    for _ in range(2):  # the second read comes from the cached page data and search results
+        assert client.get(listing.get_absolute_url()).status_code == 200
+        assert "1995 Daihatsu Hijet cheap" in client.get(reverse("marketplace:index")).content.decode()
+    content_remove(actor=moderator, target=listing, reason="Scam.")
+    assert client.get(listing.get_absolute_url()).status_code == 410
+    assert "1995 Daihatsu Hijet cheap" not in client.get(reverse("marketplace:index")).content.decode()
+    content_restore(actor=moderator, target=listing)
+    assert client.get(listing.get_absolute_url()).status_code == 200
+    assert "1995 Daihatsu Hijet cheap" in client.get(reverse("marketplace:index")).content.decode()
+
+
+def test_a_removed_photo_vanishes_from_the_cached_listing_page(client, moderator, listing, seller):
+    from kei_community.media.services import photo_process
+    from kei_community.moderation.services import content_remove
+    from tests.factories import make_photo
+
+    photo = make_photo(owner=listing, uploader=seller)
+    photo_process(photo_id=photo.pk)
+    photo.refresh_from_db()
+    url = (
+        photo.renditions["400"]["jpeg"] if "400" in photo.renditions else next(iter(photo.renditions.values()))["jpeg"]
+    )
+    assert url in client.get(listing.get_absolute_url()).content.decode()
+    assert url in client.get(listing.get_absolute_url()).content.decode()  # cached
+    content_remove(actor=moderator, target=photo, reason="Someone else's truck.")
+    assert url not in client.get(listing.get_absolute_url()).content.decode()
