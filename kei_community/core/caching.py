@@ -57,6 +57,12 @@ def set_release(value: str | None) -> None:
     _release = value
 
 
+def region_disabled(region: str) -> bool:
+    """settings.CACHE_REGIONS_DISABLED names the region (or is "*"): its parts are built every time."""
+    disabled = getattr(settings, "CACHE_REGIONS_DISABLED", ())
+    return bool(disabled) and ("*" in disabled or region in disabled)
+
+
 def region_ttl(region: str) -> int:
     try:
         return int(settings.CACHE_REGIONS[region])
@@ -170,8 +176,11 @@ class Part:
     def __init__(self, region: str, name: str, *, tags: Sequence[str] = ()) -> None:
         self.region = region
         self.tags = tuple(dict.fromkeys(tags))
-        versions = tag_versions(self.tags) if self.tags else {}
-        self.key = None if versions is None else _key(region, name, versions, self.tags)
+        if region_disabled(region):  # read nothing, store nothing (nor any part around this one)
+            self.key: str | None = None
+        else:
+            versions = tag_versions(self.tags) if self.tags else {}
+            self.key = None if versions is None else _key(region, name, versions, self.tags)
         self._collector: _Collector | None = None
         self._token: Token[tuple[_Collector, ...]] | None = None
 
@@ -265,6 +274,9 @@ def get_or_build_many(
     version, one for the parts; `build(missing_names)` returns the missing ones, stored with set_many."""
     if not items:
         return {}
+    if region_disabled(region):
+        dont_store()
+        return dict(build(list(items)))
     all_tags = [tag for tags in items.values() for tag in tags]
     versions = tag_versions(all_tags)
     if versions is None:
