@@ -203,6 +203,9 @@ CACHE_REGIONS = {
     "guide.page": 60 * 60,  # anonymous state guide pages, whole
     "guide.data": 60 * 60,  # outlooks (listing pages, forum banners) and the maps
 }
+# Regions never read nor stored: names, comma-separated, or "*" for every region. The benchmarks' "cold" mode
+# serves with CACHE_REGIONS_DISABLED=* (pages as every reader would get them right after a write).
+CACHE_REGIONS_DISABLED = env.list("CACHE_REGIONS_DISABLED", default=[])
 
 # The broker may be a Redis of its own (CELERY_BROKER_URL, with maxmemory-policy noeviction: a broker must
 # never lose a message to eviction); unset, it is REDIS_URL's server.
