@@ -18,14 +18,17 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from kei_community.media.storage_config import media_public_origin, media_storages
+
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(str(BASE_DIR / ".env"))
+# Local files of this process: the SQLite default, collected static files, filesystem media defaults.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
@@ -311,12 +314,36 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Photos (kei_community/media/storage_config.py, docs/media.md): STORAGES["default"] holds the public
+# renditions, STORAGES["private"] the originals (never public). MEDIA_STORAGE=filesystem keeps them under
+# MEDIA_ROOT (served by the proxy at MEDIA_URL) and PRIVATE_MEDIA_ROOT (never served); MEDIA_STORAGE=s3 puts
+# them in two buckets. The database keeps file names; URLs are built when a page is rendered.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Originals are kept here, outside MEDIA_ROOT, and never served.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+# A moderator's presigned link to an original is valid this long.
+PHOTO_ORIGINAL_URL_SECONDS = env.int("PHOTO_ORIGINAL_URL_SECONDS", default=60)
+_media = {
+    "backend": env.str("MEDIA_STORAGE", default="filesystem"),
+    "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
+    "public_bucket": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+    "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=""),
+}
+try:
+    _media_storages = media_storages(
+        **_media,
+        private_bucket=env.str("AWS_PRIVATE_BUCKET_NAME", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        original_url_seconds=PHOTO_ORIGINAL_URL_SECONDS,
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# Where rendition URLs point when that is not the site itself (the CSP's img-src allows it).
+MEDIA_PUBLIC_ORIGIN = media_public_origin(**_media)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **_media_storages,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -364,7 +391,7 @@ CONTENT_SECURITY_POLICY = {
         # NONCE is django-csp's sentinel: replaced by 'nonce-<random>' on pages that use request.csp_nonce.
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MEDIA_PUBLIC_ORIGIN] if MEDIA_PUBLIC_ORIGIN else [])],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
@@ -466,6 +493,8 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "PhotoStatusEnum": "kei_community.media.models.Photo.Status",
         "ReportStatusEnum": "kei_community.moderation.models.Report.Status",
         "StateStatusEnum": "stategide.models.Status",
+        "CitationKindEnum": "stategide.models.Citation.Kind",
+        "LawEventKindEnum": "stategide.models.LawEvent.Kind",
     },
 }
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 from kei_community.media import services
 from kei_community.media.models import Photo
@@ -35,7 +37,13 @@ class PhotoAdmin(admin.ModelAdmin):
 
     @admin.display(description="Original (private)")
     def original_file(self, obj: Photo) -> str:
-        return obj.original.name if obj.original else ""
+        """Its name, and a link through the moderators' view (a short-lived signed URL on S3, audited)."""
+        if not obj.original:
+            return ""
+        return render_to_string(
+            "media/admin_original_link.html",
+            {"name": obj.original.name, "url": reverse("media:original", args=[obj.pk])},
+        )
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # uploads go through the services (validation)

@@ -19,6 +19,8 @@ from kei_community.media.storage import get_private_storage
 
 # Rendition widths in pixels; never upscaled.
 RENDITION_WIDTHS: tuple[int, ...] = (400, 960, 1600)
+# Each width is written as WebP and as a JPEG fallback.
+RENDITION_FORMATS: tuple[str, ...] = ("webp", "jpeg")
 
 
 def original_upload_to(instance: Photo, filename: str) -> str:
@@ -40,7 +42,8 @@ class Photo(models.Model):
     uploader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploaded_photos"
     )
-    # Kept privately (PRIVATE_MEDIA_ROOT); never served.
+    # In STORAGES["private"] (PRIVATE_MEDIA_ROOT or the private bucket); never public. Moderators open it
+    # through a short-lived signed URL (services.photo_original_access); the worker reads it.
     original = models.FileField(storage=get_private_storage, upload_to=original_upload_to, max_length=255)
     original_format = models.CharField(max_length=8, blank=True)
     original_bytes = models.PositiveIntegerField(default=0)
@@ -60,7 +63,9 @@ class Photo(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     placeholder = models.TextField(blank=True, help_text="Tiny data: URI shown until the photo is ready.")
-    # {"400": {"webp": url, "jpeg": url, "width": 400, "height": 300}, ...}
+    # File names in the public storage, never URLs (URLs are built when a page is rendered, see
+    # `sorted_renditions`): {"400": {"webp": "photos/ab/<key>/400.webp", "jpeg": "photos/ab/<key>/400.jpg",
+    # "width": 400, "height": 300}, ...}
     renditions = models.JSONField(default=dict, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,14 +87,34 @@ class Photo(models.Model):
         return self.status == self.Status.READY and bool(self.renditions)
 
     def sorted_renditions(self) -> list[tuple[int, dict]]:
-        """[(width, {"webp": url, "jpeg": url, ...}), ...] smallest first."""
+        """[(width, {"webp": url, "jpeg": url, "width": w, "height": h}), ...] smallest first.
+
+        The URLs are built from the stored names now (kei_community.media.storage.public_url: no
+        storage round trip), so a new MEDIA_URL, bucket or CDN applies to every page at once.
+        """
+        from kei_community.media.storage import public_url
+
         out = []
         for key, value in (self.renditions or {}).items():
             try:
-                out.append((int(value.get("width") or key), value))
+                width = int(value.get("width") or key)
             except (TypeError, ValueError, AttributeError):
                 continue
+            entry = {"width": width, "height": value.get("height")}
+            for fmt in RENDITION_FORMATS:
+                entry[fmt] = public_url(value.get(fmt) or "")
+            out.append((width, entry))
         return sorted(out, key=lambda item: item[0])
+
+    def rendition_names(self) -> list[str]:
+        """Every rendition's file name in the public storage."""
+        return [
+            value[fmt]
+            for value in (self.renditions or {}).values()
+            if isinstance(value, dict)
+            for fmt in RENDITION_FORMATS
+            if value.get(fmt)
+        ]
 
     def largest_url(self, fmt: str = "jpeg") -> str:
         items = self.sorted_renditions()

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -165,25 +166,23 @@ def photo_add(
 
 
 def _delete_files(names: list[str], originals: list[str]) -> None:
+    """Best effort: a file left behind (storage down) is removed by the daily photos_cleanup."""
     from kei_community.media.storage import private_storage, public_storage
 
     for name in names:
         try:
             public_storage().delete(name)
-        except OSError:  # pragma: no cover - best effort
-            logger.warning("could not delete %s", name)
+        except Exception as exc:  # OSError, botocore ClientError / EndpointConnectionError, ...
+            logger.warning("could not delete %s: %r", name, exc)
     for name in originals:
         try:
             private_storage.delete(name)
-        except OSError:  # pragma: no cover
-            logger.warning("could not delete original %s", name)
+        except Exception as exc:
+            logger.warning("could not delete original %s: %r", name, exc)
 
 
 def rendition_names(photo: Photo) -> list[str]:
-    names: list[str] = []
-    for value in (photo.renditions or {}).values():
-        names.extend(value.get("names", []) if isinstance(value, dict) else [])
-    return names
+    return photo.rendition_names()
 
 
 def photo_delete(*, actor: Any, photo: Photo) -> None:
@@ -293,6 +292,49 @@ def photo_update_alt(*, photo: Photo, alt: str, actor: Any = None) -> Photo:
     photo.full_clean()
     photo.save(update_fields=["alt", "updated_at"])
     return photo
+
+
+# --- originals (moderators only) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OriginalAccess:
+    """How a moderator gets an original: `url` (a presigned URL valid `seconds`) on object storage,
+    else `file` (an open file to stream; the filesystem backend has no URLs for originals)."""
+
+    url: str | None
+    file: Any
+    content_type: str
+    seconds: int
+
+
+ORIGINAL_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heif"}
+
+
+def photo_original_access(*, actor: Any, photo: Photo) -> OriginalAccess:
+    """Let a moderator see the original a member uploaded (metadata, GPS and all) for a short while.
+
+    Only moderators (check_moderator, MFA rule included); every access is audited. On S3 the answer
+    is a presigned URL of the private bucket valid PHOTO_ORIGINAL_URL_SECONDS; on the filesystem an
+    open file. Raises PermissionDenied, or ValidationError when the original is gone.
+    """
+    from kei_community.media.storage import original_signed_url
+    from kei_community.users.permissions import check_moderator
+
+    check_moderator(actor)
+    if not photo.original:
+        raise ValidationError("This photo has no original any more.")
+    seconds = int(settings.PHOTO_ORIGINAL_URL_SECONDS)
+    content_type = ORIGINAL_CONTENT_TYPES.get(photo.original_format, "application/octet-stream")
+    url = original_signed_url(photo.original.name, seconds=seconds)
+    file = None
+    if url is None:
+        try:
+            file = photo.original.storage.open(photo.original.name, "rb")
+        except FileNotFoundError:
+            raise ValidationError("The original file of this photo is missing.")
+    _audit(actor=actor, action="photo.original_viewed", photo=photo, after={"id": photo.pk})
+    return OriginalAccess(url=url, file=file, content_type=content_type, seconds=seconds)
 
 
 # --- avatars ------------------------------------------------------------------------
@@ -475,7 +517,8 @@ def _claim_renew(*, photo_id: int, attempt: int, until: Any = None) -> None:
 
 
 def _write_renditions(photo: Photo, rendered: Any, renew: Callable[[], None] = lambda: None) -> dict[str, dict]:
-    """Write every rendition under a deterministic name (overwriting), return the JSON."""
+    """Write every rendition under a deterministic name (the public storage overwrites), return the JSON:
+    file names, never URLs (those are built when a page is rendered)."""
     from django.core.files.base import ContentFile
 
     from kei_community.media.storage import public_storage
@@ -484,14 +527,10 @@ def _write_renditions(photo: Photo, rendered: Any, renew: Callable[[], None] = l
     out: dict[str, dict] = {}
     for width, files in sorted(rendered.files.items()):
         renew()
-        entry: dict[str, Any] = {"width": width, "height": files["height"], "names": []}
+        entry: dict[str, Any] = {"width": width, "height": files["height"]}
         for fmt, ext in (("webp", "webp"), ("jpeg", "jpg")):
             name = f"photos/{photo.key.hex[:2]}/{photo.key.hex}/{width}.{ext}"
-            if storage.exists(name):
-                storage.delete(name)
-            saved = storage.save(name, ContentFile(files[fmt]))
-            entry[fmt] = storage.url(saved)
-            entry["names"].append(saved)
+            entry[fmt] = storage.save(name, ContentFile(files[fmt], name=name))
         out[str(width)] = entry
     return out
 
@@ -539,7 +578,7 @@ def photo_process(*, photo_id: int, force: bool = False, claim: int | None = Non
         return "skipped"
     except Exception as exc:  # transient: storage, database, soft time limit, a worker hiccup
         return _photo_process_failed(photo_id=photo_id, attempt=attempt, exc=exc)
-    new_names = {n for v in renditions.values() for n in v["names"]}
+    new_names = {v[fmt] for v in renditions.values() for fmt in ("webp", "jpeg")}
     for stale in old_names - new_names:
         public_storage().delete(stale)
     updated = Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING, attempts=attempt).update(
@@ -621,12 +660,10 @@ def photos_cleanup(*, grace: timedelta = timedelta(hours=1)) -> dict[str, int]:
     cutoff = time.time() - grace.total_seconds()
     removed = 0
     for storage, root in ((private_storage, "originals"), (public_storage(), "photos")):
-        if not storage.exists(root):
-            continue
-        prefixes, _ = storage.listdir(root)
+        prefixes, _ = _listdir(storage, root)
         for prefix in prefixes:
             base = f"{root}/{prefix}"
-            dirs, files = storage.listdir(base)
+            dirs, files = _listdir(storage, base)
             entries = {name.split(".", 1)[0]: name for name in files} if root == "originals" else {d: d for d in dirs}
             if not entries:
                 continue
@@ -640,12 +677,21 @@ def photos_cleanup(*, grace: timedelta = timedelta(hours=1)) -> dict[str, int]:
                         storage.delete(path)
                         removed += 1
                 else:
-                    _, names = storage.listdir(path)
+                    _, names = _listdir(storage, path)
                     old = [n for n in names if storage.get_modified_time(f"{path}/{n}").timestamp() < cutoff]
                     for n in old:
                         storage.delete(f"{path}/{n}")
                         removed += 1
     return {"orphan_rows": orphan_rows, "orphan_files": removed}
+
+
+def _listdir(storage: Any, path: str) -> tuple[list[str], list[str]]:
+    """storage.listdir, empty for a folder that does not exist (a bucket has no folders to ask about)."""
+    try:
+        dirs, files = storage.listdir(path)
+    except FileNotFoundError:
+        return [], []
+    return list(dirs), list(files)
 
 
 def _as_uuids(keys: Iterable[str]) -> list[Any]:

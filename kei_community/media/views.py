@@ -28,7 +28,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -212,3 +213,29 @@ def avatar(request: HttpRequest) -> HttpResponse:
         {"form": form, "current": current, "profile_url": reverse("users:profile", args=[request.user.pk])},
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def original(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """/photos/<id>/original/: the original a member uploaded, for moderators only (audited).
+
+    On object storage: a redirect to a presigned URL of the private bucket valid
+    PHOTO_ORIGINAL_URL_SECONDS. On the filesystem: the file itself. Never cached anywhere.
+    """
+    photo = selectors.photo_get(photo_id=pk)
+    if photo is None:
+        raise Http404("No such photo.")
+    try:
+        access = services.photo_original_access(actor=request.user, photo=photo)
+    except ValidationError as exc:
+        raise Http404(" ".join(exc.messages))
+    response: HttpResponseBase
+    if access.url is not None:
+        response = HttpResponseRedirect(access.url)
+    else:
+        response = FileResponse(access.file, content_type=access.content_type)
+        response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

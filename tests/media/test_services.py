@@ -164,7 +164,7 @@ def test_rows_deleted_in_bulk_take_their_files(user, settings, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         photo = make_photo(owner=user)
     photo.refresh_from_db()
-    rendition = Path(settings.MEDIA_ROOT) / photo.renditions["400"]["names"][0]
+    rendition = Path(settings.MEDIA_ROOT) / photo.renditions["400"]["webp"]
     original = Path(photo.original.path)
     assert rendition.exists() and original.exists()
     with django_capture_on_commit_callbacks(execute=True):

@@ -81,7 +81,7 @@ def test_html_comment_reaches_no_rendition(user, settings, django_capture_on_com
         photo = make_photo(owner=user, data=data)
     photo.refresh_from_db()
     assert photo.status == Photo.Status.READY
-    names = [n for entry in photo.renditions.values() for n in entry["names"]]
+    names = photo.rendition_names()
     assert len(names) == 6 and {n.rsplit(".", 1)[1] for n in names} == {"jpg", "webp"}
     for name in names:
         _assert_served_bytes_clean((Path(settings.MEDIA_ROOT) / name).read_bytes())
@@ -123,7 +123,7 @@ def test_bytes_after_the_image_reach_no_rendition(user, settings, django_capture
 def test_orientation_applied(user, settings, django_capture_on_commit_callbacks):
     photo = _ready_photo(user, images.two_colour_jpeg(orientation=6), django_capture_on_commit_callbacks)
     assert (photo.width, photo.height) == (400, 800)
-    jpeg = Path(settings.MEDIA_ROOT) / photo.renditions["400"]["names"][1]
+    jpeg = Path(settings.MEDIA_ROOT) / photo.renditions["400"]["jpeg"]
     with Image.open(jpeg) as img:
         assert img.size == (400, 800)
         top = img.convert("RGB").getpixel((200, 100))
@@ -268,7 +268,7 @@ def test_palette_and_16_bit_pngs_processed(user, settings, django_capture_on_com
         assert photo.status == Photo.Status.READY
         assert list(photo.renditions) == ["400"]
     # 16-bit grey is scaled to 8 bits, not clipped to white: 30000 / 256 ~= 117.
-    with Image.open(Path(settings.MEDIA_ROOT) / photo.renditions["400"]["names"][1]) as img:
+    with Image.open(Path(settings.MEDIA_ROOT) / photo.renditions["400"]["jpeg"]) as img:
         assert abs(img.convert("L").getpixel((200, 100)) - 117) <= 3
 
 
@@ -287,7 +287,7 @@ def test_cleanup_removes_orphan_rows_and_files(user, other_user, settings, djang
     stray.write_bytes(b"x")
     old = time.time() - 7200
     os.utime(stray, (old, old))
-    gone_files = [Path(settings.MEDIA_ROOT) / n for n in Photo.objects.get(pk=gone.pk).renditions["400"]["names"]]
+    gone_files = [Path(settings.MEDIA_ROOT) / n for n in Photo.objects.get(pk=gone.pk).rendition_names()]
     type(other_user).objects.filter(pk=other_user.pk).delete()  # a User has no GenericRelation: no cascade
 
     with django_capture_on_commit_callbacks(execute=True):
