@@ -1,4 +1,5 @@
 // Progressive enhancement only: every page works without this file.
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {

@@ -101,7 +101,7 @@ def test_list_find_favourite_message_sell(page, chromium, live_server, settings,
         bpage.get_by_role("link", name="2001 Suzuki Carry 4WD dump, cold A/C").click()
         bpage.wait_for_url(f"**{listing.get_absolute_url()}")
         assert bpage.get_by_text("Can it be registered in Texas?").is_visible()
-        bpage.locator("#contact").get_by_role("button", name="☆ Save").click()
+        bpage.locator("#contact").get_by_role("button", name="Save").click()
         bpage.wait_for_selector("#contact button[aria-pressed='true']")
         assert Favorite.objects.filter(user=buyer, listing=listing).exists()
         bpage.get_by_label("Message the seller").fill("Hi Sam, is the frame rust-free? Can I see it Saturday?")
