@@ -147,6 +147,18 @@ def test_scam_listing_reported_seller_cleared_out_and_suspended(page, chromium, 
         assert mod_page.get_by_text("Removed 2 listings of Scam Sam and suspended them.").is_visible()
         assert mod_page.get_by_role("heading", name="Suspended members").is_visible()
         assert axe_violations(mod_page) == []
+        # The listing itself, its moderation page and the seller's record, as the moderator sees them.
+        mod_page.goto(scam.get_absolute_url())
+        assert mod_page.get_by_role("heading", name="Moderator").is_visible()
+        assert mod_page.get_by_role("button", name="Restore").first.is_visible()
+        assert axe_violations(mod_page) == []
+        mod_page.get_by_role("link", name="Moderation page").click()
+        assert mod_page.get_by_text(f"Reason shown to the owner: {reason}").is_visible()
+        assert axe_violations(mod_page) == []
+        mod_page.get_by_role("link", name="Scam Sam").first.click()
+        assert mod_page.get_by_role("heading", name="Member: Scam Sam").is_visible()
+        assert mod_page.get_by_role("button", name="Lift the suspension").is_visible()
+        assert axe_violations(mod_page) == []
     finally:
         mod_context.close()
     assert set(Listing.objects.filter(seller=seller).values_list("status", flat=True)) == {"removed"}
