@@ -493,6 +493,7 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "PhotoStatusEnum": "kei_community.media.models.Photo.Status",
         "ReportStatusEnum": "kei_community.moderation.models.Report.Status",
         "StateStatusEnum": "stategide.models.Status",
+        "ReactionKindEnum": "forum.models.Reaction.Kind",
         "CitationKindEnum": "stategide.models.Citation.Kind",
         "LawEventKindEnum": "stategide.models.LawEvent.Kind",
     },

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from forum.models import Category, Level, Post, Reaction, Thread
@@ -42,6 +43,20 @@ class ThreadSerializer(serializers.ModelSerializer):
         return [t["name"] for t in obj.tag_list]
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A maintenance question",
+            request_only=True,
+            value={
+                "category": "maintenance",
+                "title": "Carry idles rough when cold",
+                "body": "My **DA63T** idles rough until it warms up. Idle air valve?",
+                "tags": ["carry", "idle"],
+            },
+        )
+    ]
+)
 class ThreadCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
     title = serializers.CharField(max_length=140, min_length=5)

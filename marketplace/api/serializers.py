@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
@@ -72,7 +72,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "odometer_km", "odometer_miles", "transmission", "drive", "hi_lo", "diff_lock", "bed_type",
             "air_conditioning", "power_steering", "colour", "condition_notes", "title_status", "location_status",
             "zip_code", "city", "state", "price", "negotiable", "description", "description_html", "published_at",
-            "expires_at", "sold_at", "sold_price", "favorites_count", "photos", "eligibility", "registration_outlook",
+            "expires_at", "sold_at", "sold_price", "favorites_count", "photos", "eligibility", "import_warning", "registration_outlook",
             "viewer_registration_outlook", "distance_miles", "is_favorite", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -166,6 +166,21 @@ def _choice(enum: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=enum.choices, required=False)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A truck for sale",
+            request_only=True,
+            value={
+                "title": "1998 Suzuki Carry 4WD dump", "make": "Suzuki", "model": "Carry", "chassis_code": "DA63T",
+                "year_built": 1998, "month_built": 6, "odometer": 42000, "odometer_unit": "km",
+                "transmission": "manual", "drive": "4WD", "bed_type": "dump", "title_status": "clean",
+                "location_status": "us", "zip_code": "78701", "price": 8500, "negotiable": True,
+                "description": "Runs great. **Hi-lo** and diff lock.",
+            },
+        )
+    ]
+)  # fmt: skip
 class ListingWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     """Create (POST) or change (PATCH) a listing. Without `status`, a create publishes at once."""
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
@@ -20,6 +20,15 @@ class ChassisCodeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "My truck",
+            request_only=True,
+            value={"chassis_code": "DA63T", "frame_number": "DA63T-123456", "year_built": 2005, "nickname": "Blue"},
+        )
+    ]
+)
 class GarageTruckSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     page_url = PageUrlField()
     owner = serializers.CharField(source="owner.public_name", read_only=True)
