@@ -72,7 +72,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "odometer_km", "odometer_miles", "transmission", "drive", "hi_lo", "diff_lock", "bed_type",
             "air_conditioning", "power_steering", "colour", "condition_notes", "title_status", "location_status",
             "zip_code", "city", "state", "price", "negotiable", "description", "description_html", "published_at",
-            "expires_at", "sold_at", "sold_price", "favorites_count", "photos", "eligibility", "import_warning", "registration_outlook",
+            "expires_at", "sold_at", "sold_price", "favorites_count", "photos", "eligibility", "registration_outlook",
             "viewer_registration_outlook", "distance_miles", "is_favorite", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -288,6 +288,11 @@ class ConversationSerializer(serializers.ModelSerializer):
         return {"id": obj.listing_id, "title": obj.listing.title, "page_url": obj.listing.get_absolute_url()}
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Ask the seller", request_only=True, value={"listing": 1, "body": "Is it still for sale?"})
+    ]
+)
 class ConversationCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     listing = serializers.IntegerField()
     body = serializers.CharField(max_length=5000)
