@@ -11,13 +11,33 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cos, Power, Radians, Sin
 from django.utils import timezone
 
 from kei_community.core import caching
 from kei_community.moderation.sanctions import suspended_member_ids
 from kei_community.moderation.selectors import removal_reason
+from kei_community.vehicles.models import ChassisCode
 from marketplace import page_cache
 from marketplace.models import PUBLIC_STATUSES, Conversation, Favorite, Listing, Message, Question, SavedSearch
 
@@ -87,9 +107,39 @@ def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float
 
 
 def bounding_box(lat: float, lng: float, miles: float) -> tuple[float, float, float, float]:
-    dlat = miles / 69.0
-    dlng = miles / max(69.0 * math.cos(math.radians(lat)), 0.01)
+    """The smallest latitude/longitude box around a circle of `miles` (on the same sphere as haversine_miles):
+    a circle's widest longitude lies poleward of its centre, so the half-width is asin(sin(d)/cos(lat)),
+    not d/cos(lat). A circle over a pole, or across the antimeridian, gets every longitude."""
+    margin = 1e-6  # degrees: float rounding never loses a listing at the edge (the exact distance decides)
+    angle = miles / EARTH_RADIUS_MI
+    dlat = math.degrees(angle) + margin
+    if abs(lat) + dlat >= 90:
+        return max(lat - dlat, -90.0), min(lat + dlat, 90.0), -180.0, 180.0
+    dlng = math.degrees(math.asin(min(1.0, math.sin(angle) / math.cos(math.radians(lat))))) + margin
+    if lng - dlng < -180 or lng + dlng > 180:
+        return lat - dlat, lat + dlat, -180.0, 180.0
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def haversine_sql(origin: dict[str, float]) -> ExpressionWrapper:
+    """The haversine term a = sin²(Δlat/2) + cos(lat₀)·cos(lat)·sin²(Δlng/2) of each listing from `origin`, as
+    SQL (PostgreSQL's functions, or the ones Django registers on SQLite): within `miles` exactly when
+    a <= radius_limit(miles); miles_from_haversine(a) is the distance, as haversine_miles computes it."""
+    lat0, lng0 = math.radians(origin["lat"]), math.radians(origin["lng"])
+    lat, lng = Radians(F("lat")), Radians(F("lng"))
+    half = Value(2.0)
+    term = Power(Sin((lat - Value(lat0)) / half), 2) + Value(math.cos(lat0)) * Cos(lat) * Power(
+        Sin((lng - Value(lng0)) / half), 2
+    )
+    return ExpressionWrapper(term, output_field=FloatField())
+
+
+def radius_limit(miles: float) -> float:
+    return math.sin(min(miles / EARTH_RADIUS_MI, math.pi) / 2) ** 2
+
+
+def miles_from_haversine(a: float) -> float:
+    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(max(a, 0.0))))
 
 
 def registrable_q(*, state_code: str, today: date | None = None) -> Q | None:
@@ -105,11 +155,17 @@ def registrable_q(*, state_code: str, today: date | None = None) -> Q | None:
 def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Listing]:
     if q := params.get("q"):
         words = [w for w in re.split(r"\s+", q) if w][:6]
+        # Chassis codes named by the words, looked up once: `chassis_code_id IN (...)` lets PostgreSQL
+        # combine every arm of the OR from indexes (trigram indexes on the text columns, see migration 0004).
+        codes: dict[str, list[int]] = {}
+        for pk, code in ChassisCode.objects.filter(code__in={w.upper() for w in words}).values_list("id", "code"):
+            codes.setdefault(code.upper(), []).append(pk)
         for word in words:
-            qs = qs.filter(
-                Q(title__icontains=word) | Q(description__icontains=word) | Q(model__icontains=word)
-                | Q(make__icontains=word) | Q(chassis_code__code__iexact=word)
-            )  # fmt: skip
+            cond = Q(title__icontains=word) | Q(description__icontains=word) | Q(model__icontains=word)
+            cond |= Q(make__icontains=word)
+            if word.upper() in codes:
+                cond |= Q(chassis_code_id__in=codes[word.upper()])
+            qs = qs.filter(cond)
     if v := params.get("make"):
         qs = qs.filter(make__iexact=v)
     if v := params.get("model"):
@@ -129,9 +185,12 @@ def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Lis
         cond = registrable_q(state_code=v)
         qs = qs.filter(cond) if cond is not None else qs.none()
     if origin := params.get("origin"):
+        # The radius in SQL: a bounding box on the indexed coordinates, then the exact distance (alias
+        # "haversine", selected by _search_matches for the distances it shows).
         radius = params.get("radius") or 100
         lat_min, lat_max, lng_min, lng_max = bounding_box(origin["lat"], origin["lng"], radius)
         qs = qs.filter(lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max)
+        qs = qs.alias(haversine=haversine_sql(origin)).filter(haversine__lte=radius_limit(radius))
     return qs
 
 
@@ -218,74 +277,135 @@ def _search_name(params: dict[str, Any]) -> str:
     return repr((FACET_FIELDS, sorted(stable.items())))
 
 
+# On PostgreSQL a keyword search ranks, counts and pages its first KEYWORD_CANDIDATES matches in the order
+# asked for (a common word matches most listings: counting them all would read most of the table).
+KEYWORD_CANDIDATES = 1000
+
+
 def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
-    """The matches of a search, as primitives: ids in order, distances, facets, ranges and the total."""
+    """The matches of a search, as primitives: ids in order, distances, facets, ranges and the total.
+
+    PostgreSQL without a keyword: two queries over the covering index of migration 0004 (no table rows
+    read): the first MAX_CACHED_IDS ids in order with their distances, then the facet counts, the total and
+    the ranges in one GROUP BY (GROUPING SETS). With a keyword, or on SQLite (the simple path), one query
+    returns the matches' facet columns (on PostgreSQL the first KEYWORD_CANDIDATES) and Python counts them.
+    The radius is in SQL either way (apply_filters)."""
     from marketplace.filters import NEWEST_ORDER, ORDERINGS
 
     ordering = params.get("ordering") or "newest"
-    qs = apply_filters(listing_public_qs(), params)
-    sql_order = ORDERINGS.get(ordering) or NEWEST_ORDER
-    rows = list(qs.order_by(*sql_order).values_list("id", "lat", "lng", "year_built", "price", *FACET_FIELDS))
     origin = params.get("origin")
-    distances: dict[int, float] = {}
+    qs = apply_filters(listing_public_qs(), params)
+    order = list(ORDERINGS.get(ordering) or NEWEST_ORDER)
+    if ordering == "distance" and origin:
+        order = ["haversine", *NEWEST_ORDER]
     if origin:
-        radius = params.get("radius") or 100
-        kept = []
-        for row in rows:
-            if row[1] is None:
-                continue
-            d = haversine_miles(origin["lat"], origin["lng"], row[1], row[2])
-            if d <= radius:
-                distances[row[0]] = d
-                kept.append(row)
-        rows = kept
-        if ordering == "distance":
-            rows.sort(key=lambda r: distances[r[0]])
+        qs = qs.annotate(distance_term=F("haversine"))
+    first = ("id", "distance_term") if origin else ("id",)
+    postgresql = connection.vendor == "postgresql"
+    if postgresql and not params.get("q"):
+        found = list(qs.order_by(*order).values_list(*first)[:MAX_CACHED_IDS])
+        counters, ranges, total = _facet_counts_sql(qs)
+    else:
+        limit = KEYWORD_CANDIDATES if postgresql else None
+        rows = list(qs.order_by(*order).values_list(*first, "year_built", "price", *FACET_FIELDS)[:limit])
+        found = [row[: len(first)] for row in rows]
+        counters, ranges, total = _facet_counts_python([row[len(first) :] for row in rows])
+    ids = [row[0] for row in found[:MAX_CACHED_IDS]]
+    distances = {row[0]: miles_from_haversine(row[1]) for row in found[:MAX_CACHED_IDS]} if origin else {}
+    facets = [_facet(name, counter) for name, counter in zip(FACET_FIELDS, counters, strict=True)]
+    if params.get("state"):
+        bounded = postgresql and bool(params.get("q"))
+        _count_states_without_state_filter(params, facets, order=order, limit=KEYWORD_CANDIDATES if bounded else None)
+    return ids, distances, facets, ranges, total
+
+
+def _facet(name: str, counter: Counter[Any]) -> dict[str, Any]:
+    labels = _facet_choices(name)
+    limit = FACET_LIMITS.get(name, FACET_LIMIT)
+    return {
+        "name": FACET_PARAM.get(name, name),
+        "label": str(FACET_LABELS[name]),
+        "values": [
+            {"value": value, "label": str(labels.get(value, value)), "count": count}
+            for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
+        ],
+    }
+
+
+def _facet_counts_python(rows: list[tuple]) -> tuple[list[Counter[Any]], dict[str, Any], int]:
+    """Facet counts, ranges and total of rows (year_built, price, *FACET_FIELDS), counted in Python."""
     counters: list[Counter[Any]] = [Counter() for _ in FACET_FIELDS]
     for row in rows:
-        for i, value in enumerate(row[5:]):
+        for i, value in enumerate(row[2:]):
             if value:
                 counters[i][value] += 1
-    facets = []
-    for name, counter in zip(FACET_FIELDS, counters, strict=True):
-        labels = _facet_choices(name)
-        limit = FACET_LIMITS.get(name, FACET_LIMIT)
-        facets.append(
-            {
-                "name": FACET_PARAM.get(name, name),
-                "label": str(FACET_LABELS[name]),
-                "values": [
-                    {"value": value, "label": str(labels.get(value, value)), "count": count}
-                    for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
-                ],
-            }
-        )
-    if params.get("state"):
-        _count_states_without_state_filter(params, facets)
-    years = [r[3] for r in rows if r[3]]
-    prices = [r[4] for r in rows if r[4]]
+    years = [r[0] for r in rows if r[0]]
+    prices = [r[1] for r in rows if r[1]]
     ranges = {
         "year_min": min(years, default=None), "year_max": max(years, default=None),
         "price_min": min(prices, default=None), "price_max": max(prices, default=None),
     }  # fmt: skip
-    ids = [r[0] for r in rows[:MAX_CACHED_IDS]]
-    kept_ids = set(ids)
-    distances = {k: v for k, v in distances.items() if k in kept_ids}
-    return ids, distances, facets, ranges, len(rows)
+    return counters, ranges, len(rows)
 
 
-def _count_states_without_state_filter(params: dict[str, Any], facets: list[dict]) -> None:
+# The facet columns as the inner GROUP BY of _facet_counts_sql reads them (the chassis code by its id, named
+# in the outer query).
+_FACET_COLUMNS = {name: ("chassis_code_id" if name == "chassis_code__code" else name) for name in FACET_FIELDS}
+
+
+def _facet_counts_sql(qs: QuerySet[Listing]) -> tuple[list[Counter[Any]], dict[str, Any], int]:
+    """Facet counts, ranges and total of a search in one PostgreSQL query: the matches grouped by every
+    facet column at once (one pass, a few thousand groups), then those groups summed per facet with GROUPING
+    SETS, the empty set giving the total and the ranges."""
+    inner = (
+        qs.order_by()
+        .values(*_FACET_COLUMNS.values())
+        .annotate(n=Count("id"), year_lo=Min("year_built"), year_hi=Max("year_built"))
+        .annotate(price_lo=Min("price"), price_hi=Max("price"))
+    )
+    counters: list[Counter[Any]] = [Counter() for _ in FACET_FIELDS]
+    ranges: dict[str, Any] = {"year_min": None, "year_max": None, "price_min": None, "price_max": None}
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (qs.none())
+        return counters, ranges, 0
+    keys = ["c.code" if column == "chassis_code_id" else f"s.{column}" for column in _FACET_COLUMNS.values()]
+    sets = ", ".join(f"({key})" for key in keys)
+    sql = (
+        f"SELECT {', '.join(keys)}, GROUPING({', '.join(keys)}), SUM(s.n), MIN(s.year_lo), MAX(s.year_hi), "  # noqa: S608 - column names only
+        f"MIN(s.price_lo), MAX(s.price_hi) FROM ({inner_sql}) s "
+        f"LEFT JOIN {ChassisCode._meta.db_table} c ON c.id = s.chassis_code_id GROUP BY GROUPING SETS ({sets}, ())"
+    )
+    total = 0
+    every = (1 << len(keys)) - 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, inner_params)
+        for row in cursor.fetchall():
+            values, grouping, n = row[: len(keys)], row[len(keys)], int(row[len(keys) + 1] or 0)
+            if grouping == every:  # the empty grouping set: every match
+                total = n
+                ranges = dict(
+                    zip(("year_min", "year_max", "price_min", "price_max"), row[len(keys) + 2 :], strict=True)
+                )
+                continue
+            i = len(keys) - (every ^ grouping).bit_length()  # GROUPING(): a bit per key, the first key highest
+            if values[i]:
+                counters[i][values[i]] += n
+    return counters, ranges, total
+
+
+def _count_states_without_state_filter(
+    params: dict[str, Any], facets: list[dict], *, order: list[str], limit: int | None
+) -> None:
     """With a state chosen, the state facet (and the map drawn from it) counts every state under the
-    other filters, so a buyer can move to a neighbouring state; one more query, on a cache miss only."""
+    other filters, so a buyer can move to a neighbouring state: one GROUP BY, on a cache miss only (over
+    the first `limit` matches in `order` for a keyword search, like its other facets)."""
     others = {k: v for k, v in params.items() if k != "state"}
-    origin, radius = others.get("origin"), others.get("radius") or 100
-    counter: Counter[str] = Counter()
-    for state, lat, lng in apply_filters(listing_public_qs(), others).values_list("state", "lat", "lng"):
-        if not state:
-            continue
-        if origin and (lat is None or lng is None or haversine_miles(origin["lat"], origin["lng"], lat, lng) > radius):
-            continue
-        counter[state] += 1
+    qs = apply_filters(listing_public_qs(), others).exclude(state="")
+    if limit is None:
+        counter = dict(qs.order_by().values("state").annotate(n=Count("id")).values_list("state", "n"))
+    else:
+        counter = Counter(state for (state,) in qs.order_by(*order).values_list("state")[:limit])
     for facet in facets:
         if facet["name"] == "state":
             facet["values"] = [
@@ -313,14 +433,7 @@ def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch)
     from marketplace.filters import parse_search_params
 
     params, _ = parse_search_params(QueryDict(saved_search.query))
-    qs = apply_filters(listing_public_qs().filter(pk=listing.pk), params)
-    if not qs.exists():
-        return False
-    if origin := params.get("origin"):
-        if listing.lat is None or listing.lng is None:
-            return False
-        return haversine_miles(origin["lat"], origin["lng"], listing.lat, listing.lng) <= (params.get("radius") or 100)
-    return True
+    return apply_filters(listing_public_qs().filter(pk=listing.pk), params).exists()  # the radius is in SQL
 
 
 RELATED_FIELDS = ("id", "slug", "title", "price", "year_built", "city", "state")
@@ -479,8 +592,19 @@ def _stats(values: list[int]) -> dict | None:
     }
 
 
+class _Quartiles(Aggregate):
+    """PostgreSQL: the quartiles of a group in one sort, interpolated as statistics.quantiles(method="inclusive")."""
+
+    function = "percentile_cont"
+    template = "%(function)s(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
 def price_comps(*, family: str | None = None, band: str | None = None) -> list[dict]:
-    """Median and quartiles of asking (active/pending) and sold prices by chassis family and year band."""
+    """Median and quartiles of asking (active/pending) and sold prices by chassis family and year band: one
+    GROUP BY with percentile_cont on PostgreSQL (the families of the few chassis codes named in a CASE), a
+    pass in Python on SQLite."""
+    if connection.vendor == "postgresql":
+        return _price_comps_sql(family=family, band=band)
     rows = Listing.objects.filter(
         status__in=PUBLIC_STATUSES, hidden=False, held_for_review=False, chassis_code__isnull=False
     ).values_list("chassis_code__code", "chassis_code__rebadge_of", "year_built", "status", "price", "sold_price")
@@ -498,6 +622,48 @@ def price_comps(*, family: str | None = None, band: str | None = None) -> list[d
     for (fam, yb), bucket in sorted(groups.items()):
         out.append({"family": fam, "year_band": yb, "asking": _stats(bucket["asking"]), "sold": _stats(bucket["sold"])})
     return out
+
+
+def _price_comps_sql(*, family: str | None, band: str | None) -> list[dict]:
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models.functions import Coalesce
+
+    families = {
+        pk: chassis_family(code, rebadge)
+        for pk, code, rebadge in ChassisCode.objects.values_list("id", "code", "rebadge_of")
+    }
+    families = {pk: fam for pk, fam in families.items() if not family or fam == family}
+    if not families:
+        return []
+    qs = Listing.objects.filter(
+        status__in=PUBLIC_STATUSES, hidden=False, held_for_review=False, chassis_code_id__in=list(families)
+    )
+    if band:
+        start = band.split("–")[0]
+        if not start.isdigit():
+            return []
+        qs = qs.filter(year_built__gte=int(start), year_built__lte=int(start) + 4)
+    sold = Q(status=Listing.Status.SOLD)
+    rows = (
+        qs.annotate(
+            family=Case(*(When(chassis_code_id=pk, then=Value(fam)) for pk, fam in families.items())),
+            band_start=F("year_built") - F("year_built") % 5,
+            is_sold=ExpressionWrapper(sold, output_field=BooleanField()),
+            value=Case(When(sold, then=Coalesce("sold_price", "price")), default=F("price")),
+        )
+        .values("family", "band_start", "is_sold")
+        .annotate(n=Count("id"), lo=Min("value"), hi=Max("value"))
+        .annotate(quartiles=_Quartiles("value", output_field=ArrayField(FloatField())))
+        .order_by()
+    )
+    groups: dict[tuple[str, str], dict[str, dict | None]] = {}
+    for row in rows:
+        key = (row["family"], f"{row['band_start']}–{row['band_start'] + 4}")
+        q1, median, q3 = row["quartiles"]
+        stats = {"count": row["n"], "min": row["lo"], "q1": round(q1), "median": round(median), "q3": round(q3)}
+        stats["max"] = row["hi"]
+        groups.setdefault(key, {"asking": None, "sold": None})["sold" if row["is_sold"] else "asking"] = stats
+    return [{"family": fam, "year_band": yb, **bucket} for (fam, yb), bucket in sorted(groups.items())]
 
 
 # Comps move slowly: cached in region "marketplace.comps" (10 minutes) without tags; a new sale shows by then.

@@ -170,3 +170,183 @@ def test_search_matches_are_cached_until_a_listing_changes(
     with django_capture_on_commit_callbacks(execute=True):
         ListingFactory(seller=seller)
     assert search("make=suzuki").total == 2
+
+
+# --- the radius, facets and ranges in SQL (issue 15, section 6) ----------------------------------------------
+
+
+def _place(listing, lat, lng):
+    from marketplace.models import Listing
+
+    Listing.objects.filter(pk=listing.pk).update(lat=lat, lng=lng)
+
+
+def _destination(lat, lng, miles, bearing_deg):
+    """The point `miles` from (lat, lng) on `bearing_deg` (on haversine_miles' sphere)."""
+    import math
+
+    from marketplace.selectors import EARTH_RADIUS_MI
+
+    d, b = miles / EARTH_RADIUS_MI, math.radians(bearing_deg)
+    p1, l1 = math.radians(lat), math.radians(lng)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
+
+
+@pytest.mark.parametrize("zip_code", ["78613", "77002", "76501", "75201", "97201", "10001"])
+def test_sql_distance_matches_python_haversine(zip_code):
+    listing = ListingFactory(seller=UserFactory(), zip_code=zip_code)
+    found = search("zip=78701&radius=3000")
+    origin, place = zip_lookup("78701"), zip_lookup(zip_code)
+    expected = haversine_miles(origin["lat"], origin["lng"], place["lat"], place["lng"])
+    assert found.distances[listing.pk] == pytest.approx(expected, abs=0.1)
+    assert found.listings[0].distance == pytest.approx(expected, abs=0.1)
+
+
+def test_radius_reaches_the_circles_widest_longitude_far_north():
+    """At 61°N a 500-mile circle is wider than 500 / (69·cos φ) degrees of longitude: the old box cut it."""
+    origin = zip_lookup("99501")  # Anchorage
+    widest = max((_destination(origin["lat"], origin["lng"], 499, b / 10) for b in range(0, 1800)), key=lambda p: p[1])
+    listing = ListingFactory(seller=UserFactory(), zip_code="99501")
+    _place(listing, *widest)
+    assert search("zip=99501&radius=500").total == 1
+    assert search("zip=99501&radius=495").total == 0
+
+
+def test_radius_crosses_the_antimeridian():
+    """Adak, Alaska is at 177°W: a truck 150 miles west of it is at 179.x°E."""
+    origin = zip_lookup("99546")
+    lat, lng = _destination(origin["lat"], origin["lng"], 150, 270)
+    assert lng > 0
+    listing = ListingFactory(seller=UserFactory(), zip_code="99546")
+    _place(listing, lat, lng)
+    found = search("zip=99546&radius=200")
+    assert [o.pk for o in found.listings] == [listing.pk]
+    assert found.listings[0].distance == pytest.approx(150, abs=0.1)
+
+
+def test_listings_without_coordinates_are_never_within_a_radius_but_are_found_otherwise():
+    seller = UserFactory()
+    placed = ListingFactory(seller=seller, zip_code="78701")
+    unplaced = ListingFactory(seller=seller, zip_code="78701")
+    _place(unplaced, None, None)
+    assert [o.pk for o in search("zip=78701&radius=50").listings] == [placed.pk]
+    assert {o.pk for o in search("make=Suzuki").listings} == {placed.pk, unplaced.pk}
+    assert search("zip=78701&radius=3000").total == 1
+
+
+def test_a_listing_on_the_circle_is_in_and_just_outside_is_out():
+    origin = zip_lookup("78701")
+    seller = UserFactory()
+    inside = ListingFactory(seller=seller, zip_code="78701")
+    outside = ListingFactory(seller=seller, zip_code="78701")
+    _place(inside, *_destination(origin["lat"], origin["lng"], 99.99, 45))
+    _place(outside, *_destination(origin["lat"], origin["lng"], 100.01, 45))
+    assert [o.pk for o in search("zip=78701&radius=100").listings] == [inside.pk]
+
+
+def _python_facets(params):
+    """The facets, ranges and total as the marketplace counted them in Python before issue 15 (reference)."""
+    from collections import Counter
+
+    from marketplace import selectors
+    from marketplace.selectors import FACET_FIELDS, apply_filters, listing_public_qs
+
+    qs = apply_filters(listing_public_qs(), params)
+    if "import_eligible" in FACET_FIELDS:  # a facet that is an annotation
+        qs = qs.annotate(import_eligible=selectors.import_eligible_flag())
+    rows = list(qs.values_list("year_built", "price", *FACET_FIELDS))
+    counters = [Counter() for _ in FACET_FIELDS]
+    for row in rows:
+        for i, value in enumerate(row[2:]):
+            if value:
+                counters[i][value] += 1
+    facets = {name: dict(counter) for name, counter in zip(FACET_FIELDS, counters, strict=True)}
+    years, prices = [r[0] for r in rows], [r[1] for r in rows]
+    ranges = {
+        "year_min": min(years, default=None), "year_max": max(years, default=None),
+        "price_min": min(prices, default=None), "price_max": max(prices, default=None),
+    }  # fmt: skip
+    return facets, ranges, len(rows)
+
+
+@pytest.fixture
+def facet_fixture(catalog):
+    import random
+
+    from kei_community.vehicles.models import ChassisCode
+
+    rng = random.Random(5)
+    codes = list(ChassisCode.objects.filter(code__in=["DA63T", "DA16T", "S211P", "HA7", "DS16T"]))
+    sellers = [UserFactory() for _ in range(3)]
+    for i in range(30):
+        code = codes[i % len(codes)]
+        ListingFactory(
+            seller=sellers[i % 3], chassis_code=code, make=code.make, model=code.model,
+            year_built=max(code.years_from or 1990, 2000) + i % 4,
+            zip_code=rng.choice(["78701", "78613", "77002", "75201", "97201", "73102"]),
+            drive=rng.choice(["2WD", "4WD"]), transmission=rng.choice(["manual", "automatic"]),
+            bed_type=rng.choice(["flat", "dump", "scissor"]), price=rng.randint(20, 120) * 100,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "query", ["", "zip=78701&radius=200", "drive=4WD", "zip=78701&radius=200&bed_type=dump", "price_max=8000"]
+)
+def test_facets_and_ranges_equal_the_python_counts(facet_fixture, query):
+    params, _ = parse_search_params(QueryDict(query))
+    facets, ranges, total = _python_facets(params)
+    found = search(query)
+    assert found.total == total
+    assert found.ranges == ranges
+    for facet in found.facets:
+        name = {"chassis_code": "chassis_code__code"}.get(facet["name"], facet["name"])
+        expected = sorted(facets[name].items(), key=lambda kv: (-kv[1], str(kv[0])))
+        assert [(v["value"], v["count"]) for v in facet["values"]] == expected
+
+
+def test_state_facet_counts_every_state_under_the_other_filters(facet_fixture):
+    params, _ = parse_search_params(QueryDict("zip=78701&radius=3000"))
+    states = _python_facets(params)[0]["state"]
+    found = search("zip=78701&radius=3000&state=TX")
+    [state_facet] = [f for f in found.facets if f["name"] == "state"]
+    assert {v["value"]: v["count"] for v in state_facet["values"]} == states
+    assert found.total == states["TX"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "zip=78701&radius=150&ordering=distance",
+        "q=carry&make=Suzuki&drive=4WD&bed_type=dump",
+        "q=carry+da63t&zip=78701&radius=300&state=TX&registrable_in=TX",
+    ],
+)
+def test_a_cold_search_costs_at_most_ten_queries(facet_fixture, django_assert_max_num_queries, query, states):
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        search(query)
+
+
+def test_price_comps_in_sql_equal_the_python_statistics(facet_fixture):
+    from marketplace import selectors
+    from marketplace.models import Listing
+
+    rows = list(
+        Listing.objects.filter(chassis_code__isnull=False).values_list(
+            "chassis_code__code", "chassis_code__rebadge_of", "year_built", "price"
+        )
+    )
+    groups = {}
+    for code, rebadge, year, price in rows:
+        groups.setdefault((selectors.chassis_family(code, rebadge), selectors.year_band(year)), []).append(price)
+    expected = [
+        {"family": fam, "year_band": band, "asking": selectors._stats(prices), "sold": None}
+        for (fam, band), prices in sorted(groups.items())
+    ]
+    assert price_comps() == expected
+    first = expected[0]
+    assert price_comps(family=first["family"], band=first["year_band"]) == [first]
