@@ -790,3 +790,32 @@ def test_state_map_with_a_state_chosen_keeps_the_radius(client):
     page = client.get("/listings/?zip=78701&radius=100&state=OR").content.decode()
     assert 'title="Texas: 2 trucks"' in page
     assert 'title="Oregon: no trucks"' in page
+
+
+def test_empty_search_offers_to_widen_in_words(client):
+    """Issue 13: the suggestion read "Remove “q: nonexistentxyz”"."""
+    body = client.get("/listings/?q=nonexistentxyz&state=TX").content.decode()
+    assert "Search without the keywords “nonexistentxyz”" in body
+    assert "Search every state, not only TX" in body
+    assert "Remove “q:" not in body
+
+
+def test_result_cards_say_negotiable_like_the_listing_page(client, settings):
+    """Issue 13: cards said "OBO" while the listing page said "Negotiable"."""
+    settings.LISTING_MIN_READY_PHOTOS = 0
+    listing = ListingFactory(title="Deal Carry", negotiable=True)
+    cards = client.get("/listings/").content.decode()
+    assert "Negotiable" in cards and ">OBO<" not in cards
+    assert "Negotiable" in client.get(listing.get_absolute_url()).content.decode()
+
+
+# --- the sell flow (issue 12, part 4): steps saved as a draft ---------------------------------------------
+
+
+def test_saved_searches_show_their_criteria_not_only_a_name(client):
+    """Issue 13: the list showed only each search's name."""
+    member = UserFactory()
+    services.saved_search_create(user=member, name="My kei search", query="q=hijet&state=TX&drive=&price_max=9000")
+    client.force_login(member)
+    body = client.get("/listings/saved-searches/").content.decode()
+    assert "Keywords: hijet · Price up to $: 9000 · Listed in: TX" in body
