@@ -744,6 +744,16 @@ def thread_mark_solved(*, actor: Any, thread: Thread, post: Post | None) -> Thre
 # --- member state: reactions, reading, watching, bookmarks -----------------------------------------
 
 
+def _reaction_title(name: str, kind: str, thread_title: str) -> str:
+    """The author's notification of a reaction, as a sentence: "Dale's Farm liked your post in “Idle speed”"."""
+    verb = {
+        Reaction.Kind.LIKE: f"{name} liked your post",
+        Reaction.Kind.HELPFUL: f"{name} found your post helpful",
+        Reaction.Kind.THANKS: f"{name} thanked you for your post",
+    }.get(kind, f"{name} reacted to your post")
+    return f"{verb} in “{thread_title}”"[:200]
+
+
 @transaction.atomic
 def reaction_toggle(*, user: Any, post: Post, kind: str) -> bool:
     """Add the reaction, or take it back if it is there. Returns True when it is now on."""
@@ -768,7 +778,7 @@ def reaction_toggle(*, user: Any, post: Post, kind: str) -> bool:
         notification_create_many(
             recipients=[post.author],
             kind="post_reaction",
-            title=f"{user.public_name} found your post {Reaction.Kind(kind).label.lower()}",
+            title=_reaction_title(user.public_name, kind, post.thread.title),
             url=post.get_absolute_url(),
             actor=user,
             target=post,

@@ -170,6 +170,30 @@ def _results_block(
     return result, block, loaded
 
 
+# How an empty search's "drop this filter" links read: "Search without the keywords “hijet”".
+WIDEN_LABELS = {
+    "q": "without the keywords “{}”",
+    "make": "all makes, not only {}",
+    "model": "all models, not only {}",
+    "chassis_code": "any chassis code, not only {}",
+    "price_max": "without the ${} price limit",
+    "year_min": "without “built in {} or later”",
+    "year_max": "without “built in {} or earlier”",
+    "odometer_max": "without the {} km odometer limit",
+    "drive": "any drive, not only {}",
+    "transmission": "any transmission, not only {}",
+    "bed_type": "any bed, not only {}",
+    "title_status": "any title status, not only {}",
+    "location_status": "trucks anywhere, not only {}",
+    "state": "every state, not only {}",
+    "registrable_in": "without “registrable in {}”",
+}
+
+
+def widen_label(key: str, value: str) -> str:
+    return "Search " + WIDEN_LABELS.get(key, key.replace("_", " ") + " “{}”").format(value)
+
+
 def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
     """Links that drop one filter at a time, so an empty search explains itself."""
     out = []
@@ -179,7 +203,7 @@ def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
             q = request.GET.copy()
             q.pop(key)
             q.pop("page", None)
-            out.append({"label": f"Remove “{key.replace('_', ' ')}: {request.GET[key]}”", "url": "?" + q.urlencode()})
+            out.append({"label": widen_label(key, request.GET[key]), "url": "?" + q.urlencode()})
     if params.get("radius"):
         q = request.GET.copy()
         q["radius"] = str(min(int(params["radius"]) * 2, 3000))

@@ -27,6 +27,7 @@ class GarageTruckForm(BootstrapFormMixin, forms.ModelForm):
         fields = list(TRUCK_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"frame_number": "The Japanese frame number, e.g. DA63T-123456 — not a 17-character VIN."}
+        labels = {"us_market": "Built for the US market (the import rule does not apply)"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

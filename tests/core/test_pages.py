@@ -198,3 +198,12 @@ def test_contact_message_shows_in_the_moderation_queue(client):
     body = client.get(reverse("moderation:queue")).content.decode()
     assert "Contact: Broken photo upload (from Vera)" in body
     assert ContactMessage.objects.get().get_absolute_url() in body
+
+
+@pytest.mark.django_db
+def test_moderation_queue_names_apps_in_words_not_internal_labels(client):
+    """Issue 13: the queue's filter and rows said "stategide"."""
+    client.force_login(ModeratorFactory())
+    body = client.get(reverse("moderation:queue")).content.decode()
+    assert '<option value="stategide">State guide</option>' in body
+    assert ">stategide<" not in body

@@ -358,6 +358,21 @@ def test_reaction_toggle_counts_and_rules(user, other_user):
         services.reaction_toggle(user=other_user, post=post, kind="love")
 
 
+@pytest.mark.parametrize(
+    ("kind", "sentence"),
+    [
+        ("like", "Dale's Farm liked your post in “Idle speed”"),
+        ("helpful", "Dale's Farm found your post helpful in “Idle speed”"),
+        ("thanks", "Dale's Farm thanked you for your post in “Idle speed”"),
+    ],
+)
+def test_reaction_notification_reads_as_a_sentence(user, kind, sentence):
+    """Issue 13: it said "Dale's Farm found your post like"."""
+    post = ForumThreadFactory(author=user, title="Idle speed").posts.get()
+    services.reaction_toggle(user=UserFactory(display_name="Dale's Farm"), post=post, kind=kind)
+    assert Notification.objects.get(recipient=user, kind="post_reaction").title == sentence
+
+
 def test_author_marks_solved_in_help_category_only(user, other_user):
     thread = ForumThreadFactory(author=user)
     reply = ForumPostFactory(thread=thread, author=other_user)

@@ -547,3 +547,20 @@ def test_category_page_is_paginated_for_a_signed_in_reader(client, user):
     second = client.get(category.get_absolute_url() + "?page=2").content.decode()
     assert second.count('class="list-group-item d-flex') == 2
     assert '<span class="page-link" aria-current="page">2</span>' in second and 'rel="prev"' in second
+
+
+def test_no_first_unread_button_on_your_own_new_thread(client, user):
+    """Issue 13: the author of a new thread was offered "First unread" with nothing unread."""
+    thread = ForumThreadFactory(author=user)
+    client.force_login(user)
+    body = client.get(thread.get_absolute_url()).content.decode()
+    assert "First unread" not in body and "first unread" not in body
+
+
+def test_jump_to_first_unread_when_there_are_new_replies(client, user, other_user):
+    thread = ForumThreadFactory(author=other_user)
+    client.force_login(user)
+    client.get(thread.get_absolute_url())  # read the first post
+    ForumPostFactory(thread=thread, author=other_user, body="a new reply here")
+    assert "Jump to first unread" in client.get(thread.get_absolute_url()).content.decode()
+

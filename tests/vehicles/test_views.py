@@ -209,3 +209,13 @@ def test_truck_page_query_count_does_not_grow_with_history(client, settings, dja
         body = client.get(truck.get_absolute_url()).content.decode()
     assert len(ten.captured_queries) == len(one.captured_queries)  # one query per hook, not per item
     assert body.count("Build thread started") == 10 and body.count("Listed for sale") == 10
+
+
+@pytest.mark.django_db
+def test_garage_truck_form_labels_the_us_market_box_in_words(client):
+    """Issue 13: the checkbox read "Us market"."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    body = client.get("/garage/new/").content.decode()
+    assert "Built for the US market" in body and ">Us market<" not in body
