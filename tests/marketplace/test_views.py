@@ -819,3 +819,20 @@ def test_saved_searches_show_their_criteria_not_only_a_name(client):
     client.force_login(member)
     body = client.get("/listings/saved-searches/").content.decode()
     assert "Keywords: hijet · Price up to $: 9000 · Listed in: TX" in body
+
+
+def test_dealer_seller_card_names_the_dealer_once_and_their_profile_links_the_dealer_page(client, settings):
+    """Issue 13: the seller card said "Pacific Kei Imports · Pacific Kei Imports"; the member profile
+    did not link the dealer page."""
+    settings.LISTING_MIN_READY_PHOTOS = 0
+    seller = UserFactory(display_name="Pacific Kei Imports")
+    dealer = services.dealer_profile_save(user=seller, data={"business_name": "Pacific Kei Imports", "city": "Seattle"})
+    listing = ListingFactory(seller=seller, title="Dealer Acty")
+    page = client.get(listing.get_absolute_url()).content.decode()
+    seller_box = page.split('id="seller-heading"', 1)[1].split("</section>", 1)[0]
+    assert seller_box.count("Pacific Kei Imports") == 1 and dealer.get_absolute_url() in seller_box
+    profile = client.get(seller.get_absolute_url()).content.decode()
+    assert f'href="{dealer.get_absolute_url()}"' in profile
+
+
+# --- import eligibility where buyers look; the seller's warnings ---------------------------------------
