@@ -35,7 +35,11 @@ CHOICE_FILTERS = {
 }
 INT_FILTERS = ("year_min", "year_max", "price_min", "price_max", "odometer_max", "radius")
 TEXT_FILTERS = ("q", "make", "model", "chassis_code")
-ALL_PARAMS = (*TEXT_FILTERS, *INT_FILTERS, *CHOICE_FILTERS, "state", "zip", "registrable_in", "ordering", "page")
+BOOL_FILTERS = ("import_eligible",)
+TRUE_VALUES, FALSE_VALUES = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+ALL_PARAMS = (
+    *TEXT_FILTERS, *INT_FILTERS, *CHOICE_FILTERS, *BOOL_FILTERS, "state", "zip", "registrable_in", "ordering", "page"
+)  # fmt: skip
 MAX_RADIUS = 3000
 
 
@@ -83,6 +87,12 @@ def parse_search_params(query: Any) -> tuple[dict[str, Any], dict[str, str]]:
                 errors[key] = f"Unknown value “{raw}”. Use one of: {allowed}."
             else:
                 params[key] = value
+    for key in BOOL_FILTERS:
+        if raw := get(key).lower():
+            if raw in TRUE_VALUES or raw in FALSE_VALUES:
+                params[key] = raw in TRUE_VALUES
+            else:
+                errors[key] = f"“{raw[:40]}” is not true or false."
     for key in ("state", "registrable_in"):
         if raw := get(key).upper():
             if raw in US_STATES:

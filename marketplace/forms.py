@@ -8,7 +8,8 @@ from kei_community.core.forms import BootstrapFormMixin
 from kei_community.core.us import US_STATE_CHOICES
 from kei_community.vehicles.models import ChassisCode, GarageTruck
 from marketplace.models import DealerProfile, Listing, SavedSearch
-from marketplace.services import LISTING_FIELDS
+from marketplace.services import LISTING_FIELDS, chassis_year_error
+from marketplace.warnings import form_seller_warnings
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -88,6 +89,17 @@ class ListingForm(BootstrapFormMixin, forms.ModelForm):
             self.fields[name].required = False
         if self.instance.pk:
             del self.fields["photos"]
+        self.warnings: list[str] = []  # shown above the form, never blocking (marketplace.warnings)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        truck = data.get("truck")
+        code = data.get("chassis_code") or getattr(truck, "chassis_code", None)
+        year = data.get("year_built") or getattr(truck, "year_built", None)
+        if "year_built" not in self.errors and (message := chassis_year_error(code=code, year_built=year)):
+            self.add_error("year_built", message)
+        self.warnings = form_seller_warnings(data)
+        return data
 
     def service_data(self) -> dict[str, Any]:
         return {

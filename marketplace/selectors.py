@@ -148,8 +148,20 @@ def registrable_q(*, state_code: str, today: date | None = None) -> Q | None:
 
     if not state_allows_registration(state_code):
         return None
+    return import_eligible_q(today=today)
+
+
+def import_eligible_q(*, today: date | None = None) -> Q:
+    """Import-eligible now: built for the US market, or 25 years old from its build month (the stored date)."""
     today = today or timezone.now().date()
     return Q(us_market=True) | Q(import_eligible_on__lte=today)
+
+
+def import_eligible_flag() -> Any:
+    """import_eligible_q as a column ("true" or "false"), for the search's "Import eligibility" facet."""
+    from django.db.models import Case, Value, When
+
+    return Case(When(import_eligible_q(), then=Value("true")), default=Value("false"))
 
 
 def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Listing]:
@@ -181,6 +193,8 @@ def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Lis
     for key in ("drive", "transmission", "bed_type", "title_status", "location_status", "seller_type", "state"):
         if v := params.get(key):
             qs = qs.filter(**{key: v})
+    if (eligible := params.get("import_eligible")) is not None:
+        qs = qs.filter(import_eligible_q()) if eligible else qs.exclude(import_eligible_q())
     if v := params.get("registrable_in"):
         cond = registrable_q(state_code=v)
         qs = qs.filter(cond) if cond is not None else qs.none()
@@ -204,11 +218,12 @@ FACET_FIELDS: tuple[str, ...] = (
     "title_status",
     "location_status",
     "state",
+    "import_eligible",  # an annotation of _search_matches: "true" / "false"
 )
 FACET_LABELS = {
     "make": "Make", "model": "Model", "chassis_code__code": "Chassis code", "drive": "Drive",
     "transmission": "Transmission", "bed_type": "Bed", "title_status": "Title", "location_status": "Where it is",
-    "state": "State",
+    "state": "State", "import_eligible": "Import eligibility",
 }  # fmt: skip
 FACET_PARAM = {"chassis_code__code": "chassis_code"}
 FACET_LIMIT = 25
@@ -241,6 +256,8 @@ def _facet_choices(name: str) -> dict[str, StrOrPromise]:
         "drive": Listing.Drive, "transmission": Listing.Transmission, "bed_type": Listing.BedType,
         "title_status": Listing.TitleStatus, "location_status": Listing.LocationStatus,
     }.get(key)  # fmt: skip
+    if key == "import_eligible":
+        return {"true": "Import-eligible now", "false": "Not yet eligible"}
     return dict(enum.choices) if enum else {}
 
 
@@ -294,7 +311,7 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
 
     ordering = params.get("ordering") or "newest"
     origin = params.get("origin")
-    qs = apply_filters(listing_public_qs(), params)
+    qs = apply_filters(listing_public_qs(), params).annotate(import_eligible=import_eligible_flag())
     order = list(ORDERINGS.get(ordering) or NEWEST_ORDER)
     if ordering == "distance" and origin:
         order = ["haversine", *NEWEST_ORDER]

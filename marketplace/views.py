@@ -53,6 +53,7 @@ from marketplace.forms import (
 )
 from marketplace.models import DealerProfile, Listing, Question, SavedSearch
 from marketplace.outlook import registration_outlook
+from marketplace.warnings import listing_seller_warnings
 
 
 def _errors_to_form(form: Any, exc: ValidationError) -> None:
@@ -198,7 +199,8 @@ def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
     """Links that drop one filter at a time, so an empty search explains itself."""
     out = []
     for key in ("q", "make", "model", "chassis_code", "price_max", "year_min", "year_max", "odometer_max", "drive",
-                "transmission", "bed_type", "title_status", "location_status", "state", "registrable_in"):  # fmt: skip
+                "transmission", "bed_type", "title_status", "location_status", "state", "registrable_in",
+                "import_eligible"):  # fmt: skip
         if key in request.GET and request.GET.get(key):
             q = request.GET.copy()
             q.pop(key)
@@ -415,6 +417,8 @@ def listing_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             _errors_to_form(form, exc)
         else:
             messages.success(request, "Listing saved.")
+            for warning in listing_seller_warnings(listing):
+                messages.warning(request, warning)
             return redirect(listing.get_absolute_url())
     return render(request, "marketplace/listing_form.html", {"form": form, "listing": listing, "creating": False})
 
@@ -434,7 +438,7 @@ def listing_photos(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # A refused photo (bad file, too many, new-account cap): show the page with the reason.
         form, status = PhotoUploadForm(), 400
     photos = list(listing.photos.order_by("position", "id"))
-    context = {"listing": listing, "photos": photos, "form": form}
+    context = {"listing": listing, "photos": photos, "form": form, "warnings": listing_seller_warnings(listing)}
     return render(request, "marketplace/listing_photos.html", context, status=status)
 
 

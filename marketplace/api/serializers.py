@@ -28,6 +28,7 @@ ELIGIBILITY_SCHEMA = {
         "nhtsa_eligible": {"type": "boolean", "nullable": True},
         "nhtsa_eligible_on": {"type": "string", "format": "date", "nullable": True},
         "days_until_eligible": {"type": "integer", "nullable": True},
+        "eligible_in": {"type": "string", "description": 'e.g. "in 1 year 4 months — April 2043"; "" once eligible'},
         "epa_eligible": {"type": "boolean", "nullable": True},
         "epa_eligible_year": {"type": "integer", "nullable": True},
         "summary": {"type": "string"},
@@ -59,6 +60,12 @@ class ListingSerializer(serializers.ModelSerializer):
     odometer_miles = serializers.IntegerField(read_only=True)
     photos = serializers.SerializerMethodField()
     eligibility = serializers.SerializerMethodField()
+    import_warning = serializers.CharField(
+        read_only=True,
+        help_text="“Too new to have been imported legally under the 25-year rule — ask for import papers.” for a truck "
+        "not built for the US market, said to be in the US or at a US port, not yet 25 years old from its build "
+        "month; otherwise empty.",
+    )
     registration_outlook = serializers.SerializerMethodField()
     viewer_registration_outlook = serializers.SerializerMethodField()
     distance_miles = serializers.SerializerMethodField()
@@ -72,8 +79,9 @@ class ListingSerializer(serializers.ModelSerializer):
             "odometer_km", "odometer_miles", "transmission", "drive", "hi_lo", "diff_lock", "bed_type",
             "air_conditioning", "power_steering", "colour", "condition_notes", "title_status", "location_status",
             "zip_code", "city", "state", "price", "negotiable", "description", "description_html", "published_at",
-            "expires_at", "sold_at", "sold_price", "favorites_count", "photos", "eligibility", "registration_outlook",
-            "viewer_registration_outlook", "distance_miles", "is_favorite", "created_at", "updated_at",
+            "expires_at", "sold_at", "sold_price", "favorites_count", "photos", "eligibility", "import_warning",
+            "registration_outlook", "viewer_registration_outlook", "distance_miles", "is_favorite", "created_at",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -58,6 +58,11 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("zip", str, description="5-digit US ZIP; centre of a radius search"),
     OpenApiParameter("radius", int, description="Miles (needs zip; default 100)"),
     OpenApiParameter("registrable_in", str, description="Two-letter state the buyer would register in"),
+    OpenApiParameter(
+        "import_eligible",
+        bool,
+        description="true: import-eligible now (25 years from the month built, or US-market); false: not yet",
+    ),
     OpenApiParameter("ordering", str, enum=list(ORDERINGS)),
     OpenApiParameter("viewer_zip", str, description="ZIP the viewer would register from (viewer_registration_outlook)"),
     OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="From 1; past the last page: the last"),

@@ -31,7 +31,9 @@ def test_list_carries_page_url_eligibility_and_outlook(api_client, states):
 def test_filters_take_the_values_users_see(api_client, catalog):
     from kei_community.vehicles.models import ChassisCode
 
-    wanted = ListingFactory(chassis_code=ChassisCode.objects.get(code="DA63T"), drive="4WD", zip_code="97201")
+    wanted = ListingFactory(
+        chassis_code=ChassisCode.objects.get(code="DA63T"), year_built=2004, drive="4WD", zip_code="97201"
+    )
     ListingFactory(make="Honda", model="Acty", drive="2WD")
     data = api_client.get("/api/v1/listings/?make=SUZUKI&chassis_code=DA63T&drive=4WD&state=OR").json()
     assert [r["id"] for r in data["results"]] == [wanted.pk]
@@ -320,3 +322,59 @@ def test_conversations_query_budget(api_client, user, count, django_assert_max_n
     api_client.force_authenticate(user)
     with django_assert_max_num_queries(4):
         assert api_client.get("/api/v1/conversations/").status_code == 200
+
+
+# --- import eligibility: the too-new warning, the import_eligible filter and facet, the year vs chassis rule ---
+
+
+def test_list_and_detail_carry_the_import_warning(api_client):
+    from kei_community.vehicles.eligibility import TOO_NEW_WARNING
+
+    too_new = ListingFactory(year_built=timezone.now().year - 4, location_status="us")
+    old = ListingFactory(year_built=1998)
+    rows = {row["id"]: row for row in api_client.get("/api/v1/listings/").json()["results"]}
+    assert rows[too_new.pk]["import_warning"] == TOO_NEW_WARNING and rows[old.pk]["import_warning"] == ""
+    detail = api_client.get(f"/api/v1/listings/{too_new.pk}/").json()
+    assert detail["import_warning"] == TOO_NEW_WARNING
+    assert detail["eligibility"]["eligible_in"].startswith("in ") and "days" not in detail["eligibility"]["summary"]
+
+
+def test_import_eligible_filter_and_facet_over_the_api(api_client):
+    seller = UserFactory()
+    old = ListingFactory(seller=seller, year_built=1998)
+    ListingFactory(seller=seller, year_built=timezone.now().year - 4)
+    data = api_client.get("/api/v1/listings/?import_eligible=true").json()
+    assert [row["id"] for row in data["results"]] == [old.pk]
+    facet = next(f for f in data["facets"] if f["name"] == "import_eligible")
+    assert facet["values"] == [{"value": "true", "label": "Import-eligible now", "count": 1}]
+    everything = api_client.get("/api/v1/listings/").json()
+    facet = next(f for f in everything["facets"] if f["name"] == "import_eligible")
+    assert {v["value"]: v["count"] for v in facet["values"]} == {"true": 1, "false": 1}
+
+
+def test_import_eligible_with_another_value_is_a_400(api_client):
+    response = api_client.get("/api/v1/listings/?import_eligible=soon")
+    assert response.status_code == 400
+    assert response.json()["errors"]["import_eligible"] == ["“soon” is not true or false."]
+
+
+def test_schema_declares_the_import_warning_and_the_import_eligible_filter(api_client):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    assert "import_warning" in schema["components"]["schemas"]["Listing"]["properties"]
+    assert "import_warning" in schema["components"]["schemas"]["ListingDetail"]["properties"]
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/listings/"]["get"]["parameters"]}
+    assert parameters["import_eligible"]["schema"]["type"] == "boolean"
+
+
+def test_build_year_against_the_chassis_code_is_a_400_on_the_field(api_client, user, catalog):
+    api_client.force_authenticate(user)
+    response = api_client.post(
+        "/api/v1/listings/", _json_data(chassis_code="DA63T", year_built=1995, make="", model=""), format="json"
+    )
+    assert response.status_code == 400
+    assert "DA63T was built 2002–2013" in response.json()["errors"]["year_built"][0]
+    assert not Listing.objects.exists()
+    ok = api_client.post(
+        "/api/v1/listings/", _json_data(chassis_code="DA63T", year_built=2003, status="draft"), format="json"
+    )
+    assert ok.status_code == 201, ok.json()

@@ -55,7 +55,11 @@ def test_filters_use_the_values_users_see(catalog):
 
     seller = UserFactory()
     carry = ListingFactory(
-        seller=seller, chassis_code=ChassisCode.objects.get(code="DA63T"), drive="4WD", zip_code="97201"
+        seller=seller,
+        chassis_code=ChassisCode.objects.get(code="DA63T"),
+        year_built=2004,
+        drive="4WD",
+        zip_code="97201",
     )
     ListingFactory(seller=seller, make="Honda", model="Acty", drive="2WD", zip_code="78701")
     assert [o.pk for o in search("make=suzuki&chassis_code=da63t&drive=4wd&state=or").listings] == [carry.pk]
@@ -350,3 +354,44 @@ def test_price_comps_in_sql_equal_the_python_statistics(facet_fixture):
     assert price_comps() == expected
     first = expected[0]
     assert price_comps(family=first["family"], band=first["year_band"]) == [first]
+
+
+def _eligibility_trio():
+    from django.utils import timezone
+
+    seller = UserFactory()
+    young = timezone.now().year - 3
+    old = ListingFactory(seller=seller, year_built=1998, title="Old enough")
+    us_built = ListingFactory(seller=seller, year_built=young, us_market=True, make="Mahindra", title="US built")
+    too_new = ListingFactory(seller=seller, year_built=young, title="Too new")
+    return old, us_built, too_new
+
+
+def test_import_eligible_filter_keeps_trucks_25_years_old_or_built_for_the_us():
+    old, us_built, too_new = _eligibility_trio()
+    assert {o.pk for o in search("import_eligible=true").listings} == {old.pk, us_built.pk}
+    assert [o.pk for o in search("import_eligible=false").listings] == [too_new.pk]
+    assert search("").total == 3
+
+
+def test_import_eligibility_facet_counts_both_answers_under_the_other_filters():
+    _eligibility_trio()
+    facet = next(f for f in search("").facets if f["name"] == "import_eligible")
+    assert facet["label"] == "Import eligibility"
+    assert {v["value"]: (v["label"], v["count"]) for v in facet["values"]} == {
+        "true": ("Import-eligible now", 2),
+        "false": ("Not yet eligible", 1),
+    }
+    narrowed = next(f for f in search("make=suzuki").facets if f["name"] == "import_eligible")
+    assert {v["value"]: v["count"] for v in narrowed["values"]} == {"true": 1, "false": 1}
+
+
+@pytest.mark.parametrize(("raw", "value"), [("true", True), ("1", True), ("on", True), ("False", False), ("no", False)])
+def test_import_eligible_takes_true_or_false(raw, value):
+    params, errors = parse_search_params(QueryDict(f"import_eligible={raw}"))
+    assert errors == {} and params["import_eligible"] is value
+
+
+def test_import_eligible_refuses_other_values_with_a_message():
+    params, errors = parse_search_params(QueryDict("import_eligible=maybe"))
+    assert "import_eligible" not in params and errors["import_eligible"] == "“maybe” is not true or false."

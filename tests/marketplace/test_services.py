@@ -453,3 +453,77 @@ def test_views_are_written_in_batches_and_pending_views_are_shown_to_the_seller(
     listing.refresh_from_db()
     assert listing.views_count == services.VIEWS_BATCH
     assert selectors.seller_dashboard(user=listing.seller)[0].views_count == services.VIEWS_BATCH
+
+
+# --- the build year against the chassis code's production years; the too-new import warning ---------------
+
+
+def test_build_year_outside_the_chassis_codes_years_is_refused(user, catalog):
+    code = ChassisCode.objects.get(code="DA63T")  # built 2002–2013
+    with pytest.raises(ValidationError) as exc:
+        services.listing_create(seller=user, data=listing_data(chassis_code=code, year_built=1998))
+    assert exc.value.message_dict["year_built"] == [
+        "The Suzuki Carry DA63T was built 2002–2013, so a truck built in 1998 cannot be a DA63T. "
+        "Check the year built and the chassis code."
+    ]
+    assert not Listing.objects.exists()
+
+
+@pytest.mark.parametrize(("year", "ok"), [(2000, False), (2001, True), (2002, True), (2013, True), (2014, True), (2015, False)])
+def test_build_year_may_differ_from_the_catalog_by_one_year(user, catalog, year, ok):
+    data = listing_data(chassis_code=ChassisCode.objects.get(code="DA63T"), year_built=year)
+    if ok:
+        assert services.listing_create(seller=user, data=data).year_built == year
+    else:
+        with pytest.raises(ValidationError):
+            services.listing_create(seller=user, data=data)
+
+
+def test_a_chassis_code_still_built_accepts_up_to_next_year(user, catalog):
+    code = ChassisCode.objects.get(code="DA16T")  # 2013–present
+    assert services.listing_create(seller=user, data=listing_data(chassis_code=code, year_built=2024))
+    with pytest.raises(ValidationError):
+        services.listing_create(seller=user, data=listing_data(chassis_code=code, year_built=2011))
+
+
+def test_the_chassis_code_of_a_garage_truck_is_checked_too(user, catalog):
+    truck = GarageTruckFactory(owner=user, chassis_code=ChassisCode.objects.get(code="HA9"), year_built=2012)
+    with pytest.raises(ValidationError) as exc:
+        services.listing_create(seller=user, data=listing_data(truck=truck, make="", model="", year_built=1996))
+    assert "HA9 was built 2009–2021" in exc.value.message_dict["year_built"][0]
+
+
+def test_an_edit_that_leaves_year_and_code_alone_is_not_refused_for_older_data(user, catalog):
+    code = ChassisCode.objects.get(code="DA63T")
+    listing = services.listing_create(seller=user, data=listing_data(chassis_code=code, year_built=2005))
+    Listing.objects.filter(pk=listing.pk).update(year_built=1990)  # saved before the rule existed
+    listing.refresh_from_db()
+    services.listing_update(actor=user, listing=listing, data={"price": 7000})
+    with pytest.raises(ValidationError):
+        services.listing_update(actor=user, listing=listing, data={"year_built": 1991})
+
+
+def test_a_truck_too_new_for_the_25_year_rule_said_to_be_in_the_us_carries_the_warning(user):
+    from kei_community.vehicles.eligibility import TOO_NEW_WARNING
+
+    young = timezone.now().year - 5
+    assert ListingFactory(seller=user, year_built=young, location_status="us").import_warning == TOO_NEW_WARNING
+    assert ListingFactory(seller=user, year_built=young, location_status="port").import_warning == TOO_NEW_WARNING
+    assert ListingFactory(seller=user, year_built=young, location_status="japan").import_warning == ""
+    assert ListingFactory(seller=user, year_built=young, us_market=True, make="Mahindra").import_warning == ""
+    assert ListingFactory(seller=user, year_built=1998).import_warning == ""
+
+
+def test_seller_warnings_are_the_import_warning_and_the_garage_forms_frame_warnings(catalog):
+    from kei_community.vehicles.eligibility import TOO_NEW_WARNING
+    from kei_community.vehicles.frame import VIN_WARNING, frame_number_warnings
+    from kei_community.vehicles.selectors import known_chassis_codes
+    from marketplace.warnings import seller_warnings
+
+    vin = "JS3TD62V1Y4100000"
+    found = seller_warnings(
+        year_built=timezone.now().year - 3, month_built=1, us_market=False, location_status="", frame_number=vin
+    )
+    assert found == [TOO_NEW_WARNING, VIN_WARNING]
+    assert found[1:] == frame_number_warnings(vin, known_codes=known_chassis_codes())  # the garage's words
+    assert seller_warnings(year_built=1998, month_built=6, us_market=False, location_status="us", frame_number="") == []

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -111,11 +112,17 @@ def test_detail_seller_card_shows_activity_from_member_activity_hooks(client, mo
     assert 'Forum: <a href="/forum/search/?author=x">2 threads, 1 post</a>' in body
 
 
-def test_young_truck_shows_countdown(client):
+def test_young_truck_shows_countdown_in_years_and_months_never_days(client):
     from datetime import date
 
-    listing = ListingFactory(year_built=date.today().year - 10, month_built=1)
-    assert "Import-eligible on January" in client.get(listing.get_absolute_url()).content.decode()
+    from kei_community.vehicles.eligibility import eligible_in_words
+
+    listing = ListingFactory(year_built=date.today().year - 10, month_built=1, location_status="japan")
+    body = client.get(listing.get_absolute_url()).content.decode()
+    when = eligible_in_words(date(date.today().year + 15, 1, 1))
+    assert when.startswith("in 14 years") or when.startswith("in 15 years")
+    assert f"Import-eligible {when}." in body
+    assert not re.search(r"\d+ days from now", body)
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -123,7 +130,7 @@ def test_detail_query_budget(client, user, count, django_assert_max_num_queries,
     from kei_community.vehicles.models import ChassisCode
 
     code = ChassisCode.objects.get(code="DA63T")
-    listings = make_listings(count, chassis_code=code, zip_code="97201")
+    listings = make_listings(count, chassis_code=code, year_built=2004, zip_code="97201")
     target = listings[0]
     for i in range(3):
         services.question_ask(asker=UserFactory(), listing=target, body=f"Question {i}?")
@@ -836,3 +843,125 @@ def test_dealer_seller_card_names_the_dealer_once_and_their_profile_links_the_de
 
 
 # --- import eligibility where buyers look; the seller's warnings ---------------------------------------
+
+# --- import eligibility where buyers look; the seller's warnings ---------------------------------------
+
+
+def _cards(body: str) -> dict[str, str]:
+    """The result cards of a page by listing title."""
+    found = {}
+    for chunk in body.split("<article")[1:]:
+        card = chunk.split("</article>")[0]
+        title = re.search(r'-title"><a [^>]*>([^<]+)</a>', card)
+        if title:
+            found[title.group(1)] = card
+    return found
+
+
+def _too_new(**kwargs):
+    return ListingFactory(year_built=timezone.now().year - 4, month_built=3, location_status="us", **kwargs)
+
+
+def test_search_card_warns_about_a_truck_too_new_for_the_25_year_rule(client):
+    _too_new(title="Young Carry")
+    ListingFactory(title="Old Carry", year_built=1998)
+    cards = _cards(client.get("/listings/").content.decode())
+    assert "Too new to have been imported legally under the 25-year rule — ask for import papers." in cards["Young Carry"]
+    assert "Too new to have been imported" not in cards["Old Carry"]
+
+
+def test_search_card_of_a_truck_in_japan_says_when_it_becomes_eligible(client):
+    from kei_community.vehicles.eligibility import eligible_in_words
+
+    listing = ListingFactory(year_built=timezone.now().year - 4, month_built=3, location_status="japan")
+    body = client.get("/listings/").content.decode()
+    assert f"In Japan · import-eligible {eligible_in_words(listing.import_eligible_on)}" in body
+    assert "Too new to have been imported" not in body and not re.search(r"\d+ days", body)
+
+
+def test_import_eligible_now_filter_on_the_search_page(client):
+    _too_new(title="Young Carry")
+    ListingFactory(title="Old Carry", year_built=1998)
+    body = client.get("/listings/?import_eligible=true").content.decode()
+    assert "Old Carry" in body and "Young Carry" not in body
+    assert re.search(r'name="import_eligible" value="true"[^>]* checked', body)
+    assert 'data-facet="import_eligible" data-value="true">Import-eligible now</a>' in body
+    everything = client.get("/listings/").content.decode()
+    assert 'data-facet="import_eligible" data-value="false">Not yet eligible</a> <span class="text-body-secondary">(1)' in (
+        everything
+    )
+
+
+def test_search_with_import_eligible_stays_within_budget_on_a_cold_cache(client, user, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    seller = UserFactory()
+    for i in range(12):
+        listing = ListingFactory(seller=seller, title=f"Truck {i}", year_built=1990 + i)
+        services.listing_photo_add(actor=seller, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    client.force_login(user)
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        response = client.get("/listings/?import_eligible=true&make=suzuki")
+    assert response.status_code == 200 and "12 trucks found" in response.content.decode()
+
+
+def test_listing_page_warns_and_counts_down_in_months_or_years(client):
+    listing = _too_new()
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert 'id="import-warning"' in body
+    assert "Too new to have been imported legally under the 25-year rule — ask for import papers." in body
+    assert f"Import-eligible {listing.eligibility.eligible_in}." in body and not re.search(r"\d+ days from now", body)
+    assert 'id="import-warning"' not in client.get(ListingFactory(year_built=1998).get_absolute_url()).content.decode()
+
+
+def test_seller_sees_the_import_warning_before_publishing(client, user):
+    client.force_login(user)
+    young = timezone.now().year - 4
+    response = client.post("/listings/new/", _form_data(year_built=young, location_status="us"), follow=True)
+    listing = Listing.objects.get(seller=user)
+    assert listing.status == Listing.Status.DRAFT  # saved: a warning never blocks
+    body = response.content.decode()
+    assert 'id="seller-warnings"' in body and "Too new to have been imported legally" in body
+    photos_page = client.get(f"/listings/{listing.pk}/photos/").content.decode()
+    assert "Too new to have been imported legally" in photos_page and "Publish listing" in photos_page
+
+
+def test_the_listing_form_shows_warnings_with_its_errors(client, user):
+    listing = ListingFactory(seller=user, price=5000)
+    client.force_login(user)
+    data = _form_data(year_built=timezone.now().year - 4, frame_number="JS3TD62V1Y4100000", price=0)
+    body = client.post(f"/listings/{listing.pk}/edit/", data).content.decode()
+    assert 'id="seller-warnings"' in body
+    assert "Too new to have been imported legally" in body and "looks like a 17-character VIN" in body
+    listing.refresh_from_db()
+    assert listing.price == 5000 and listing.frame_number == ""
+
+
+def test_a_vin_in_the_frame_number_gets_the_garage_forms_warning(client, user):
+    from kei_community.vehicles.frame import VIN_WARNING
+
+    client.force_login(user)
+    response = client.post("/listings/new/", _form_data(frame_number="JS3TD62V1Y4100000"), follow=True)
+    assert Listing.objects.get(seller=user).frame_number == "JS3TD62V1Y4100000"
+    assert VIN_WARNING.replace("'", "&#x27;") in response.content.decode()
+
+
+def test_editing_shows_the_warnings_after_saving(client, user):
+    listing = ListingFactory(seller=user)
+    client.force_login(user)
+    data = _form_data(year_built=timezone.now().year - 4, location_status="port")
+    response = client.post(f"/listings/{listing.pk}/edit/", data, follow=True)
+    assert "Too new to have been imported legally" in response.content.decode()
+
+
+def test_year_outside_the_chassis_codes_years_is_a_form_error_shown_with_the_others(client, user, catalog):
+    from kei_community.vehicles.models import ChassisCode
+
+    client.force_login(user)
+    code = ChassisCode.objects.get(code="DA63T")
+    data = _form_data(chassis_code=code.pk, year_built=1995, zip_code="00000")
+    body = client.post("/listings/new/", data).content.decode()
+    assert "The Suzuki Carry DA63T was built 2002–2013, so a truck built in 1995 cannot be a DA63T." in body
+    assert "not a US ZIP code" in body or "is-invalid" in body
+    assert not Listing.objects.exists()

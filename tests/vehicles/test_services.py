@@ -3,8 +3,20 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kei_community.vehicles.eligibility import import_eligibility
-from kei_community.vehicles.frame import frame_number_warnings, mask_frame_number, normalize_frame_number
+from kei_community.vehicles.eligibility import (
+    TOO_NEW_WARNING,
+    eligible_in_words,
+    import_eligibility,
+    import_warning,
+    too_new_for_the_us,
+)
+from kei_community.vehicles.frame import (
+    VIN_WARNING,
+    frame_number_warnings,
+    looks_like_vin,
+    mask_frame_number,
+    normalize_frame_number,
+)
 from kei_community.vehicles.models import ChassisCode
 from kei_community.vehicles.services import catalog_load, garage_truck_create, garage_truck_update
 from tests.factories import GarageTruckFactory
@@ -129,3 +141,65 @@ def test_epa_counts_calendar_years():
 def test_us_market_trucks_are_not_subject_to_the_import_rule():
     e = import_eligibility(year_built=2024, month_built=1, us_market=True)
     assert e.applies is False and e.nhtsa_eligible is None
+
+
+# --- the countdown in years and months, never days; the too-new warning; a VIN typed as a frame number ---
+
+
+@pytest.mark.parametrize(
+    ("when", "today", "words"),
+    [
+        (date(2043, 4, 1), date(2041, 12, 5), "in 1 year 4 months — April 2043"),
+        (date(2043, 4, 1), date(2042, 4, 30), "in 1 year — April 2043"),
+        (date(2027, 3, 1), date(2026, 12, 5), "in 3 months — March 2027"),
+        (date(2026, 3, 1), date(2026, 2, 28), "next month — March 2026"),
+        (date(2028, 2, 1), date(2026, 1, 1), "in 2 years 1 month — February 2028"),
+        (date(2026, 3, 1), date(2026, 3, 1), "now"),
+    ],
+)
+def test_eligible_in_words_counts_years_and_months(when, today, words):
+    assert eligible_in_words(when, today=today) == words
+
+
+def test_summary_of_a_young_truck_gives_years_and_months_not_days():
+    e = import_eligibility(year_built=2018, month_built=4, today=date(2026, 12, 5))
+    assert e.summary == "Import-eligible in 16 years 4 months — April 2043."
+    assert e.eligible_in == "in 16 years 4 months — April 2043" and "days" not in e.summary
+    assert e.as_dict()["eligible_in"] == "in 16 years 4 months — April 2043"
+
+
+def test_eligible_in_filter_uses_the_same_words():
+    from django.template import Context, Template
+
+    when = date(date.today().year + 2, 1, 1)
+    html = Template("{% load eligibility %}{{ when|eligible_in }}|{{ nothing|eligible_in }}").render(
+        Context({"when": when, "nothing": None})
+    )
+    assert html == f"{eligible_in_words(when)}|"
+
+
+def test_a_truck_too_new_said_to_be_in_the_us_is_warned():
+    kwargs = {"year_built": 2010, "month_built": 5, "us_market": False, "today": date(2026, 12, 5)}
+    assert import_warning(in_us=True, **kwargs) == TOO_NEW_WARNING
+    assert TOO_NEW_WARNING.startswith("Too new to have been imported legally under the 25-year rule")
+    assert import_warning(in_us=False, **kwargs) == ""  # still in Japan: not an illegal import
+
+
+def test_the_warning_counts_25_years_from_the_build_month():
+    june_2001 = {"year_built": 2001, "month_built": 6, "us_market": False, "in_us": True}
+    assert too_new_for_the_us(today=date(2026, 5, 31), **june_2001) is True
+    assert too_new_for_the_us(today=date(2026, 6, 1), **june_2001) is False
+
+
+def test_the_warning_assumes_december_without_a_month_and_spares_us_market_trucks():
+    assert too_new_for_the_us(year_built=2001, month_built=None, us_market=False, in_us=True, today=date(2026, 11, 30))
+    assert not too_new_for_the_us(year_built=2024, month_built=1, us_market=True, in_us=True, today=date(2026, 1, 1))
+    assert not too_new_for_the_us(year_built=None, month_built=None, us_market=False, in_us=True)
+
+
+def test_a_17_character_vin_gets_the_vin_warning_and_is_kept_whole():
+    assert frame_number_warnings("JS3TD62V1Y4100000", known_codes={"DA63T"}) == [VIN_WARNING]
+    assert frame_number_warnings("jhmfa16586s-012345", known_codes={"DA63T"}) == [VIN_WARNING]
+    assert normalize_frame_number("jhmfa16586s012345") == "JHMFA16586S012345"  # not split like a frame number
+    assert normalize_frame_number("da63t123456") == "DA63T-123456"
+    assert not looks_like_vin("DA63T-123456") and not looks_like_vin("IOQ4567890123456X")
