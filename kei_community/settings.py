@@ -28,7 +28,7 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(str(BASE_DIR / ".env"))
 # Local files of this process: the SQLite default, collected static files, filesystem media defaults.
-VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR = Path(env.str("VAR_DIR", default="") or BASE_DIR / "var")
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
@@ -189,7 +189,7 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kei"}}
+    CACHES = {"default": {"BACKEND": "kei_community.core.cache.TagAwareLocMemCache", "LOCATION": "kei"}}
 # After a Redis error the cache is skipped for this many seconds (per process): one timeout, not one per call.
 CACHE_RETRY_SECONDS = env.int("CACHE_RETRY_SECONDS", default=5)
 # The cache layer's regions (kei_community.core.caching) and their TTLs in seconds. Tags make a change show
@@ -319,12 +319,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # MEDIA_ROOT (served by the proxy at MEDIA_URL) and PRIVATE_MEDIA_ROOT (never served); MEDIA_STORAGE=s3 puts
 # them in two buckets. The database keeps file names; URLs are built when a page is rendered.
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+# (An empty variable, as .env.example has them, means the default.)
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or VAR_DIR / "media")
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default="") or VAR_DIR / "private")
 # A moderator's presigned link to an original is valid this long.
 PHOTO_ORIGINAL_URL_SECONDS = env.int("PHOTO_ORIGINAL_URL_SECONDS", default=60)
 _media = {
-    "backend": env.str("MEDIA_STORAGE", default="filesystem"),
+    "backend": env.str("MEDIA_STORAGE", default="") or "filesystem",
     "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
     "public_bucket": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
     "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default=""),
