@@ -139,13 +139,13 @@ class ListingDetailSerializer(ListingSerializer):
 
 class FacetValueSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="The value to send back in the facet's query parameter.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (the stubs' str)
     count = serializers.IntegerField()
 
 
 class FacetSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The query parameter this facet filters on.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (the stubs' str)
     values = FacetValueSerializer(many=True)
 
 

@@ -32,7 +32,7 @@ class ErrorSerializer(serializers.Serializer):
     """Every 4xx answer of the API."""
 
     detail = serializers.CharField(help_text="One sentence for a person.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # the body's `errors`, not Serializer.errors
         child=serializers.ListField(child=serializers.CharField()),
         help_text='Messages per field ("non_field_errors" for the request as a whole); empty unless the input was refused.',
     )
@@ -44,12 +44,12 @@ def error_response(description: str) -> OpenApiResponse:
 
 CONFLICT = error_response("Conflict: the object changed or was already handled; read it again and decide.")
 
-_DESCRIPTIONS = {
+_DESCRIPTIONS: dict[int, str] = {
     400: "The input was refused; `errors` says why, per field.",
     401: "No credentials where they are needed, or an invalid token (`Authorization: Token <key>`).",
     403: "Signed in, but not allowed to do this (or a session request without its CSRF token).",
     404: "Nothing here with that id or code, or not visible to you (a page past the last one on lists).",
-    409: CONFLICT.description,
+    409: str(CONFLICT.description),
     415: "The body's Content-Type is not one this operation reads (send application/json).",
     429: "Too many requests: slow down and retry after the `Retry-After` seconds.",
 }
