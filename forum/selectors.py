@@ -334,6 +334,27 @@ def held_posts() -> QuerySet[Post]:
     return Post.objects.filter(is_held=True, is_deleted=False).select_related("author", "thread").order_by("created_at")
 
 
+# Full-text search ranks the newest SEARCH_CANDIDATES matching posts (ranking every match of a common word
+# cost 0.1-0.8 s at a million posts; see docs/benchmarks.md), looked for in the last SEARCH_WINDOWS first.
+SEARCH_CANDIDATES = 200
+SEARCH_WINDOWS = (timedelta(days=30), timedelta(days=90), None)
+
+
+def _newest_matches(matches: QuerySet[Post], *, limit: int) -> list[int]:
+    """Ids of the `limit` newest posts of `matches`, in time windows growing from SEARCH_WINDOWS[0]: a window
+    bounds the rows PostgreSQL reads for a word of middling frequency (its matches in the window, through
+    the GIN and created_at indexes together), and a common word fills the first window (walking created_at
+    backwards); a rare word reaches the last, unbounded one, where the GIN index finds its few posts."""
+    now = timezone.now()
+    ids: list[int] = []
+    for window in SEARCH_WINDOWS:
+        scoped = matches if window is None else matches.filter(created_at__gte=now - window)
+        ids = list(scoped.order_by("-created_at").values_list("pk", flat=True)[:limit])
+        if len(ids) >= limit:
+            break
+    return ids
+
+
 @dataclass
 class SearchHit:
     post: Post
@@ -374,10 +395,13 @@ def search_posts(
         from django.contrib.postgres.search import SearchHeadline, SearchRank
 
         query = search_query(q)
-        # Rank on the stored vector (F(): a bare name would make Django rebuild to_tsvector(text)
-        # for every row), ids only; then build snippets for the few hits shown (ts_headline is costly).
+        # Rank only a bounded set: the SEARCH_CANDIDATES newest matches (the GIN index finds a rare word's few
+        # posts; a common word's newest are found walking created_at backwards), then ts_rank on their stored
+        # vectors (F(): a bare name would make Django rebuild to_tsvector(text) for every row), ids only;
+        # then snippets for the few hits shown (ts_headline is costly).
+        candidates = _newest_matches(matching_posts(q, qs), limit=SEARCH_CANDIDATES)
         ranked = (
-            matching_posts(q, qs)
+            Post.objects.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-created_at")
             .values_list("pk", "thread_id")[: limit * 3]
