@@ -746,11 +746,12 @@ def thread_mark_solved(*, actor: Any, thread: Thread, post: Post | None) -> Thre
 
 def _reaction_title(name: str, kind: str, thread_title: str) -> str:
     """The author's notification of a reaction, as a sentence: "Dale's Farm liked your post in “Idle speed”"."""
-    verb = {
-        Reaction.Kind.LIKE: f"{name} liked your post",
-        Reaction.Kind.HELPFUL: f"{name} found your post helpful",
-        Reaction.Kind.THANKS: f"{name} thanked you for your post",
-    }.get(kind, f"{name} reacted to your post")
+    verbs: dict[str, str] = {
+        Reaction.Kind.LIKE.value: f"{name} liked your post",
+        Reaction.Kind.HELPFUL.value: f"{name} found your post helpful",
+        Reaction.Kind.THANKS.value: f"{name} thanked you for your post",
+    }
+    verb = verbs.get(kind, f"{name} reacted to your post")
     return f"{verb} in “{thread_title}”"[:200]
 
 

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET
 from kei_community.core import sitemaps
 from kei_community.core.client_ip import rate_limit_ident
 from kei_community.core.forms import ContactForm
-from kei_community.core.ids import parse_id
 from kei_community.core.models import ContactMessage
 from kei_community.core.public_url import absolute_url
 from kei_community.core.services import RateLimited, contact_limits, contact_message_send
@@ -109,7 +108,7 @@ def contact_message(request: HttpRequest, pk: int) -> HttpResponse:
         check_moderator(request.user)
     except PermissionDenied:
         raise Http404("No such page.") from None
-    message = ContactMessage.objects.select_related("sender").filter(pk=parse_id(pk)).first()
+    message = ContactMessage.objects.select_related("sender").filter(pk=pk).first()  # <id:pk>: already an int
     if message is None:
         raise Http404("No such message.")
     return render(request, "core/pages/contact_message.html", {"message": message})

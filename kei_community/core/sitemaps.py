@@ -32,7 +32,8 @@ class PublicSitemap(Sitemap):
     limit = 5000
 
     def get_urls(self, page: int | str = 1, site: Any = None, protocol: str | None = None) -> list[dict[str, Any]]:
-        return super().get_urls(page=page, site=public_site(), protocol=site_scheme())
+        site_under_site_url: Any = public_site()  # stands in for a Site: only .domain is read
+        return super().get_urls(page=page, site=site_under_site_url, protocol=site_scheme())
 
 
 def register(section: str, sitemap: type[Sitemap] | Sitemap) -> None:
