@@ -11,8 +11,6 @@ from django.utils.text import slugify
 
 from kei_community.vehicles.eligibility import Eligibility, import_eligibility, import_warning
 
-from kei_community.vehicles.eligibility import Eligibility, import_eligibility, import_warning
-
 KM_PER_MILE = 1.609344
 MAX_PRICE = 500_000
 
@@ -183,30 +181,8 @@ class Listing(models.Model):
             in_us=self.said_to_be_in_the_us,
         )
 
-    @property
-    def said_to_be_in_the_us(self) -> bool:
-        """In the US or at a US port (where a truck too new for the 25-year rule cannot clear customs)."""
-        return self.location_status in IN_US_LOCATIONS
-
-    @property
-    def eligibility(self) -> Eligibility:
-        """NHTSA 25-year / EPA 21-year status today (kei_community.vehicles.eligibility)."""
-        return import_eligibility(year_built=self.year_built, month_built=self.month_built, us_market=self.us_market)
-
-    @property
-    def import_warning(self) -> str:
-        """The warning "Too new to have been imported legally under the 25-year rule — ask for import papers." for
-        a truck not built for the US market, said to be in the US, not yet 25 years old from its build month."""
-        return import_warning(
-            year_built=self.year_built,
-            month_built=self.month_built,
-            us_market=self.us_market,
-            in_us=self.said_to_be_in_the_us,
-        )
-
 
 PUBLIC_STATUSES = (Listing.Status.ACTIVE, Listing.Status.PENDING, Listing.Status.SOLD)
-IN_US_LOCATIONS = (Listing.LocationStatus.US, Listing.LocationStatus.PORT)
 IN_US_LOCATIONS = (Listing.LocationStatus.US, Listing.LocationStatus.PORT)
 
 

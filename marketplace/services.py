@@ -114,25 +114,6 @@ def chassis_year_error(*, code: ChassisCode | None, year_built: Any) -> str:
     )
 
 
-CHASSIS_YEAR_SLACK = 1  # sources disagree on the first and last model year of a chassis code by about a year
-
-
-def chassis_year_error(*, code: ChassisCode | None, year_built: Any) -> str:
-    """The one rule for a listing's build year against its chassis code's production years (the catalog's
-    years_from-years_to, give or take CHASSIS_YEAR_SLACK): "" when they agree, else the message. _apply
-    refuses a write with it; the listing form shows it with its other errors and the API answers 400."""
-    if code is None or not code.years_from or year_built in (None, ""):
-        return ""
-    year = int(year_built)
-    last = code.years_to or timezone.now().year
-    if code.years_from - CHASSIS_YEAR_SLACK <= year <= last + CHASSIS_YEAR_SLACK:
-        return ""
-    return (
-        f"The {code.make} {code.model} {code.code} was built {code.years_label}, so a truck built in {year} "
-        f"cannot be a {code.code}. Check the year built and the chassis code."
-    )
-
-
 def _apply(listing: Listing, data: dict[str, Any]) -> None:
     """Copy fields, then derive what is stored: catalog fill, location, km, eligibility, markdown, slug."""
     for key, value in data.items():
@@ -165,10 +146,6 @@ def _apply(listing: Listing, data: dict[str, Any]) -> None:
     this_year = timezone.now().year
     if listing.year_built is not None and not 1960 <= int(listing.year_built) <= this_year:
         errors["year_built"] = [f"Year built must be between 1960 and {this_year}."]
-    elif (listing.pk is None or {"year_built", "chassis_code", "truck"} & set(data)) and (
-        message := chassis_year_error(code=listing.chassis_code, year_built=listing.year_built)
-    ):
-        errors["year_built"] = [message]  # checked on a create and when a write touches the year or the code
     elif (listing.pk is None or {"year_built", "chassis_code", "truck"} & set(data)) and (
         message := chassis_year_error(code=listing.chassis_code, year_built=listing.year_built)
     ):
