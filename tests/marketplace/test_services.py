@@ -469,7 +469,9 @@ def test_build_year_outside_the_chassis_codes_years_is_refused(user, catalog):
     assert not Listing.objects.exists()
 
 
-@pytest.mark.parametrize(("year", "ok"), [(2000, False), (2001, True), (2002, True), (2013, True), (2014, True), (2015, False)])
+@pytest.mark.parametrize(
+    ("year", "ok"), [(2000, False), (2001, True), (2002, True), (2013, True), (2014, True), (2015, False)]
+)
 def test_build_year_may_differ_from_the_catalog_by_one_year(user, catalog, year, ok):
     data = listing_data(chassis_code=ChassisCode.objects.get(code="DA63T"), year_built=year)
     if ok:

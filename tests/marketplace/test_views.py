@@ -847,6 +847,9 @@ def test_dealer_seller_card_names_the_dealer_once_and_their_profile_links_the_de
 # --- import eligibility where buyers look; the seller's warnings ---------------------------------------
 
 
+TOO_NEW = "Too new to have been imported legally under the 25-year rule — ask for import papers."
+
+
 def _cards(body: str) -> dict[str, str]:
     """The result cards of a page by listing title."""
     found = {}
@@ -866,7 +869,7 @@ def test_search_card_warns_about_a_truck_too_new_for_the_25_year_rule(client):
     _too_new(title="Young Carry")
     ListingFactory(title="Old Carry", year_built=1998)
     cards = _cards(client.get("/listings/").content.decode())
-    assert "Too new to have been imported legally under the 25-year rule — ask for import papers." in cards["Young Carry"]
+    assert TOO_NEW in cards["Young Carry"]
     assert "Too new to have been imported" not in cards["Old Carry"]
 
 
@@ -887,9 +890,10 @@ def test_import_eligible_now_filter_on_the_search_page(client):
     assert re.search(r'name="import_eligible" value="true"[^>]* checked', body)
     assert 'data-facet="import_eligible" data-value="true">Import-eligible now</a>' in body
     everything = client.get("/listings/").content.decode()
-    assert 'data-facet="import_eligible" data-value="false">Not yet eligible</a> <span class="text-body-secondary">(1)' in (
-        everything
+    not_yet = (
+        'data-facet="import_eligible" data-value="false">Not yet eligible</a> <span class="text-body-secondary">(1)'
     )
+    assert not_yet in everything
 
 
 def test_search_with_import_eligible_stays_within_budget_on_a_cold_cache(client, user, django_assert_max_num_queries):
