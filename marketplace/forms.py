@@ -82,6 +82,7 @@ class ListingForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["title"].required = False
         self.fields["title"].help_text = "Leave empty to use year, make and model."
         self.fields["price"].widget.attrs.update({"min": 1, "step": 1})
+        self.fields["price"].required = self.fields["zip_code"].required = True  # the model allows them empty on drafts
         self.fields["us_market"].label = "Built for the US market (the import rule does not apply)"
         self.fields["location_status"].label = "Where it is"
         self.fields["show_full_frame_number"].label = "Show the full frame number to the public"

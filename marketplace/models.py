@@ -108,14 +108,15 @@ class Listing(models.Model):
     condition_notes = models.TextField("condition and rust", max_length=4000, blank=True)
     title_status = models.CharField(max_length=14, choices=TitleStatus.choices, default=TitleStatus.CLEAN)
     location_status = models.CharField(max_length=6, choices=LocationStatus.choices, default=LocationStatus.US)
-    zip_code = models.CharField("ZIP code", max_length=5)
+    zip_code = models.CharField("ZIP code", max_length=5, blank=True)  # blank only on drafts (publish needs it)
     city = models.CharField(max_length=80, blank=True)
     state = models.CharField(max_length=2, blank=True, db_index=True)
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
-    price = models.PositiveIntegerField(
-        "price (US$)", validators=[MinValueValidator(1), MaxValueValidator(MAX_PRICE)], db_index=True
-    )
+    price = models.PositiveIntegerField(  # empty only on drafts (the sell flow asks for it at step 4)
+        "price (US$)", validators=[MinValueValidator(1), MaxValueValidator(MAX_PRICE)], db_index=True,
+        null=True, blank=True,
+    )  # fmt: skip
     negotiable = models.BooleanField(default=False)
     description = models.TextField(max_length=20_000, blank=True)
     description_html = models.TextField(blank=True, editable=False)

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from marketplace import views
+from marketplace import sell, views
 
 app_name = "marketplace"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("new/", views.listing_create, name="listing-create"),
+    path("new/", sell.sell_start, name="listing-create"),
+    path("<id:pk>/sell/<slug:step>/", sell.sell_step, name="sell-step"),
     path("mine/", views.dashboard, name="dashboard"),
     path("favorites/", views.favorite_list, name="favorites"),
     path("saved-searches/", views.saved_search_list, name="saved-searches"),

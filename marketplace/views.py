@@ -477,7 +477,8 @@ def listing_photo_action(request: AuthenticatedHttpRequest, pk: int, photo_id: i
             raise ValidationError("Unknown photo action.")
     except ValidationError as exc:
         _flash_error(request, exc)
-    return redirect("marketplace:listing-photos", pk=listing.pk)
+    # `next`: the sell flow's photos step posts here too and comes back to itself.
+    return redirect(next_url(request, fallback=reverse("marketplace:listing-photos", args=[listing.pk])))
 
 
 @login_required
@@ -488,6 +489,8 @@ def listing_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.listing_publish(actor=request.user, listing=listing)
     except ValidationError as exc:
         _flash_error(request, exc)
+        if listing.status == Listing.Status.DRAFT:  # the sell flow's review step lists what is missing
+            return redirect("marketplace:sell-step", pk=listing.pk, step="review")
         return redirect("marketplace:listing-edit", pk=listing.pk)
     if listing.held_for_review:
         messages.info(

@@ -26,6 +26,13 @@ def require_or_skip(ok: bool, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _listings_publish_without_photos(settings) -> None:
+    """Factories publish listings that have no photos yet: the "at least one ready photo" rule is off unless
+    a test turns it on (settings.LISTING_MIN_READY_PHOTOS = 1), as the sell-flow tests do."""
+    settings.LISTING_MIN_READY_PHOTOS = 0
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

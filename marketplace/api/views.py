@@ -102,6 +102,14 @@ class ListingGone(APIException):
 
 
 LISTING_GONE = error_response("A moderator removed this listing (its seller and moderators still read it).")
+LISTING_WRITE_REFUSED = error_response(
+    "The input was refused; `errors` says why, per field. Publishing (a create without `status` or with "
+    '`"status": "active"`, or a PATCH to `"status": "active"`) also needs `drive`, `transmission`, the fields a '
+    "listing always needs (`title`, `make`, `year_built`, `price`, `zip_code`) and at least "
+    "LISTING_MIN_READY_PHOTOS (default 1) processed photos: otherwise 400 with `errors.photos`, `errors.drive`, "
+    "`errors.transmission`... and the listing stays a draft. Create the draft, add photos "
+    "(POST {id}/photos/), wait until they are `ready`, then PATCH the status."
+)
 
 
 @extend_schema_view(photo=extend_schema(methods=["PATCH"], operation_id="listings_photo_update"))
@@ -181,7 +189,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
         listing = self.get_object()
         return Response(ListingDetailSerializer(listing, context=self._context([listing])).data)
 
-    @extend_schema(request=ListingWriteSerializer, responses={201: ListingDetailSerializer})
+    @extend_schema(request=ListingWriteSerializer, responses={201: ListingDetailSerializer, 400: LISTING_WRITE_REFUSED})
     def create(self, request: Request) -> Response:
         ser = ListingWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -194,7 +202,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
         listing = self._fresh(listing.pk)
         return Response(ListingDetailSerializer(listing, context=self._context([listing])).data, status=201)
 
-    @extend_schema(request=ListingWriteSerializer, responses={200: ListingDetailSerializer})
+    @extend_schema(request=ListingWriteSerializer, responses={200: ListingDetailSerializer, 400: LISTING_WRITE_REFUSED})
     def partial_update(self, request: Request, pk: str) -> Response:
         listing = self.get_object()
         ser = ListingWriteSerializer(data=request.data)

@@ -378,3 +378,59 @@ def test_build_year_against_the_chassis_code_is_a_400_on_the_field(api_client, u
         "/api/v1/listings/", _json_data(chassis_code="DA63T", year_built=2003, status="draft"), format="json"
     )
     assert ok.status_code == 201, ok.json()
+
+
+# --- the sell flow over the API (issue 12, part 4): drafts step by step, the publishing rule -------------
+
+
+def test_api_draft_step_by_step_then_publish_needs_a_ready_photo(api_client, user, settings):
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    api_client.force_authenticate(user)
+    truck = {"status": "draft", "make": "Suzuki", "model": "Carry", "year_built": 1998, "drive": "4WD"}
+    created = api_client.post("/api/v1/listings/", truck, format="json")
+    assert created.status_code == 201, created.json()
+    pk = created.json()["id"]
+    assert created.json()["price"] is None and created.json()["status"] == "draft"
+    step = api_client.patch(f"/api/v1/listings/{pk}/", {"price": 6100, "zip_code": "78701"}, format="json")
+    assert step.status_code == 200
+    response = api_client.patch(f"/api/v1/listings/{pk}/", {"status": "active"}, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert "processed" in errors["photos"][0] and errors["transmission"] == ["Choose the transmission."]
+    assert Listing.objects.get(pk=pk).status == Listing.Status.DRAFT
+
+
+def test_api_create_published_at_once_without_photos_is_400(api_client, user, settings):
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    api_client.force_authenticate(user)
+    response = api_client.post("/api/v1/listings/", _json_data(), format="json")
+    assert response.status_code == 400 and "photos" in response.json()["errors"]
+    assert not Listing.objects.filter(seller=user).exists()  # nothing half-made is left
+
+
+def test_api_publish_with_a_ready_photo(api_client, user, settings, django_capture_on_commit_callbacks):
+    from tests.factories import make_photo
+
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    listing = ListingFactory(seller=user, publish=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_photo(owner=listing, uploader=user)
+    api_client.force_authenticate(user)
+    response = api_client.patch(f"/api/v1/listings/{listing.pk}/", {"status": "active"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "active"
+
+
+def test_api_another_member_cannot_publish_a_draft(api_client, user, other_user):
+    listing = ListingFactory(seller=user, publish=False)
+    api_client.force_authenticate(other_user)
+    response = api_client.patch(f"/api/v1/listings/{listing.pk}/", {"status": "active"}, format="json")
+    assert response.status_code in (403, 404)
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DRAFT
+
+
+def test_schema_declares_the_publishing_rule(api_client):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    for path, method in (("/api/v1/listings/", "post"), ("/api/v1/listings/{id}/", "patch")):
+        refused = schema["paths"][path][method]["responses"]["400"]
+        assert "errors.photos" in refused["description"] and "LISTING_MIN_READY_PHOTOS" in refused["description"]

@@ -529,3 +529,73 @@ def test_seller_warnings_are_the_import_warning_and_the_garage_forms_frame_warni
     assert found == [TOO_NEW_WARNING, VIN_WARNING]
     assert found[1:] == frame_number_warnings(vin, known_codes=known_chassis_codes())  # the garage's words
     assert seller_warnings(year_built=1998, month_built=6, us_market=False, location_status="us", frame_number="") == []
+
+
+# --- publishing needs drive, transmission and a ready photo (issue 12, part 4) ---------------------------
+
+
+def _draft(user, **overrides):
+    return services.listing_create(seller=user, data=listing_data(**overrides))
+
+
+def test_publish_refuses_a_listing_without_a_ready_photo(user, settings):
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    listing = _draft(user)
+    with pytest.raises(ValidationError) as exc:
+        services.listing_publish(actor=user, listing=listing)
+    assert "processed (0 ready so far)" in exc.value.message_dict["photos"][0]
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DRAFT
+
+
+def test_publish_does_not_count_a_photo_still_processing(user, settings):
+    from tests.factories import make_photo
+
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    listing = _draft(user)
+    make_photo(owner=listing, uploader=user)  # pending: its task runs only once the transaction commits
+    with pytest.raises(ValidationError) as exc:
+        services.listing_publish(actor=user, listing=listing)
+    assert "photos" in exc.value.message_dict
+
+
+def test_publish_with_a_ready_photo(user, settings, django_capture_on_commit_callbacks):
+    from tests.factories import make_photo
+
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    listing = _draft(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_photo(owner=listing, uploader=user)
+    assert services.listing_publish(actor=user, listing=listing).status == Listing.Status.ACTIVE
+
+
+def test_publish_needs_the_setting_number_of_ready_photos(user, settings, django_capture_on_commit_callbacks):
+    from tests.factories import make_photo
+
+    settings.LISTING_MIN_READY_PHOTOS = 2
+    listing = _draft(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_photo(owner=listing, uploader=user)
+    assert "at least 2 photos" in services.publish_problems(listing)["photos"][0]
+
+
+@pytest.mark.parametrize("field", ["drive", "transmission"])
+def test_publish_needs_drive_and_transmission(user, field):
+    listing = _draft(user, **{field: ""}, chassis_code=None)
+    with pytest.raises(ValidationError) as exc:
+        services.listing_publish(actor=user, listing=listing)
+    assert set(exc.value.message_dict) == {field}
+
+
+def test_a_draft_may_wait_for_its_price_and_zip(user):
+    data = {k: v for k, v in listing_data().items() if k not in ("price", "zip_code")}
+    listing = services.listing_create(seller=user, data=data)
+    assert listing.status == Listing.Status.DRAFT and listing.price is None
+    assert set(services.publish_problems(listing)) == {"price", "zip_code"}
+
+
+def test_a_published_listing_cannot_lose_its_zip(user):
+    listing = ListingFactory(seller=user)
+    with pytest.raises(ValidationError) as exc:
+        services.listing_update(actor=user, listing=listing, data={"zip_code": ""})
+    assert "zip_code" in exc.value.message_dict

@@ -171,11 +171,12 @@ def test_sold_listing_keeps_its_page(client):
 
 def test_create_with_two_photos_then_publish(client, user):
     client.force_login(user)
-    data = _form_data()
-    data["photos"] = [SimpleUploadedFile("a.jpg", jpeg_bytes()), SimpleUploadedFile("b.heic", heic_bytes())]
-    response = client.post("/listings/new/", data)
+    response = client.post("/listings/new/", _form_data())  # the sell flow's first step (the truck)
     listing = Listing.objects.get(seller=user)
-    assert response.status_code == 302 and response.url == f"/listings/{listing.pk}/photos/"
+    assert response.status_code == 302 and response.url == f"/listings/{listing.pk}/sell/condition/"
+    client.post(f"/listings/{listing.pk}/sell/place/", {"price": "8500", "zip_code": "78701"})
+    photos = [SimpleUploadedFile("a.jpg", jpeg_bytes()), SimpleUploadedFile("b.heic", heic_bytes())]
+    client.post(f"/listings/{listing.pk}/sell/photos/", {"photos": photos})
     assert listing.status == "draft" and listing.photos.count() == 2
     response = client.post(f"/listings/{listing.pk}/publish/")
     listing.refresh_from_db()
@@ -184,19 +185,19 @@ def test_create_with_two_photos_then_publish(client, user):
 
 def test_create_form_errors_are_shown_and_nothing_saved(client, user):
     client.force_login(user)
-    response = client.post("/listings/new/", _form_data(price=0, zip_code="00000", month_built=13))
+    response = client.post("/listings/new/", _form_data(year_built="", month_built=13))
     body = response.content.decode()
-    assert response.status_code == 200
-    assert "not a US ZIP" in body or "greater than or equal to 1" in body
+    assert response.status_code == 400
+    assert 'href="#id_year_built"' in body and 'href="#id_month_built"' in body
     assert not Listing.objects.exists()
 
 
 def test_bad_photo_keeps_the_listing_text(client, user):
     client.force_login(user)
-    data = _form_data(description="My careful description")
-    data["photos"] = [SimpleUploadedFile("broken.jpg", b"definitely not an image")]
-    response = client.post("/listings/new/", data, follow=True)
-    listing = Listing.objects.get(seller=user)
+    listing = services.listing_create(seller=user, data=listing_data(description="My careful description"))
+    data = {"photos": [SimpleUploadedFile("broken.jpg", b"definitely not an image")]}
+    response = client.post(f"/listings/{listing.pk}/sell/photos/", data)
+    listing.refresh_from_db()
     assert listing.description == "My careful description" and listing.photos.count() == 0
     assert "broken.jpg" in response.content.decode()
 
@@ -969,3 +970,202 @@ def test_year_outside_the_chassis_codes_years_is_a_form_error_shown_with_the_oth
     assert "The Suzuki Carry DA63T was built 2002–2013, so a truck built in 1995 cannot be a DA63T." in body
     assert "not a US ZIP code" in body or "is-invalid" in body
     assert not Listing.objects.exists()
+
+
+# --- the sell flow (issue 12, part 4): steps saved as a draft ---------------------------------------------
+
+
+def _sell_truck_step(**overrides):
+    data = {
+        "make": "Suzuki", "model": "Carry", "year_built": "1998", "month_built": "6", "drive": "4WD",
+        "transmission": "manual", "bed_type": "dump", "nav": "next",
+    }  # fmt: skip
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _sell_draft(user, **overrides):
+    data = {k: v for k, v in listing_data(**overrides).items() if k in overrides or k not in ("price", "zip_code")}
+    return services.listing_create(seller=user, data=data)
+
+
+def test_sell_first_step_saves_a_draft_and_goes_to_condition(client, user):
+    client.force_login(user)
+    response = client.post("/listings/new/", _sell_truck_step())
+    listing = Listing.objects.get(seller=user)
+    assert listing.status == Listing.Status.DRAFT and listing.price is None and listing.zip_code == ""
+    assert response.status_code == 302 and response["Location"] == f"/listings/{listing.pk}/sell/condition/"
+
+
+def test_sell_step_shows_every_error_at_once_with_a_summary(client, user):
+    client.force_login(user)
+    response = client.post("/listings/new/", _sell_truck_step(year_built="", transmission="", drive=""))
+    body = response.content.decode()
+    assert response.status_code == 400 and not Listing.objects.exists()
+    summary = body[body.index('id="error-summary"') - 60 : body.index("</ul>", body.index('id="error-summary"'))]
+    assert 'role="alert"' in summary and "autofocus" in summary
+    for field in ("year_built", "drive", "transmission"):
+        assert f'href="#id_{field}"' in summary
+
+
+def test_sell_place_step_reports_price_and_unknown_zip_together(client, user):
+    listing = _sell_draft(user)
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/sell/place/", {"price": "0", "zip_code": "00000", "nav": "next"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#id_price"' in body and 'href="#id_zip_code"' in body and "not a US ZIP code we know" in body
+
+
+def test_sell_each_step_saves_on_the_draft(client, user):
+    listing = _sell_draft(user)
+    client.force_login(user)
+    response = client.post(
+        f"/listings/{listing.pk}/sell/condition/",
+        {"odometer": "52000", "odometer_unit": "km", "colour": "White", "title_status": "clean", "nav": "next"},
+    )
+    assert response["Location"] == f"/listings/{listing.pk}/sell/photos/"
+    response = client.post(f"/listings/{listing.pk}/sell/place/", {"price": "7400", "zip_code": "78701"})
+    assert response["Location"] == f"/listings/{listing.pk}/sell/review/"
+    listing.refresh_from_db()
+    assert (listing.odometer, listing.colour, listing.price, listing.state) == (52000, "White", 7400, "TX")
+    assert listing.status == Listing.Status.DRAFT
+
+
+def test_sell_back_saves_and_goes_to_the_previous_step(client, user):
+    listing = _sell_draft(user)
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/sell/condition/", {"colour": "Red", "nav": "back"})
+    assert response["Location"] == f"/listings/{listing.pk}/sell/truck/"
+    listing.refresh_from_db()
+    assert listing.colour == "Red"
+
+
+def test_sell_photos_survive_a_form_error(client, user):
+    listing = _sell_draft(user)
+    client.force_login(user)
+    upload = SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")
+    assert client.post(f"/listings/{listing.pk}/sell/photos/", {"photos": [upload]}).status_code == 302
+    response = client.post(f"/listings/{listing.pk}/sell/place/", {"price": "-5", "zip_code": "78701"})
+    assert response.status_code == 400
+    assert listing.photos.count() == 1
+    assert "Your photos (1)" in client.get(f"/listings/{listing.pk}/sell/photos/").content.decode()
+
+
+def test_sell_photos_step_refuses_a_bad_file_with_the_summary(client, user):
+    listing = _sell_draft(user)
+    client.force_login(user)
+    bad = SimpleUploadedFile("a.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post(f"/listings/{listing.pk}/sell/photos/", {"photos": [bad]})
+    assert response.status_code == 400 and 'id="error-summary"' in response.content.decode()
+    assert listing.photos.count() == 0
+
+
+def test_sell_photo_buttons_come_back_to_the_step(client, user):
+    listing = _sell_draft(user)
+    client.force_login(user)
+    for name in ("a.jpg", "b.jpg"):
+        upload = SimpleUploadedFile(name, jpeg_bytes(), "image/jpeg")
+        client.post(f"/listings/{listing.pk}/sell/photos/", {"photos": [upload]})
+    first, second = listing.photos.order_by("position", "id")
+    step = f"/listings/{listing.pk}/sell/photos/"
+    response = client.post(f"/listings/{listing.pk}/photos/{second.pk}/", {"action": "up", "next": step})
+    assert response["Location"] == step
+    assert list(listing.photos.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
+
+
+def test_sell_from_garage_prefills_what_the_truck_knows(client, user):
+    from tests.factories import ChassisCodeFactory, GarageTruckFactory
+
+    code = ChassisCodeFactory(code="DA52T", drive="4WD", years_from=1999, years_to=2002)
+    truck = GarageTruckFactory(owner=user, chassis_code=code, year_built=2001, month_built=3, us_market=False)
+    client.force_login(user)
+    form = client.get(f"/listings/new/?truck={truck.pk}").context["form"]
+    assert form.initial["truck"] == truck.pk and form.initial["chassis_code"] == code.pk
+    assert (form.initial["year_built"], form.initial["month_built"], form.initial["drive"]) == (2001, 3, "4WD")
+    assert form.initial["frame_number"] == truck.frame_number
+
+
+def test_sell_from_someone_elses_truck_prefills_nothing(client, user, other_user):
+    from tests.factories import GarageTruckFactory
+
+    truck = GarageTruckFactory(owner=other_user)
+    client.force_login(user)
+    initial = client.get(f"/listings/new/?truck={truck.pk}").context["form"].initial
+    assert initial["truck"] is None and initial["make"] == ""
+
+
+def test_sell_place_step_takes_the_zip_from_the_profile(client, user):
+    user.zip_code = "97201"
+    user.save()
+    listing = _sell_draft(user)
+    client.force_login(user)
+    assert client.get(f"/listings/{listing.pk}/sell/place/").context["form"]["zip_code"].value() == "97201"
+
+
+def test_sell_steps_of_another_members_draft_are_404(client, user, other_user):
+    listing = _sell_draft(user)
+    client.force_login(other_user)
+    for step in ("truck", "photos", "review"):
+        assert client.get(f"/listings/{listing.pk}/sell/{step}/").status_code == 404
+    assert client.post(f"/listings/{listing.pk}/sell/review/").status_code == 404
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DRAFT
+
+
+def test_sell_unknown_step_is_404(client, user):
+    listing = _sell_draft(user)
+    client.force_login(user)
+    assert client.get(f"/listings/{listing.pk}/sell/nope/").status_code == 404
+
+
+def test_sell_review_refuses_to_publish_without_a_ready_photo(client, user, settings):
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    listing = _sell_draft(user, price=5000, zip_code="78701", transmission="")
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/sell/review/")
+    body = response.content.decode()
+    assert response.status_code == 400 and 'role="alert"' in body
+    assert f'href="/listings/{listing.pk}/sell/photos/"' in body
+    assert f'href="/listings/{listing.pk}/sell/truck/#id_transmission"' in body
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.DRAFT
+
+
+def test_sell_review_publishes_with_a_ready_photo(client, user, settings, django_capture_on_commit_callbacks):
+    from tests.factories import make_photo
+
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    listing = _sell_draft(user, price=5000, zip_code="78701")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_photo(owner=listing, uploader=user)  # processed at once (eager tasks)
+    client.force_login(user)
+    response = client.post(f"/listings/{listing.pk}/sell/review/")
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.ACTIVE and response["Location"] == listing.get_absolute_url()
+
+
+def test_sell_dashboard_resumes_a_draft(client, user):
+    listing = _sell_draft(user)
+    client.force_login(user)
+    assert f"/listings/{listing.pk}/sell/review/" in client.get("/listings/mine/").content.decode()
+
+
+def test_sell_published_listing_steps_redirect_to_edit(client, user):
+    listing = ListingFactory(seller=user)
+    client.force_login(user)
+    assert client.get(f"/listings/{listing.pk}/sell/truck/")["Location"] == f"/listings/{listing.pk}/edit/"
+
+
+@pytest.mark.parametrize("photos", [1, 4])
+@pytest.mark.parametrize("step", ["truck", "condition", "photos", "place", "review"])
+def test_sell_step_query_budget(client, user, step, photos, django_assert_max_num_queries):
+    from tests.factories import make_photo
+
+    listing = _sell_draft(user, price=5000, zip_code="78701")
+    for _ in range(photos):
+        make_photo(owner=listing, uploader=user)
+    client.force_login(user)
+    client.get(f"/listings/{listing.pk}/sell/{step}/")
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/listings/{listing.pk}/sell/{step}/").status_code == 200
