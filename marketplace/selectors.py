@@ -7,7 +7,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.cache import cache
@@ -297,6 +297,36 @@ def _search_name(params: dict[str, Any]) -> str:
 # On PostgreSQL a keyword search ranks, counts and pages its first KEYWORD_CANDIDATES matches in the order
 # asked for (a common word matches most listings: counting them all would read most of the table).
 KEYWORD_CANDIDATES = 1000
+KEYWORD_WINDOWS = (timedelta(days=30), timedelta(days=180), None)
+
+
+def _newest_rows(qs: QuerySet[Listing], columns: tuple[str, ...], *, limit: int) -> list[tuple]:
+    """`columns` of the `limit` newest listings of `qs`, looked for in windows of publication time growing
+    from KEYWORD_WINDOWS[0]: a window bounds the rows PostgreSQL reads for a word of middling frequency, a
+    common word fills the first one, a rare word reaches the unbounded last one (found by the trigram
+    indexes)."""
+    from marketplace.filters import NEWEST_ORDER
+
+    now = timezone.now()
+    rows: list[tuple] = []
+    for window in KEYWORD_WINDOWS:
+        scoped = qs if window is None else qs.filter(published_at__gte=now - window)
+        rows = list(scoped.order_by(*NEWEST_ORDER).values_list(*columns)[:limit])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _sort_rows(rows: list[tuple], columns: tuple[str, ...], order: list[str]) -> None:
+    """Sort rows in place as PostgreSQL's ORDER BY `order` would (NULLs last going up, first going down)."""
+    where = {name: i for i, name in enumerate(columns)}
+    if "distance_term" in where:
+        where["haversine"] = where["distance_term"]
+    for key in reversed(order):
+        i = where[key.lstrip("-")]
+        rows.sort(
+            key=lambda row, i=i: (row[i] is None, row[i] if row[i] is not None else 0), reverse=key.startswith("-")
+        )
 
 
 def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
@@ -323,10 +353,14 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
         found = list(qs.order_by(*order).values_list(*first)[:MAX_CACHED_IDS])
         counters, ranges, total = _facet_counts_sql(qs)
     else:
-        limit = KEYWORD_CANDIDATES if postgresql else None
-        rows = list(qs.order_by(*order).values_list(*first, "year_built", "price", *FACET_FIELDS)[:limit])
+        columns = (*first, "year_built", "price", *FACET_FIELDS)
+        if postgresql:  # a keyword: its newest KEYWORD_CANDIDATES matches, sorted here as asked
+            rows = _newest_rows(qs, (*columns, "published_at", "odometer_km"), limit=KEYWORD_CANDIDATES)
+            _sort_rows(rows, (*columns, "published_at", "odometer_km"), order)
+        else:
+            rows = list(qs.order_by(*order).values_list(*columns))
         found = [row[: len(first)] for row in rows]
-        counters, ranges, total = _facet_counts_python([row[len(first) :] for row in rows])
+        counters, ranges, total = _facet_counts_python([row[len(first) : len(columns)] for row in rows])
     ids = [row[0] for row in found[:MAX_CACHED_IDS]]
     distances = {row[0]: miles_from_haversine(row[1]) for row in found[:MAX_CACHED_IDS]} if origin else {}
     facets = [_facet(name, counter) for name, counter in zip(FACET_FIELDS, counters, strict=True)]

@@ -395,3 +395,19 @@ def test_import_eligible_takes_true_or_false(raw, value):
 def test_import_eligible_refuses_other_values_with_a_message():
     params, errors = parse_search_params(QueryDict("import_eligible=maybe"))
     assert "import_eligible" not in params and errors["import_eligible"] == "“maybe” is not true or false."
+
+
+def test_a_keyword_search_on_postgresql_looks_at_its_newest_candidates(monkeypatch):
+    from django.db import connection
+
+    from marketplace import selectors
+
+    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    seller = UserFactory()
+    for price in (5000, 3000, 4000):
+        ListingFactory(seller=seller, description=f"Snorkel fitted, asking {price}.", price=price)
+    found = search("q=snorkel&ordering=price")
+    prices = [o.price for o in found.listings]
+    assert prices == sorted(prices)
+    assert found.total == (2 if connection.vendor == "postgresql" else 3)
+    assert prices == ([3000, 4000] if connection.vendor == "postgresql" else [3000, 4000, 5000])
