@@ -21,7 +21,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, TARGETS, load_pages, main, postgres_database_ready, prepare_size  # noqa: E402
+from bench.harness import (  # noqa: E402
+    CACHE_URL,
+    ROOT,
+    TARGETS,
+    call_step,
+    latency_line,
+    load_pages,
+    main,
+    postgres_database_ready,
+    prepare_size,
+)
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_URL = os.environ.get("BENCH_MARKETPLACE_PG_URL", "postgres://postgres@127.0.0.1:5432/kei_bench_market")
@@ -185,6 +195,65 @@ def paths_and_cookie() -> dict:
     }
 
 
+# Searches timed cold (in-process, every cache region off): ZIP + radius with and without facets and sorts.
+COLD_SEARCHES = [
+    "zip=78701&radius=150&ordering=distance", "zip=78701&radius=150", "zip=78701&radius=50&ordering=price",
+    "zip=78701&radius=150&make=Suzuki&drive=4WD", "zip=78701&radius=300&bed_type=dump&ordering=distance",
+    "zip=97201&radius=100", "zip=97201&radius=250&ordering=distance", "zip=60601&radius=200&title_status=clean",
+    "zip=30303&radius=150&transmission=manual", "zip=78701&radius=150&state=TX", "zip=80202&radius=100",
+    "zip=10001&radius=100", "zip=98101&radius=200&make=Honda", "zip=85004&radius=150&ordering=-price",
+    "make=Suzuki&drive=4WD&bed_type=dump", "chassis_code=DA63T&price_max=8000", "state=OR&ordering=price",
+    "make=Honda&year_min=2000", "zip=78701&radius=25", "zip=64106&radius=150&ordering=distance",
+]  # fmt: skip
+
+
+def search_latency() -> dict:
+    """Each search in COLD_SEARCHES and each word in KEYWORD_QUERIES once, in-process, with every cache region
+    off (the driver sets CACHE_REGIONS_DISABLED=*): the whole listing_search, page rows included."""
+    _setup()
+    import time
+
+    from django.http import QueryDict
+
+    from bench.harness import latency_summary
+    from marketplace.filters import parse_search_params
+    from marketplace.selectors import listing_search
+
+    def timed(queries: list[str]) -> dict:
+        timings = []
+        for query in queries:
+            params, _ = parse_search_params(QueryDict(query))
+            start = time.perf_counter()
+            listing_search(params=params)
+            timings.append((time.perf_counter() - start) * 1000)
+        return latency_summary(timings)
+
+    timed(["make=Honda"])  # connect and warm the process
+    return {"cold": timed(COLD_SEARCHES), "keyword": timed([f"q={q}" for q in KEYWORD_QUERIES])}
+
+
+def writer(seconds: str) -> dict:
+    """Update 5 listings a second through marketplace.services (as their sellers would: a price change), for
+    `seconds`: every write fires the cache tags the pages under load depend on."""
+    _setup()
+    import random
+    import time
+
+    from marketplace.models import Listing
+    from marketplace.services import listing_update
+
+    rng = random.Random(3)
+    newest = list(Listing.objects.filter(status="active").order_by("-published_at").values_list("pk", flat=True)[:2000])
+    end, writes = time.monotonic() + float(seconds), 0
+    while time.monotonic() < end:
+        tick = time.monotonic()
+        for listing in Listing.objects.select_related("seller").filter(pk__in=rng.sample(newest, 5)):
+            listing_update(actor=listing.seller, listing=listing, data={"price": rng.randint(20, 200) * 100})
+            writes += 1
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
+    return {"writes": writes}
+
+
 def _pg_available(database_url: str) -> bool:
     return postgres_database_ready(PG_ADMIN, database_url)
 
@@ -194,9 +263,14 @@ def run_size(label: str, seconds: int) -> None:
     if spec["db"].startswith("postgres") and not _pg_available(spec["db"]):
         return
     env, target = prepare_size(
-        __file__, label=label, database_url=spec["db"], rows=spec["listings"], noun="listings", redis_url=REDIS_URL
-    )
-    load_pages(env, target, seconds=seconds)
+        __file__, label=label, database_url=spec["db"], rows=spec["listings"], noun="listings", redis_url=REDIS_URL,
+        cache_url=CACHE_URL,
+    )  # fmt: skip
+    search = call_step(__file__, {**env, "CACHE_REGIONS_DISABLED": "*"}, "search")
+    load_pages(env, target, seconds=seconds, script=__file__)
+    print()
+    print(latency_line(f"Cold searches (ZIP + radius, facets; {len(COLD_SEARCHES)} searches)", search["cold"]))
+    print(latency_line(f"Keyword searches ({len(KEYWORD_QUERIES)} common and rare words)", search["keyword"]))
     print(TARGETS)
 
 
@@ -205,6 +279,11 @@ if __name__ == "__main__":
         __doc__ or "",
         sizes="10k,100k",
         sizes_help="10k, 100k",
-        steps={"generate": lambda total: generate(int(total)), "paths": paths_and_cookie},
+        steps={
+            "generate": lambda total: generate(int(total)),
+            "paths": paths_and_cookie,
+            "search": search_latency,
+            "writer": writer,
+        },
         run_size=run_size,
     )
