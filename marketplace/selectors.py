@@ -661,6 +661,8 @@ def price_comps(*, family: str | None = None, band: str | None = None) -> list[d
     ).values_list("chassis_code__code", "chassis_code__rebadge_of", "year_built", "status", "price", "sold_price")
     groups: dict[tuple[str, str], dict[str, list[int]]] = {}
     for code, rebadge, year, status, price, sold_price in rows:
+        if price is None:  # only drafts lack a price, and they are never public
+            continue
         key = (chassis_family(code, rebadge), year_band(year))
         if (family and key[0] != family) or (band and key[1] != band):
             continue

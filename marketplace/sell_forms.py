@@ -95,6 +95,7 @@ def initial_for_step(*, step: str, listing: Listing, user: Any) -> dict[str, Any
     initial: dict[str, Any] = {}
     if step == "condition" and not listing.registered_as and listing.truck is not None:
         initial["registered_as"] = listing.truck.registered_as
-    if step == "place" and not listing.zip_code and getattr(user, "zip_code", ""):
-        initial["zip_code"] = user.zip_code
+    profile_zip: str = getattr(user, "zip_code", "") or ""
+    if step == "place" and not listing.zip_code and profile_zip:
+        initial["zip_code"] = profile_zip
     return initial
