@@ -279,39 +279,6 @@ def publish_problems(listing: Listing) -> dict[str, list[str]]:
     return problems
 
 
-PUBLISH_REQUIRED = {
-    "title": "Give the listing a title.",
-    "make": "Enter the make.",
-    "year_built": "Enter the year built.",
-    "drive": "Choose the drive (2WD or 4WD).",
-    "transmission": "Choose the transmission.",
-    "price": "Enter the price.",
-    "zip_code": "Enter the ZIP code where the truck is.",
-}
-
-
-def listing_min_ready_photos() -> int:
-    return int(getattr(settings, "LISTING_MIN_READY_PHOTOS", 1))
-
-
-def publish_problems(listing: Listing) -> dict[str, list[str]]:
-    """The one rule for what a listing needs before it goes live (PUBLISH_REQUIRED fields and at least
-    LISTING_MIN_READY_PHOTOS ready photos): {field: [message]}, empty when it may be published. The
-    sell flow's review step shows it; listing_publish (pages and API) refuses with it."""
-    problems = {f: [message] for f, message in PUBLISH_REQUIRED.items() if not getattr(listing, f)}
-    need = listing_min_ready_photos()
-    if need > 0:
-        from kei_community.media.models import Photo
-
-        ready = listing.photos.filter(status=Photo.Status.READY).count()
-        if ready < need:
-            problems["photos"] = [
-                f"Add at least {need} photo{'s' if need > 1 else ''} and wait until "
-                f"{'they are' if need > 1 else 'it is'} processed ({ready} ready so far)."
-            ]
-    return problems
-
-
 @transaction.atomic
 def listing_publish(*, actor: Any, listing: Listing) -> Listing:
     _check_owner(actor, listing)
