@@ -154,3 +154,25 @@ def test_members_and_visitors_are_refused_the_original(backend, live_worker, cli
     client.logout()
     response = client.get(f"/photos/{photo.pk}/original/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_daily_cleanup_removes_stray_files_from_both_storages(backend, live_worker, client):
+    """Files no row refers to (an upload whose transaction rolled back) go; a photo's own files stay."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+
+    from kei_community.media.services import photos_cleanup
+
+    photo = _upload_avatar(client, UserFactory(), images.jpeg_with_gps((900, 600)))
+    stray_key = "cd" + "0" * 30
+    stray_original = storages["private"].save(f"originals/cd/{stray_key}.jpg", ContentFile(b"x"))
+    stray_renditions = [
+        storages["default"].save(f"photos/cd/{stray_key}/400.{ext}", ContentFile(b"x")) for ext in ("webp", "jpg")
+    ]
+
+    assert photos_cleanup(grace=timedelta(seconds=-60)) == {"orphan_rows": 0, "orphan_files": 3}
+    assert not storages["private"].exists(stray_original)
+    assert not any(storages["default"].exists(name) for name in stray_renditions)
+    assert storages["private"].exists(photo.original.name)
+    assert all(storages["default"].exists(name) for name in photo.rendition_names())
