@@ -173,11 +173,11 @@ def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Lis
         for pk, code in ChassisCode.objects.filter(code__in={w.upper() for w in words}).values_list("id", "code"):
             codes.setdefault(code.upper(), []).append(pk)
         for word in words:
-            cond = Q(title__icontains=word) | Q(description__icontains=word) | Q(model__icontains=word)
-            cond |= Q(make__icontains=word)
+            found = Q(title__icontains=word) | Q(description__icontains=word) | Q(model__icontains=word)
+            found |= Q(make__icontains=word)
             if word.upper() in codes:
-                cond |= Q(chassis_code_id__in=codes[word.upper()])
-            qs = qs.filter(cond)
+                found |= Q(chassis_code_id__in=codes[word.upper()])
+            qs = qs.filter(found)
     if v := params.get("make"):
         qs = qs.filter(make__iexact=v)
     if v := params.get("model"):
@@ -324,9 +324,11 @@ def _sort_rows(rows: list[tuple], columns: tuple[str, ...], order: list[str]) ->
         where["haversine"] = where["distance_term"]
     for key in reversed(order):
         i = where[key.lstrip("-")]
-        rows.sort(
-            key=lambda row, i=i: (row[i] is None, row[i] if row[i] is not None else 0), reverse=key.startswith("-")
-        )
+
+        def nulls_last(row: tuple, i: int = i) -> tuple[bool, Any]:
+            return (row[i] is None, row[i] if row[i] is not None else 0)
+
+        rows.sort(key=nulls_last, reverse=key.startswith("-"))
 
 
 def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
