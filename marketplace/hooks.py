@@ -30,9 +30,29 @@ def _card(listing: Listing) -> dict:
 
 
 def home_sections(request: Any) -> dict:
-    from marketplace.selectors import newest_listings
+    """The home page's newest listings: as the marketplace's photo cards (the search's card template, cached
+    per listing, with the favourite button for a signed-in reader), and as a plain list."""
+    from django.middleware.csrf import get_token
+    from django.utils.safestring import mark_safe
 
-    return {"newest_listings": [_card(obj) for obj in newest_listings(limit=6)]}
+    from marketplace.cards import render_cards
+    from marketplace.selectors import favorite_ids_for, newest_listings
+
+    listings = newest_listings(limit=6)
+    viewer = getattr(request, "user", None)
+    signed_in = bool(viewer is not None and viewer.is_authenticated)
+    cards = render_cards(
+        listings,
+        viewer=viewer,
+        favorite_ids=favorite_ids_for(viewer=viewer, listing_ids=[obj.pk for obj in listings]),
+        next_url=request.get_full_path(),
+        csrf_token=get_token(request) if signed_in else "",
+    )
+    html = render_to_string("marketplace/includes/home_listings.html", {"cards": cards}) if cards else ""
+    return {
+        "newest_listings": [_card(obj) for obj in listings],
+        "newest_listing_cards": mark_safe(html),  # noqa: S308 - our templates; card values escaped
+    }
 
 
 def site_search(query: str, limit: int) -> dict:

@@ -288,7 +288,7 @@ def _listing_page_data(pk: int) -> dict[str, Any] | None:
         return {
             "listing": snapshots.snapshot(listing, exclude=LISTING_PRIVATE_FIELDS),
             "questions": [[snapshots.snapshot(q), q.asker.public_name] for q in questions],
-            "og_image": photos[0].largest_url if photos and photos[0].is_ready else "",
+            "og_image": photos[0].largest_url() if photos and photos[0].is_ready else "",
             "fragments": _render_detail_fragments(listing, is_owner=False, photos=photos),
         }
 
@@ -321,7 +321,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         photos = list(listing.photos.all())
         fragments = _render_detail_fragments(listing, is_owner=is_owner, photos=photos)
         questions = _with_asker_names(list(listing.questions.all()))
-        og_image = photos[0].largest_url if photos and photos[0].is_ready else ""
+        og_image = photos[0].largest_url() if photos and photos[0].is_ready else ""
         is_favorite = bool(getattr(listing, "is_favorite", False))
     else:
         fragments = data["fragments"]

@@ -1169,3 +1169,127 @@ def test_sell_step_query_budget(client, user, step, photos, django_assert_max_nu
     client.get(f"/listings/{listing.pk}/sell/{step}/")
     with django_assert_max_num_queries(12):
         assert client.get(f"/listings/{listing.pk}/sell/{step}/").status_code == 200
+
+
+# --- the listing page's gallery; the home page's photo cards ------------------------------------------
+
+
+def _ready_photos(listing, count, **fields):
+    from kei_community.media.tasks import process_photo
+
+    photos = []
+    for i in range(count):
+        photo = services.listing_photo_add(
+            actor=listing.seller, listing=listing, upload=SimpleUploadedFile(f"p{i}.jpg", jpeg_bytes((640, 480)))
+        )
+        process_photo.apply(args=[photo.pk])
+        photo.refresh_from_db()
+        if fields:
+            type(photo).objects.filter(pk=photo.pk).update(**fields)
+            photo.refresh_from_db()
+        photos.append(photo)
+    return photos
+
+
+def _gallery(body: str) -> str:
+    start = body.index('<section class="gallery')
+    return body[start : body.index("</section>", start)]
+
+
+def test_gallery_thumbnails_link_to_the_full_size_photo_and_open_a_viewer(client):
+    listing = ListingFactory(title="Carry with photos")
+    photos = _ready_photos(listing, 3)
+    gallery = _gallery(client.get(listing.get_absolute_url()).content.decode())
+    links = re.findall(
+        r'<a class="d-block gallery-thumb gallery-link" href="([^"]+)" data-gallery-index="(\d)"', gallery
+    )
+    assert links == [(photo.largest_url(), str(i)) for i, photo in enumerate(photos)]
+    assert f'href="{photos[0].largest_url()}" data-gallery-index="0"' in gallery  # the large photo
+    assert "3 photos" in gallery
+    assert '<dialog class="gallery-viewer" aria-labelledby="gallery-viewer-title"' in gallery
+    assert "data-gallery-prev" in gallery and "data-gallery-next" in gallery and "data-gallery-close" in gallery
+
+
+def test_every_gallery_image_has_alt_text(client):
+    listing = ListingFactory(title="Blue Hijet")
+    _ready_photos(listing, 2)
+    _ready_photos(listing, 1, alt="The bed with the sides down")
+    gallery = _gallery(client.get(listing.get_absolute_url()).content.decode())
+    images = re.findall(r"<img[^>]*>", gallery)
+    viewer = [tag for tag in images if "data-gallery-image" in tag]  # its alt is the chosen photo's (gallery.js)
+    alts = [re.search(r'alt="([^"]*)"', tag).group(1) for tag in images if tag not in viewer]
+    assert len(viewer) == 1 and len(alts) == 4 and all(alts), alts
+    assert "Blue Hijet — photo 2 of 3" in alts and "The bed with the sides down" in alts
+    assert 'data-gallery-caption="The bed with the sides down"' in gallery
+
+
+def test_gallery_of_a_listing_without_photos_shows_no_viewer(client):
+    body = client.get(ListingFactory().get_absolute_url()).content.decode()
+    assert "No photo" in _gallery(body) and "<dialog" not in _gallery(body)
+
+
+def test_listing_page_loads_the_gallery_script_with_its_nonce_and_integrity(client):
+    body = client.get(ListingFactory().get_absolute_url()).content.decode()
+    script = re.search(r'<script src="[^"]*js/gallery[^"]*\.js" integrity="(sha384-[^"]+)"[^>]*nonce="([^"]+)"', body)
+    assert script and script.group(2)
+    assert re.search(r'<link rel="stylesheet" href="[^"]*css/gallery[^"]*\.css" integrity="sha384-[^"]+"', body)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_listing_page_with_a_full_gallery_stays_within_budget(client, user, signed_in, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    listing = ListingFactory()
+    _ready_photos(listing, 6)
+    if signed_in:
+        client.force_login(user)
+    client.get(ListingFactory(seller=UserFactory()).get_absolute_url())  # warm the shared caches (content types)
+    cache.clear()
+    with django_assert_max_num_queries(12):
+        response = client.get(listing.get_absolute_url())
+    assert response.status_code == 200 and "6 photos" in response.content.decode()
+
+
+def test_home_page_shows_the_newest_listings_as_photo_cards(client):
+    from kei_community.vehicles.eligibility import TOO_NEW_WARNING
+
+    old = ListingFactory(title="Photo Carry", year_built=1998)
+    _ready_photos(old, 2)
+    ListingFactory(title="Young Acty", make="Honda", model="Acty", year_built=timezone.now().year - 3)
+    body = client.get("/").content.decode()
+    section = body[body.index('id="newest-listings"') :]
+    section = section[: section.index("</section>")]
+    cards = _cards(section)
+    assert set(cards) == {"Photo Carry", "Young Acty"}
+    assert "<picture>" in cards["Photo Carry"] and "No photo" in cards["Young Acty"]
+    assert TOO_NEW_WARNING in cards["Young Acty"] and TOO_NEW_WARNING not in cards["Photo Carry"]
+    assert 'href="/listings/"' in section
+
+
+def test_home_page_cards_stay_within_budget(client, user, django_assert_max_num_queries):
+    for i in range(8):
+        _ready_photos(ListingFactory(title=f"Truck {i}"), 1)
+    client.force_login(user)
+    client.get("/")
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
+
+
+def test_a_listing_page_with_photos_is_cached_for_the_next_reader(client, user, monkeypatch):
+    """The link-preview image was stored as a bound method (largest_url without the call), which the cache
+    refuses: a listing with a ready photo was rebuilt for every signed-in reader."""
+    from marketplace import views
+
+    listing = ListingFactory()
+    _ready_photos(listing, 1)
+    calls = []
+    real = views.selectors.listing_get_for_detail
+    monkeypatch.setattr(views.selectors, "listing_get_for_detail", lambda **kw: calls.append(kw) or real(**kw))
+    client.force_login(user)
+    first = client.get(listing.get_absolute_url()).content.decode()
+    second = client.get(listing.get_absolute_url()).content.decode()
+    assert len(calls) == 1
+    assert listing.photos.get().largest_url() in first and listing.photos.get().largest_url() in second
