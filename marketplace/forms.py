@@ -99,7 +99,7 @@ class ListingForm(BootstrapFormMixin, forms.ModelForm):
         year = data.get("year_built") or getattr(truck, "year_built", None)
         if "year_built" not in self.errors and (message := chassis_year_error(code=code, year_built=year)):
             self.add_error("year_built", message)
-        self.warnings = form_seller_warnings(data)
+        self.warnings = form_seller_warnings(data, self.instance)
         return data
 
     def service_data(self) -> dict[str, Any]:

@@ -36,13 +36,18 @@ def listing_seller_warnings(listing: Listing) -> list[str]:
     )
 
 
-def form_seller_warnings(data: dict[str, Any]) -> list[str]:
-    """From a listing form's cleaned data (a garage truck fills what the form leaves empty, as the service does)."""
-    truck = data.get("truck")
+def form_seller_warnings(data: dict[str, Any], instance: Listing | None = None) -> list[str]:
+    """From a listing form's cleaned data: a garage truck fills what the form leaves empty, as the service does,
+    and a field the form does not have (a step of the sell flow) keeps the listing's value."""
+
+    def value(name: str) -> Any:
+        return data[name] if name in data else getattr(instance, name, None)
+
+    truck = value("truck")
     return seller_warnings(
-        year_built=data.get("year_built") or getattr(truck, "year_built", None),
-        month_built=data.get("month_built") or getattr(truck, "month_built", None),
-        us_market=bool(data.get("us_market")),
-        location_status=data.get("location_status") or "",
-        frame_number=data.get("frame_number") or getattr(truck, "frame_number", "") or "",
+        year_built=value("year_built") or getattr(truck, "year_built", None),
+        month_built=value("month_built") or getattr(truck, "month_built", None),
+        us_market=bool(value("us_market")),
+        location_status=value("location_status") or "",
+        frame_number=value("frame_number") or getattr(truck, "frame_number", "") or "",
     )

@@ -1293,3 +1293,20 @@ def test_a_listing_page_with_photos_is_cached_for_the_next_reader(client, user, 
     second = client.get(listing.get_absolute_url()).content.decode()
     assert len(calls) == 1
     assert listing.photos.get().largest_url() in first and listing.photos.get().largest_url() in second
+
+
+def test_a_sell_step_without_the_place_warns_from_where_the_listing_says_the_truck_is(user):
+    from kei_community.vehicles.eligibility import TOO_NEW_WARNING
+    from marketplace.sell_forms import SellStepForm
+
+    young = timezone.now().year - 4
+    step = {"make": "Suzuki", "model": "Carry", "year_built": young, "month_built": 5, "drive": "4WD"}
+    step |= {"transmission": "manual", "bed_type": "flat"}
+    in_japan = ListingFactory(seller=user, year_built=1998, location_status="japan")
+    form = SellStepForm(data=step, instance=in_japan, user=user, step="truck")
+    assert form.is_valid(), form.errors
+    assert form.warnings == []
+    in_the_us = ListingFactory(seller=user, year_built=1998, location_status="us")
+    form = SellStepForm(data=step, instance=in_the_us, user=user, step="truck")
+    assert form.is_valid(), form.errors
+    assert form.warnings == [TOO_NEW_WARNING]
