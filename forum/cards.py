@@ -20,7 +20,7 @@ from django.db.models import Model
 from django.template.loader import get_template
 
 from forum.models import Category, Post, Reaction, Thread
-from kei_community.core import slots
+from kei_community.core import slots, snapshots
 
 KINDS = tuple((str(kind), str(label)) for kind, label in Reaction.Kind.choices)
 COUNT_SLOTS = tuple(f"count_{kind}" for kind, _ in KINDS)
@@ -43,6 +43,10 @@ class Viewer:
     csrf_token: str
     report_ct: int | None  # the content type id of posts for "Report" links (signed in), else None
     return_to: str
+
+    def __post_init__(self) -> None:
+        self.csrf_escaped = slots.escaped(self.csrf_token)  # once a page, not once a post
+        self.return_to_escaped = slots.escaped(self.return_to)
 
 
 def ago(moment: Any, now: Any) -> str:
@@ -86,7 +90,7 @@ class PostPart(NamedTuple):
     is_deleted: bool
     is_held: bool
     reaction_counts: dict
-    card: Any  # (texts, slot names) of post_card.html
+    card: str  # post_card.html as a pattern for str.format_map (core.slots.pattern)
     body: str  # post_card_body.html
 
 
@@ -96,13 +100,13 @@ CARD_SLOTS = ("slot_new", "slot_body", "slot_footer")
 def post_part(post: Post, *, thread: Thread) -> list[Any]:
     """A post card's reader-independent part, as primitives for the cache (see `post_part_from`)."""
     photos = list(post.photos.all()) if post.has_photos else []
-    card = slots.render_slotted(
+    card = slots.render_pattern(
         "forum/post_card.html", {"post": post, "solved": thread.solved_post_id == post.pk}, CARD_SLOTS
     )
     body = get_template("forum/post_card_body.html").render({"post": post, "photos": photos})
     return [
         post.pk, post.position, post.author_id, _iso(post.created_at), post.is_visible, post.is_deleted,
-        post.is_held, dict(post.reaction_counts or {}), [list(card[0]), list(card[1])], body,
+        post.is_held, dict(post.reaction_counts or {}), card, body,
     ]  # fmt: skip
 
 
@@ -111,17 +115,34 @@ def post_part_from(values: list[Any]) -> PostPart:
     return part._replace(created_at=datetime.fromisoformat(values[3]))
 
 
-def _counts(reaction_counts: dict) -> dict[str, int]:
-    return {f"count_{kind}": int(reaction_counts.get(kind, 0)) for kind, _ in KINDS}
+KIND_NAMES = tuple(kind for kind, _ in KINDS)
 
 
-def _reactions_variant(pk: int, author_id: int, counts: dict, viewer: Viewer, mine: set[tuple[int, str]]) -> dict:
+NO_COUNTS = dict.fromkeys(COUNT_SLOTS, "0")
+NOT_GIVEN = (False,) * len(KIND_NAMES)
+
+
+def _counts(reaction_counts: dict) -> dict[str, str]:
+    if not reaction_counts:
+        return NO_COUNTS
+    return {slot: str(int(reaction_counts.get(kind, 0))) for slot, kind in zip(COUNT_SLOTS, KIND_NAMES, strict=True)}
+
+
+def _reactions_key(pk: int, author_id: int, counts: dict, viewer: Viewer, mine: set[tuple[int, str]]) -> tuple:
+    """What shapes a post's reactions for this reader: whether they may react, which they gave, which show."""
     can_react = viewer.user_id is not None and viewer.user_id != author_id
+    given = tuple([(pk, kind) in mine for kind in KIND_NAMES]) if can_react and mine else NOT_GIVEN
+    shown = tuple([bool(counts.get(kind)) for kind in KIND_NAMES]) if counts else NOT_GIVEN
+    return (can_react, given, shown)
+
+
+def _reactions_variant(key: tuple) -> dict[str, Any]:
+    can_react, given, shown = key
     return {
         "can_react": can_react,
         "reactions": tuple(
-            (kind, label, can_react and (pk, kind) in mine, bool(counts.get(kind, 0)), slots.Slot(f"count_{kind}"))
-            for kind, label in KINDS
+            (kind, label, on, show, slots.Slot(f"count_{kind}"))
+            for (kind, label), on, show in zip(KINDS, given, shown, strict=True)
         ),
     }
 
@@ -129,17 +150,18 @@ def _reactions_variant(pk: int, author_id: int, counts: dict, viewer: Viewer, mi
 def reactions_html(post: Post, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
     """A post's reactions for this reader (the htmx answer of a reaction)."""
     counts = post.reaction_counts or {}
-    variant = _reactions_variant(post.pk, post.author_id, counts, viewer, mine)
-    return REACTIONS.fill(variant, {"pk": post.pk, "csrf_token": viewer.csrf_token, **_counts(counts)})
+    key = _reactions_key(post.pk, post.author_id, counts, viewer, mine)
+    pattern = REACTIONS.pattern(key, lambda: _reactions_variant(key))
+    return pattern.format_map({"pk": str(post.pk), "csrf_token": viewer.csrf_escaped, **_counts(counts)})
 
 
 def _footer(p: PostPart, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]]) -> str:
-    variant = _reactions_variant(p.pk, p.author_id, p.reaction_counts, viewer, mine)
-    quote = solve = ""
-    edit = restore = approve = False
+    reactions = _reactions_key(p.pk, p.author_id, p.reaction_counts, viewer, mine)
+    quote = edit = restore = approve = False
+    solve = ""
     report_ct = None
     if viewer.user_id is not None:
-        quote = "1" if viewer.can_reply and p.is_visible else ""
+        quote = viewer.can_reply and p.is_visible
         if viewer.can_solve and p.position > 1 and p.is_visible:
             solve = "unmark" if thread.solved_post_id == p.pk else "mark"
         mine_post = p.author_id == viewer.user_id
@@ -149,15 +171,25 @@ def _footer(p: PostPart, *, thread: Thread, viewer: Viewer, mine: set[tuple[int,
         if p.is_visible and not mine_post:
             report_ct = viewer.report_ct
     moderate_ct = viewer.report_ct if viewer.moderator else None  # remove with a reason, warn, suspend
-    variant.update(
-        quote=bool(quote), solve=solve, edit=edit, restore=restore, approve=approve, report_ct=report_ct,
-        moderate_ct=moderate_ct, controls=bool(quote or solve or edit or restore or approve or report_ct or moderate_ct),
-    )  # fmt: skip
-    values = {
-        "pk": p.pk, "csrf_token": viewer.csrf_token, "thread_pk": thread.pk, "position": p.position,
-        "return_to": viewer.return_to, **_counts(p.reaction_counts),
-    }  # fmt: skip
-    return FOOTER.fill(variant, values)
+    key = (reactions, quote, solve, edit, restore, approve, report_ct, moderate_ct)
+
+    def variant() -> dict[str, Any]:
+        return {
+            **_reactions_variant(reactions), "quote": quote, "solve": solve, "edit": edit, "restore": restore,
+            "approve": approve, "report_ct": report_ct, "moderate_ct": moderate_ct,
+            "controls": bool(quote or solve or edit or restore or approve or report_ct or moderate_ct),
+        }  # fmt: skip
+
+    return FOOTER.pattern(key, variant).format_map(
+        {
+            "pk": str(p.pk),
+            "csrf_token": viewer.csrf_escaped,
+            "thread_pk": str(thread.pk),
+            "position": str(p.position),
+            "return_to": viewer.return_to_escaped,
+            **_counts(p.reaction_counts),
+        }  # fmt: skip
+    )
 
 
 def card_html(p: PostPart, *, thread: Thread, viewer: Viewer, mine: set[tuple[int, str]], is_new: bool) -> str:
@@ -169,7 +201,7 @@ def card_html(p: PostPart, *, thread: Thread, viewer: Viewer, mine: set[tuple[in
         "slot_body": p.body if show_body else "",
         "slot_footer": footer,
     }
-    return slots.fill(p.card, values)
+    return p.card.format_map(values)
 
 
 # --- thread rows (category page, forum index) and category rows --------------------------------------
@@ -179,14 +211,14 @@ ROW_SLOTS = ("slot_badges", "slot_ago")
 
 def thread_row_part(t: Thread, *, template: str, **context: Any) -> list[Any]:
     """A thread row's reader-independent markup and what the reader's marks need, as primitives."""
-    texts, names = slots.render_slotted(template, {"thread": t, **context}, ROW_SLOTS)
-    return [t.pk, t.category_id, _iso(t.last_post_at), t.last_position, list(texts), list(names)]
+    row = slots.render_pattern(template, {"thread": t, **context}, ROW_SLOTS)
+    return [t.pk, t.category_id, _iso(t.last_post_at), t.last_position, row]
 
 
 def _stub(model: type[Model], fields: dict[str, Any]) -> Any:
-    """An instance with only these columns (from_db wants them in the model's column order)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in fields]
-    return model.from_db("default", names, [fields[name] for name in names])
+    """An instance with only these columns, made the way unpickling makes one (no __init__: the index
+    makes fifty of these a request). Only these fields may be read."""
+    return snapshots.bare(model, fields)
 
 
 def thread_stub(values: list[Any]) -> Thread:
@@ -207,12 +239,12 @@ def unread_badges(thread: Thread) -> str:
 
 def row_html(values: list[Any], *, badges: str, when: str) -> str:
     """A cached row with the reader's badges and the current "ago" put in."""
-    return slots.fill((values[4], values[5]), {"slot_badges": badges, "slot_ago": when})
+    return str(values[4]).format_map({"slot_badges": badges, "slot_ago": when})
 
 
 def category_row_part(c: Category) -> list[Any]:
-    texts, names = slots.render_slotted("forum/category_row.html", {"category": c}, ROW_SLOTS)
-    return [c.pk, _iso(c.last_post_at), list(texts), list(names)]
+    row = slots.render_pattern("forum/category_row.html", {"category": c}, ROW_SLOTS)
+    return [c.pk, _iso(c.last_post_at), row]
 
 
 def category_stub(values: list[Any]) -> Category:
@@ -233,4 +265,4 @@ def category_badges(c: Any) -> str:
 
 
 def category_row_html(values: list[Any], c: Any, *, when: str) -> str:
-    return slots.fill((values[2], values[3]), {"slot_badges": category_badges(c), "slot_ago": when})
+    return str(values[2]).format_map({"slot_badges": category_badges(c), "slot_ago": when})

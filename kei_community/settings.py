@@ -189,7 +189,7 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kei"}}
+    CACHES = {"default": {"BACKEND": "kei_community.core.cache.TagAwareLocMemCache", "LOCATION": "kei"}}
 # After a Redis error the cache is skipped for this many seconds (per process): one timeout, not one per call.
 CACHE_RETRY_SECONDS = env.int("CACHE_RETRY_SECONDS", default=5)
 # The cache layer's regions (kei_community.core.caching) and their TTLs in seconds. Tags make a change show

@@ -4,7 +4,7 @@ Markup lives in templates (listing_card.html, listing_card_footer.html with the 
 listing_facets.html, listing_state_map.html, includes/listing_search_form.html); this module prepares
 their data and caches what is the same for every reader:
 
-- A card (region "marketplace.card", tags: the listing and its seller) is rendered once with its two
+- A card (region "marketplace.card", tag: the listing) is rendered once with its two
   per-request slots cut out (core.slots): the distance from the searched ZIP and the footer. One
   `get_many` per page reads the cards; only the missing ones are rendered. A card showing a photo still
   being processed is not stored (the photo changes without a listing write).
@@ -57,7 +57,12 @@ def photos_by_listing(listings: list[Listing]) -> dict[int, list[Any]]:
     return out
 
 
-Card = tuple[int, int, Any]  # (listing id, seller id, distance in miles or None)
+Card = tuple[int, int, str]  # (listing id, seller id, the distance slot's text: " · 12 mi away" or "")
+
+
+def distance_text(distance: float | None) -> str:
+    """What a card shows of its distance from the searched ZIP (worked out when the results are built)."""
+    return f" · {floatformat(distance, 0)} mi away" if distance is not None else ""
 
 
 def _render_cards(pks: list[int], known: dict[int, Listing]) -> dict[str, list[Any]]:
@@ -75,16 +80,17 @@ def _render_cards(pks: list[int], known: dict[int, Listing]) -> dict[str, list[A
         cover = next((p for p in items if p.is_cover), items[0]) if items else None
         markers = {"slot_distance": slots.marker(), "slot_footer": slots.marker()}
         html = template.render({"listing": obj, "cover": cover, **markers})
-        texts, names = slots.cut(html, {m: name for name, m in markers.items()})
-        out[str(obj.pk)] = [list(texts), list(names), obj.title]
+        card = slots.pattern(slots.cut(html, {m: name for name, m in markers.items()}))
+        out[str(obj.pk)] = [card, obj.title]
     return out
 
 
 def card_bodies(cards: Sequence[Card], *, listings: Iterable[Listing] = ()) -> dict[int, list[Any]]:
-    """The cached card of each (id, seller id, _) in `cards`: [texts, slot names, title] by listing id.
+    """The cached card of each (id, seller id, _) in `cards`: [pattern, title] by listing id (the pattern is
+    the card's markup for str.format_map with its slots as fields, core.slots.pattern).
     `listings`: rows already loaded, used for the cards that must be rendered."""
     known = {obj.pk: obj for obj in listings}
-    items = {str(pk): (cache_tags.listing(pk), cache_tags.member(seller_id)) for pk, seller_id, _ in cards}
+    items = {str(pk): (cache_tags.listing(pk),) for pk, _, _ in cards}
     found = caching.get_or_build_many(
         "marketplace.card", items, lambda names: _render_cards([int(n) for n in names], known)
     )
@@ -108,7 +114,7 @@ def fill_cards(
         body = bodies.get(pk)
         if body is None:  # deleted since the results were cached
             continue
-        texts, names, title = body
+        card, title = body
         footer = ""
         if signed_in and viewer.pk != seller_id:
             footer = FOOTER.fill(
@@ -116,10 +122,10 @@ def fill_cards(
                 {"listing_pk": pk, "listing_title": title, "next_url": next_url, "csrf_token": csrf_token},
             )
         values = {
-            "slot_distance": f" · {floatformat(distance, 0)} mi away" if distance is not None else "",
+            "slot_distance": distance,
             "slot_footer": footer,
         }
-        out.append(mark_safe(slots.fill((texts, names), values)))  # noqa: S308 - our templates; values escaped
+        out.append(mark_safe(card.format_map(values)))  # noqa: S308 - our templates; values escaped
     return out
 
 
@@ -133,7 +139,7 @@ def render_cards(
 ) -> list[SafeString]:
     """One card per listing (favourites and dealer pages), with its favourite button."""
     listings = list(listings)
-    cards = [(obj.pk, obj.seller_id, getattr(obj, "distance", None)) for obj in listings]
+    cards = [(obj.pk, obj.seller_id, distance_text(getattr(obj, "distance", None))) for obj in listings]
     bodies = card_bodies(cards, listings=listings)
     return fill_cards(cards, bodies, viewer=viewer, favorite_ids=favorite_ids, next_url=next_url, csrf_token=csrf_token)
 

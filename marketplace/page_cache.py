@@ -53,7 +53,12 @@ def listings_changed(pks: Iterable[int], *, makes: Iterable[str] = (), search: b
     cache_tags.invalidate(*tags)
 
 
-def member_changed(pk: int, *, makes: Iterable[str] = ()) -> None:
-    """Fire the tags of a change to what the marketplace shows of a member (dealer profile, seller type):
-    every part naming them, and the searches their trucks are in."""
-    cache_tags.invalidate(cache_tags.member(pk), search_tag(""), *(search_tag(make) for make in makes if make))
+def member_changed(pk: int, *, makes: Iterable[str] = (), listings: Iterable[int] = ()) -> None:
+    """Fire the tags of a change to what the marketplace shows of a member (dealer profile, suspension): every
+    part naming them, the searches their trucks are in and, given their ids, their trucks' cards and pages."""
+    cache_tags.invalidate(
+        cache_tags.member(pk),
+        search_tag(""),
+        *(search_tag(make) for make in makes if make),
+        *(cache_tags.listing(listing) for listing in listings),
+    )

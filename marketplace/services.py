@@ -804,10 +804,10 @@ def dealer_profile_save(*, user: Any, data: dict[str, Any]) -> DealerProfile:
     profile.full_clean()
     profile.save()
     listings = Listing.objects.filter(seller=user)
-    makes = set(listings.values_list("make", flat=True))
+    rows = list(listings.values_list("pk", "make"))
     listings.update(seller_type=Listing.SellerType.DEALER)
-    # Every page naming this member (dealer badge, business name) and the searches their trucks are in.
-    page_cache.member_changed(user.pk, makes=makes)
+    # Their trucks' cards and pages (dealer badge), every page naming them and the searches their trucks are in.
+    page_cache.member_changed(user.pk, makes={make for _, make in rows}, listings=[pk for pk, _ in rows])
     return profile
 
 

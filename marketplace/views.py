@@ -33,6 +33,7 @@ from kei_community.vehicles.frame import mask_frame_number
 from marketplace import page_cache, selectors, services
 from marketplace.cards import (
     card_bodies,
+    distance_text,
     facets_html,
     fill_cards,
     render_cards,
@@ -136,7 +137,7 @@ def _results_block(
         found = selectors.listing_search(params=params, viewer=None, page_qs=selectors.listing_card_page_qs())
         loaded.extend(found.listings)
         return {
-            "cards": [[obj.pk, obj.seller_id, getattr(obj, "distance", None)] for obj in found.listings],
+            "cards": [[obj.pk, obj.seller_id, distance_text(getattr(obj, "distance", None))] for obj in found.listings],
             "total": found.total,
             "page": found.page,
             "num_pages": found.num_pages,

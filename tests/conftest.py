@@ -72,7 +72,7 @@ def _fast_layer_defaults(request, settings) -> None:
     settings.CELERY_TASK_EAGER_PROPAGATES = True
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    settings.CACHES = {"default": {"BACKEND": "kei_community.core.cache.TagAwareLocMemCache", "LOCATION": "tests"}}
     from django.core.cache import cache
 
     cache.clear()

@@ -28,7 +28,7 @@ from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import ImproperlyConfigured
 
 from kei_community.core import cache_release
@@ -73,16 +73,46 @@ def region_ttl(region: str) -> int:
 # --- tag versions -------------------------------------------------------------------------------------
 
 
+def _read_versions(tags: Sequence[str]) -> list[int | None]:
+    """The stored version of each tag, None where missing: one MGET (or dictionary read) through the
+    backend's `get_ints` when it has one (kei_community.core.cache), else one get_many. Pages check a few
+    dozen tags per request, so the per-key work of get_many (making and validating each key) is skipped."""
+    backend = caches["default"]
+    getter = getattr(backend, "get_ints", None)
+    if getter is None:
+        found = backend.get_many([VERSION_PREFIX + t for t in tags])
+        return [found.get(VERSION_PREFIX + t) for t in tags]
+    made = backend.__dict__.setdefault("_kei_tag_keys", {})
+    if len(made) > 100_000:
+        made.clear()
+    keys = []
+    for tag in tags:
+        key = made.get(tag)
+        if key is None:
+            key = made[tag] = backend.make_and_validate_key(VERSION_PREFIX + tag)
+        keys.append(key)
+    return list(getter(keys))
+
+
+def _read(keys: list[str]) -> list[Any]:
+    """The stored entries under these layer keys (None where missing): one MGET or dictionary read through
+    the backend's `get_made` when it has one, else one get_many."""
+    backend = caches["default"]
+    getter = getattr(backend, "get_made", None)
+    if getter is None:
+        found = backend.get_many(keys)
+        return [found.get(key) for key in keys]
+    return list(getter([backend.make_key(key) for key in keys]))
+
+
 def tag_versions(tags: Iterable[str]) -> dict[str, int] | None:
-    """The current version of each tag (one get_many; a missing tag is given a fresh version). None when
+    """The current version of each tag (one read; a missing tag is given a fresh version). None when
     the cache cannot be reached: the caller builds and does not store."""
     tags = list(dict.fromkeys(tags))
     if not tags:
         return {}
-    found = cache.get_many([VERSION_PREFIX + t for t in tags])
     versions: dict[str, int] = {}
-    for tag in tags:
-        value = found.get(VERSION_PREFIX + tag)
+    for tag, value in zip(tags, _read_versions(tags), strict=True):
         if value is None:
             fresh = fresh_version()
             if cache.add(VERSION_PREFIX + tag, fresh, None):
@@ -189,7 +219,7 @@ class Part:
         if self.key is None:
             dont_store()  # tag versions unreadable: nothing around this part may be stored either
             return None
-        entry = cache.get(self.key)
+        entry = _read([self.key])[0]
         if entry is None:
             return None
         deps, value = entry
@@ -250,9 +280,9 @@ class _Building:
 
 
 def _current(deps: Sequence[tuple[str, int]]) -> bool:
-    """Whether every recorded tag version is still the current one (one get_many)."""
-    found = cache.get_many([VERSION_PREFIX + tag for tag, _ in deps])
-    return all(found.get(VERSION_PREFIX + tag) == version for tag, version in deps)
+    """Whether every recorded tag version is still the current one (one read)."""
+    found = _read_versions([tag for tag, _ in deps])
+    return all(value == version for value, (_, version) in zip(found, deps, strict=True))
 
 
 def get_or_build(region: str, name: str, build: Callable[[], T], *, tags: Sequence[str] = ()) -> T:
@@ -282,7 +312,7 @@ def get_or_build_many(
     if versions is None:
         return dict(build(list(items)))
     keys = {name: _key(region, name, versions, tuple(dict.fromkeys(tags))) for name, tags in items.items()}
-    found = cache.get_many(list(keys.values()))
+    found = dict(zip(keys.values(), _read(list(keys.values())), strict=True))
     out: dict[str, T] = {}
     recorded: list[tuple[str, int]] = []
     for name, key in keys.items():
@@ -292,10 +322,10 @@ def get_or_build_many(
             out[name] = value
             recorded.extend(deps)
     if recorded and not _current(recorded):  # rare: drop the parts whose recorded tags moved on
-        current = cache.get_many([VERSION_PREFIX + tag for tag, _ in recorded])
+        current = dict(zip([tag for tag, _ in recorded], _read_versions([tag for tag, _ in recorded]), strict=True))
         for name, key in keys.items():
             entry = found.get(key)
-            if entry is not None and any(current.get(VERSION_PREFIX + t) != v for t, v in entry[0]):
+            if entry is not None and any(current.get(t) != v for t, v in entry[0]):
                 out.pop(name, None)
     depends_on(*versions, *(tag for tag, _ in recorded))
     missing = [name for name in items if name not in out]

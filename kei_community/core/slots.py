@@ -16,14 +16,16 @@ member-written text produce one (issue 10, defect 3), so nothing here is a fixed
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import get_template
-from django.utils.html import conditional_escape
+
+from kei_community.core import caching
 
 Slotted = tuple[tuple[str, ...], tuple[str, ...]]  # (texts, names): len(texts) == len(names) + 1
 
@@ -42,6 +44,21 @@ def cut(html: str, markers: Mapping[str, str]) -> Slotted:
     return tuple(pieces[0::2]), tuple(markers[m] for m in pieces[1::2])
 
 
+def pattern(slotted: Slotted | Sequence[Any]) -> str:
+    """The cut markup as a `str.format_map` pattern: a {name} field per slot, literal braces doubled. Filling
+    a pattern runs in C (`pattern.format_map(values)`; values go in as they are, so escape them first)."""
+    texts, names = slotted
+    parts = [texts[0].replace("{", "{{").replace("}", "}}")]
+    for name, text in zip(names, texts[1:], strict=True):
+        parts.append("{" + name + "}" + text.replace("{", "{{").replace("}", "}}"))
+    return "".join(parts)
+
+
+def render_pattern(template_name: str, context: dict[str, Any], slots: Sequence[str]) -> str:
+    """`render_slotted` as a pattern (see `pattern`)."""
+    return pattern(render_slotted(template_name, context, slots))
+
+
 def render_slotted(template_name: str, context: dict[str, Any], slots: Sequence[str]) -> Slotted:
     """Render `template_name` with a marker in each slot variable and cut it at the markers."""
     markers = {name: marker() for name in slots}
@@ -49,41 +66,45 @@ def render_slotted(template_name: str, context: dict[str, Any], slots: Sequence[
     return cut(html, {m: name for name, m in markers.items()})
 
 
+def _escaped(value: Any) -> str:
+    """`conditional_escape` without its lazy-string wrapper (this runs for every slot of every card)."""
+    if type(value) is int:
+        return str(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value), quote=True)
+
+
 def fill(slotted: Slotted | Sequence[Any], values: Mapping[str, Any], *, escape: bool = False) -> str:
-    """The cut markup with each slot's value put back in (escaped first with `escape=True`)."""
+    """The cut markup with each slot's value put back in (escaped first with `escape=True`, once per value
+    however often its slot occurs)."""
     texts, names = slotted
     if not names:
         return str(texts[0])
+    strings = {name: _escaped(value) for name, value in values.items()} if escape else values
     out = [texts[0]]
     for name, text in zip(names, texts[1:], strict=True):
-        value = values[name]
-        out.append(str(conditional_escape(value)) if escape else str(value))
+        out.append(strings[name] if escape else str(strings[name]))
         out.append(text)
     return "".join(out)
 
 
-class Slot:
+class Slot(str):
     """A slot inside a variant's structure (a list of rows, each with its own count): `Stamp` puts the
-    slot's marker there when it renders, so `{% for %}` loops can carry slots too."""
+    slot's marker there when it renders, so `{% for %}` loops can carry slots too. (A str, so a variant
+    holding slots hashes as fast as one of plain values.)"""
 
-    __slots__ = ("name",)
+    __slots__ = ()
 
-    def __init__(self, name: str) -> None:
-        self.name = name
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Slot) and other.name == self.name
-
-    def __hash__(self) -> int:
-        return hash(("slot", self.name))
-
-    def __repr__(self) -> str:
-        return f"Slot({self.name!r})"
+def escaped(value: Any) -> str:
+    """A value as it goes into a slot: escaped (ints as they are)."""
+    return _escaped(value)
 
 
 def _with_markers(value: Any, markers: Mapping[str, str]) -> Any:
     if isinstance(value, Slot):
-        return markers[value.name]
+        return markers[str.__str__(value)]
     if isinstance(value, (tuple, list)):
         return [_with_markers(v, markers) for v in value]
     return value
@@ -100,22 +121,33 @@ class Stamp:
     def __init__(self, template_name: str, slots: Sequence[str]) -> None:
         self.template_name = template_name
         self.slots = tuple(slots)
-        self._rendered: dict[tuple[str, tuple[tuple[str, Any], ...]], Slotted] = {}
+        self._rendered: dict[Hashable, str] = {}
+        self._release = ""
 
     def cut(self, **variant: Any) -> Slotted:
-        from kei_community.core.caching import release
+        """This variant's markup cut at its slots."""
+        markers = {name: marker() for name in self.slots}
+        context = {name: _with_markers(value, markers) for name, value in variant.items()}
+        html = get_template(self.template_name).render({**context, **markers})
+        return cut(html, {m: name for name, m in markers.items()})
 
-        key = (release(), tuple(sorted(variant.items())))
-        found = None if settings.DEBUG else self._rendered.get(key)  # `make run`: templates change under us
+    def _format(self, variant: Mapping[str, Any]) -> str:
+        return self.pattern(tuple(sorted(variant.items())), lambda: variant)
+
+    def pattern(self, key: Hashable, variant: Callable[[], Mapping[str, Any]]) -> str:
+        """The variant named by `key` as a `str.format_map` pattern ({slot} fields, literal braces doubled),
+        rendered from `variant()` the first time, then kept per process and release (not under DEBUG,
+        where templates change under `make run`). Callers that fill it pass values already escaped."""
+        if self._release != caching.release() or settings.DEBUG:  # a new release, or `make run`
+            self._release = caching.release()
+            self._rendered.clear()
+        found = self._rendered.get(key)
         if found is None:
             if len(self._rendered) > 256:
                 self._rendered.clear()
-            markers = {name: marker() for name in self.slots}
-            context = {name: _with_markers(value, markers) for name, value in variant.items()}
-            html = get_template(self.template_name).render({**context, **markers})
-            found = self._rendered[key] = cut(html, {m: name for name, m in markers.items()})
+            found = self._rendered[key] = pattern(self.cut(**variant()))
         return found
 
     def fill(self, variant: Mapping[str, Any], values: Mapping[str, Any]) -> str:
-        """The markup of this variant with these values (escaped) in its slots."""
-        return fill(self.cut(**variant), values, escape=True)
+        """The markup of this variant with these values (escaped, once each) in its slots."""
+        return self._format(variant).format_map({name: _escaped(value) for name, value in values.items()})

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=models.Model)
 
@@ -66,12 +67,26 @@ def snapshot(obj: models.Model, *, exclude: Sequence[str] = ()) -> list[Any]:
     return [_primitive(getattr(obj, attname)) for attname, _ in _columns(type(obj), tuple(exclude))]
 
 
+def bare(model: type[M], fields: dict[str, Any]) -> M:
+    """An instance as loaded from the database with these attribute values, made the way unpickling makes
+    one (no __init__, which costs more than the rest of a cached page's work). Fields left out are
+    deferred: reading one queries the database, so callers pass every field they read."""
+    obj = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = "default"
+    obj.__dict__.update(fields)
+    obj._state = state
+    return obj
+
+
 def restore(model: type[M], values: Sequence[Any], *, exclude: Sequence[str] = ()) -> M:
-    """An unsaved-looking instance (as loaded from the database) from `snapshot(obj, exclude=...)`."""
+    """An instance as loaded from the database, from `snapshot(obj, exclude=...)` (excluded columns deferred)."""
     columns = _columns(model, tuple(exclude))
-    names = [attname for attname, _ in columns]
-    converted = [
-        convert(value) if convert is not None and value is not None else value
-        for (_, convert), value in zip(columns, values, strict=True)
-    ]
-    return model.from_db("default", names, converted)
+    return bare(
+        model,
+        {
+            attname: convert(value) if convert is not None and value is not None else value
+            for (attname, convert), value in zip(columns, values, strict=True)
+        },
+    )

@@ -21,5 +21,5 @@ def test_redis_url_alone_serves_the_cache_and_the_broker():
 
 def test_without_redis_the_cache_is_local_memory_and_every_region_has_a_ttl():
     s = _settings(NAMES, DATABASE_URL="", REDIS_URL="")
-    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert s["CACHES"]["default"]["BACKEND"] == "kei_community.core.cache.TagAwareLocMemCache"
     assert s["CACHE_REGIONS"] and all(isinstance(ttl, int) and ttl > 0 for ttl in s["CACHE_REGIONS"].values())
