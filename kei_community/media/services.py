@@ -27,6 +27,7 @@ from django.utils import timezone
 from kei_community.media import registry
 from kei_community.media.models import Photo
 from kei_community.media.validation import validate_photo_upload
+from kei_community.moderation.sanctions import check_not_suspended
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def _check_can_manage(*, actor: Any, owner: models.Model) -> bool:
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("Please log in to change photos.")
     if registry.may_manage(actor, owner):
+        check_not_suspended(actor)  # a suspended member keeps their photos but cannot change them
         return False
     if _is_moderator(actor):
         return True
@@ -122,6 +124,8 @@ def photo_add(
     """
     if owner.pk is None:
         raise ValidationError("Save the post before adding photos.")
+    if getattr(uploader, "is_authenticated", False):
+        check_not_suspended(uploader)
     limit = int(max_photos if max_photos is not None else settings.PHOTO_MAX_PER_OBJECT)
     info = validate_photo_upload(upload)
     filters = _owner_filter(owner)

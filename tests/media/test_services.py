@@ -374,3 +374,24 @@ def test_every_app_that_attaches_photos_registers_its_owner_check():
     from marketplace.models import Listing
 
     assert {Listing, Post, GarageTruck, get_user_model()} <= set(registered_owner_models())
+
+
+def test_suspended_member_cannot_add_photos(user, moderator):
+    from kei_community.moderation.services import member_suspend
+
+    member_suspend(actor=moderator, member=user, reason="Scam listings")
+    with pytest.raises(PermissionDenied, match="Scam listings"):
+        services.photo_add(uploader=user, owner=user, upload=make_upload())
+    assert not Photo.objects.exists()
+
+
+def test_suspended_member_cannot_change_their_photos(user, moderator):
+    from kei_community.moderation.services import member_suspend
+
+    photo = make_photo(owner=user)
+    member_suspend(actor=moderator, member=user, reason="Scam listings")
+    with pytest.raises(PermissionDenied):
+        services.photo_delete(actor=user.__class__.objects.get(pk=user.pk), photo=photo)
+    with pytest.raises(PermissionDenied):
+        services.photo_update_alt(photo=photo, alt="new words", actor=user)
+    assert Photo.objects.filter(pk=photo.pk).exists()
