@@ -558,6 +558,8 @@ MESSAGE_RATE_PER_DAY = env.int("MESSAGE_RATE_PER_DAY", default=200 if PRODUCTION
 # --- marketplace ------------------------------------------------------------------
 LISTING_TTL_DAYS = env.int("LISTING_TTL_DAYS", default=60)  # active listings expire after this; reminder 5 days before
 LISTING_MAX_ACTIVE_PER_SELLER = env.int("LISTING_MAX_ACTIVE_PER_SELLER", default=50)
+# Processed photos a listing needs before it is published (marketplace.services.publish_problems); 0: none.
+LISTING_MIN_READY_PHOTOS = env.int("LISTING_MIN_READY_PHOTOS", default=1)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "ListingStatusEnum": "marketplace.models.Listing.Status",
