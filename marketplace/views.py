@@ -378,24 +378,6 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
 # --- create / edit / photos -------------------------------------------------------
 
 
-@login_required
-def listing_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    truck_id = parse_id(request.GET.get("truck"))
-    initial = {"truck": truck_id} if truck_id else None
-    form = ListingForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            listing = services.listing_create(seller=request.user, data=form.service_data())
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            # Photos after the listing is saved: a failed photo never loses the text.
-            _add_photos(request, listing, form.cleaned_data.get("photos") or [])
-            messages.success(request, "Draft saved. Add or reorder photos, then publish.")
-            return redirect("marketplace:listing-photos", pk=listing.pk)
-    return render(request, "marketplace/listing_form.html", {"form": form, "creating": True})
-
-
 def _add_photos(request: AuthenticatedHttpRequest, listing: Listing, uploads: list) -> int:
     added = 0
     for upload in uploads:
