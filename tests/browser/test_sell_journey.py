@@ -135,3 +135,53 @@ def test_sell_a_garage_truck_step_by_step(page, settings, tmp_path, width):
     assert (listing.drive, listing.transmission, listing.colour) == ("4WD", "manual", "White")
     # The only console line: the deliberately refused step answered 400 (as form errors do on this site).
     assert [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sell_without_javascript(chromium, live_server, settings, tmp_path):
+    """The same steps as plain form posts: the error summary, the photo upload as a multipart post, publish."""
+    from tests.conftest import require_or_skip
+
+    require_or_skip(chromium is not None, "browser tests need Debian's Chromium at /usr/bin/chromium and playwright")
+    from kei_community.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    seller = UserFactory(email="nojs@example.com", zip_code="97201")
+    photo = tmp_path / "front.jpg"
+    photo.write_bytes(jpeg_bytes((800, 600)))
+    context = chromium.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 390, "height": 800}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        login(page, seller.email, DEFAULT_PASSWORD)
+        page.goto("/listings/new/")
+        page.locator("#id_make").fill("Honda")
+        page.get_by_role("button", name="Save and continue").click()
+        summary = page.locator("#error-summary")
+        assert "Year built" in summary.text_content() and "Transmission" in summary.text_content()
+        page.locator("#id_year_built").fill("1996")
+        page.locator("#id_drive").select_option("2WD")
+        page.locator("#id_transmission").select_option("manual")
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url("**/sell/condition/")
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url("**/sell/photos/")
+        assert page.get_by_role("button", name="Upload").is_visible()
+        page.locator("#id_photos").set_input_files([str(photo)])
+        page.get_by_role("button", name="Upload").click()
+        page.wait_for_url("**/sell/photos/")
+        assert page.locator("#photo-list .photo-item").count() == 1
+        page.get_by_role("link", name="Continue to price and place").click()
+        assert page.locator("#id_zip_code").input_value() == "97201"
+        page.locator("#id_price").fill("4200")
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url("**/sell/review/")
+        page.get_by_role("button", name="Publish listing").click()
+        page.wait_for_url("**/listings/*-*/")
+        assert Listing.objects.get(seller=seller).status == "active"
+    finally:
+        context.close()
