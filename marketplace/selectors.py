@@ -17,6 +17,7 @@ from django.db.models import (
     Aggregate,
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -28,6 +29,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    TextField,
     Value,
     When,
 )
@@ -406,13 +408,26 @@ def _facet_counts_python(rows: list[tuple]) -> tuple[list[Counter[Any]], dict[st
 _FACET_COLUMNS = {name: ("chassis_code_id" if name == "chassis_code__code" else name) for name in FACET_FIELDS}
 
 
+def _facet_expression(qs: QuerySet[Listing], column: str) -> Any:
+    """A facet column for _facet_counts_sql: text (a column or an annotation of `qs`) under the "C" collation."""
+    from django.db.models.functions import Collate
+
+    if column in qs.query.annotations:
+        return Collate(qs.query.annotations[column], "C")
+    if isinstance(Listing._meta.get_field(column), (CharField, TextField)):
+        return Collate(F(column), "C")
+    return F(column)
+
+
 def _facet_counts_sql(qs: QuerySet[Listing]) -> tuple[list[Counter[Any]], dict[str, Any], int]:
     """Facet counts, ranges and total of a search in one PostgreSQL query: the matches grouped by every
     facet column at once (one pass, a few thousand groups), then those groups summed per facet with GROUPING
     SETS, the empty set giving the total and the ranges."""
+    # Text columns are grouped under the "C" collation: byte comparisons, several times cheaper than the
+    # database's linguistic collation when PostgreSQL sorts to group (the facets are sorted in Python).
     inner = (
         qs.order_by()
-        .values(*_FACET_COLUMNS.values())
+        .values(**{f"f_{column}": _facet_expression(qs, column) for column in _FACET_COLUMNS.values()})
         .annotate(n=Count("id"), year_lo=Min("year_built"), year_hi=Max("year_built"))
         .annotate(price_lo=Min("price"), price_hi=Max("price"))
     )
@@ -422,28 +437,27 @@ def _facet_counts_sql(qs: QuerySet[Listing]) -> tuple[list[Counter[Any]], dict[s
         inner_sql, inner_params = inner.query.sql_with_params()
     except EmptyResultSet:  # a filter that matches nothing (qs.none())
         return counters, ranges, 0
-    keys = ["c.code" if column == "chassis_code_id" else f"s.{column}" for column in _FACET_COLUMNS.values()]
+    keys = ["c.code" if column == "chassis_code_id" else f"s.f_{column}" for column in _FACET_COLUMNS.values()]
     sets = ", ".join(f"({key})" for key in keys)
     sql = (
         f"SELECT {', '.join(keys)}, GROUPING({', '.join(keys)}), SUM(s.n), MIN(s.year_lo), MAX(s.year_hi), "  # noqa: S608 - column names only
         f"MIN(s.price_lo), MAX(s.price_hi) FROM ({inner_sql}) s "
-        f"LEFT JOIN {ChassisCode._meta.db_table} c ON c.id = s.chassis_code_id GROUP BY GROUPING SETS ({sets}, ())"
+        f"LEFT JOIN {ChassisCode._meta.db_table} c ON c.id = s.f_chassis_code_id GROUP BY GROUPING SETS ({sets}, ())"
     )
     total = 0
     every = (1 << len(keys)) - 1
     with connection.cursor() as cursor:
         cursor.execute(sql, inner_params)
-        for row in cursor.fetchall():
-            values, grouping, n = row[: len(keys)], row[len(keys)], int(row[len(keys) + 1] or 0)
-            if grouping == every:  # the empty grouping set: every match
-                total = n
-                ranges = dict(
-                    zip(("year_min", "year_max", "price_min", "price_max"), row[len(keys) + 2 :], strict=True)
-                )
-                continue
-            i = len(keys) - (every ^ grouping).bit_length()  # GROUPING(): a bit per key, the first key highest
-            if values[i]:
-                counters[i][values[i]] += n
+        found = cursor.fetchall()
+    for row in found:
+        values, grouping, n = row[: len(keys)], row[len(keys)], int(row[len(keys) + 1] or 0)
+        if grouping == every:  # the empty grouping set: every match
+            total = n
+            ranges = dict(zip(("year_min", "year_max", "price_min", "price_max"), row[len(keys) + 2 :], strict=True))
+            continue
+        i = len(keys) - (every ^ grouping).bit_length()  # GROUPING(): a bit per key, the first key highest
+        if values[i]:
+            counters[i][values[i]] += n
     return counters, ranges, total
 
 
