@@ -69,16 +69,17 @@ worker-notifications: venv
 beat: venv
 	$(BIN)/celery -A kei_community beat --loglevel=info
 
+# BENCH_ARGS: e.g. `make bench-forum BENCH_ARGS="--sizes 1m"` (a million rows on PostgreSQL; docs/benchmarks.md).
 bench: bench-images bench-marketplace bench-forum
 
 bench-images: venv
 	$(BIN)/python bench/bench_images.py
 
 bench-marketplace: venv
-	$(BIN)/python bench/bench_marketplace.py
+	$(BIN)/python bench/bench_marketplace.py $(BENCH_ARGS)
 
 bench-forum: venv
-	$(BIN)/python bench/bench_forum.py
+	$(BIN)/python bench/bench_forum.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var/db.sqlite3 var/media var/private var/static
