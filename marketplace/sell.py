@@ -83,7 +83,7 @@ def _context(step: str, listing: Listing | None, **extra: Any) -> dict[str, Any]
 @login_required
 def sell_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1 for a new draft (?truck=<id> fills it from a garage truck of yours)."""
-    truck_id = parse_id(request.GET.get("truck") or request.POST.get("from_truck"))
+    truck_id = parse_id(request.GET.get("truck"))
     initial = initial_from_truck(user=request.user, truck_id=truck_id)
     form = SellStepForm(
         request.POST or None, step="truck", user=request.user, instance=Listing(seller=request.user), initial=initial
