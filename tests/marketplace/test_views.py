@@ -820,161 +820,6 @@ def test_result_cards_say_negotiable_like_the_listing_page(client, settings):
 # --- the sell flow (issue 12, part 4): steps saved as a draft ---------------------------------------------
 
 
-def test_saved_searches_show_their_criteria_not_only_a_name(client):
-    """Issue 13: the list showed only each search's name."""
-    member = UserFactory()
-    services.saved_search_create(user=member, name="My kei search", query="q=hijet&state=TX&drive=&price_max=9000")
-    client.force_login(member)
-    body = client.get("/listings/saved-searches/").content.decode()
-    assert "Keywords: hijet · Price up to $: 9000 · Listed in: TX" in body
-
-
-def test_dealer_seller_card_names_the_dealer_once_and_their_profile_links_the_dealer_page(client, settings):
-    """Issue 13: the seller card said "Pacific Kei Imports · Pacific Kei Imports"; the member profile
-    did not link the dealer page."""
-    settings.LISTING_MIN_READY_PHOTOS = 0
-    seller = UserFactory(display_name="Pacific Kei Imports")
-    dealer = services.dealer_profile_save(user=seller, data={"business_name": "Pacific Kei Imports", "city": "Seattle"})
-    listing = ListingFactory(seller=seller, title="Dealer Acty")
-    page = client.get(listing.get_absolute_url()).content.decode()
-    seller_box = page.split('id="seller-heading"', 1)[1].split("</section>", 1)[0]
-    assert seller_box.count("Pacific Kei Imports") == 1 and dealer.get_absolute_url() in seller_box
-    profile = client.get(seller.get_absolute_url()).content.decode()
-    assert f'href="{dealer.get_absolute_url()}"' in profile
-
-
-# --- import eligibility where buyers look; the seller's warnings ---------------------------------------
-
-# --- import eligibility where buyers look; the seller's warnings ---------------------------------------
-
-
-TOO_NEW = "Too new to have been imported legally under the 25-year rule — ask for import papers."
-
-
-def _cards(body: str) -> dict[str, str]:
-    """The result cards of a page by listing title."""
-    found = {}
-    for chunk in body.split("<article")[1:]:
-        card = chunk.split("</article>")[0]
-        title = re.search(r'-title"><a [^>]*>([^<]+)</a>', card)
-        if title:
-            found[title.group(1)] = card
-    return found
-
-
-def _too_new(**kwargs):
-    return ListingFactory(year_built=timezone.now().year - 4, month_built=3, location_status="us", **kwargs)
-
-
-def test_search_card_warns_about_a_truck_too_new_for_the_25_year_rule(client):
-    _too_new(title="Young Carry")
-    ListingFactory(title="Old Carry", year_built=1998)
-    cards = _cards(client.get("/listings/").content.decode())
-    assert TOO_NEW in cards["Young Carry"]
-    assert "Too new to have been imported" not in cards["Old Carry"]
-
-
-def test_search_card_of_a_truck_in_japan_says_when_it_becomes_eligible(client):
-    from kei_community.vehicles.eligibility import eligible_in_words
-
-    listing = ListingFactory(year_built=timezone.now().year - 4, month_built=3, location_status="japan")
-    body = client.get("/listings/").content.decode()
-    assert f"In Japan · import-eligible {eligible_in_words(listing.import_eligible_on)}" in body
-    assert "Too new to have been imported" not in body and not re.search(r"\d+ days", body)
-
-
-def test_import_eligible_now_filter_on_the_search_page(client):
-    _too_new(title="Young Carry")
-    ListingFactory(title="Old Carry", year_built=1998)
-    body = client.get("/listings/?import_eligible=true").content.decode()
-    assert "Old Carry" in body and "Young Carry" not in body
-    assert re.search(r'name="import_eligible" value="true"[^>]* checked', body)
-    assert 'data-facet="import_eligible" data-value="true">Import-eligible now</a>' in body
-    everything = client.get("/listings/").content.decode()
-    not_yet = (
-        'data-facet="import_eligible" data-value="false">Not yet eligible</a> <span class="text-body-secondary">(1)'
-    )
-    assert not_yet in everything
-
-
-def test_search_with_import_eligible_stays_within_budget_on_a_cold_cache(client, user, django_assert_max_num_queries):
-    from django.core.cache import cache
-
-    seller = UserFactory()
-    for i in range(12):
-        listing = ListingFactory(seller=seller, title=f"Truck {i}", year_built=1990 + i)
-        services.listing_photo_add(actor=seller, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
-    client.force_login(user)
-    cache.clear()
-    with django_assert_max_num_queries(10):
-        response = client.get("/listings/?import_eligible=true&make=suzuki")
-    assert response.status_code == 200 and "12 trucks found" in response.content.decode()
-
-
-def test_listing_page_warns_and_counts_down_in_months_or_years(client):
-    listing = _too_new()
-    body = client.get(listing.get_absolute_url()).content.decode()
-    assert 'id="import-warning"' in body
-    assert "Too new to have been imported legally under the 25-year rule — ask for import papers." in body
-    assert f"Import-eligible {listing.eligibility.eligible_in}." in body and not re.search(r"\d+ days from now", body)
-    assert 'id="import-warning"' not in client.get(ListingFactory(year_built=1998).get_absolute_url()).content.decode()
-
-
-def test_seller_sees_the_import_warning_before_publishing(client, user):
-    client.force_login(user)
-    young = timezone.now().year - 4
-    response = client.post("/listings/new/", _form_data(year_built=young, location_status="us"), follow=True)
-    listing = Listing.objects.get(seller=user)
-    assert listing.status == Listing.Status.DRAFT  # saved: a warning never blocks
-    body = response.content.decode()
-    assert 'id="seller-warnings"' in body and "Too new to have been imported legally" in body
-    photos_page = client.get(f"/listings/{listing.pk}/photos/").content.decode()
-    assert "Too new to have been imported legally" in photos_page and "Publish listing" in photos_page
-
-
-def test_the_listing_form_shows_warnings_with_its_errors(client, user):
-    listing = ListingFactory(seller=user, price=5000)
-    client.force_login(user)
-    data = _form_data(year_built=timezone.now().year - 4, frame_number="JS3TD62V1Y4100000", price=0)
-    body = client.post(f"/listings/{listing.pk}/edit/", data).content.decode()
-    assert 'id="seller-warnings"' in body
-    assert "Too new to have been imported legally" in body and "looks like a 17-character VIN" in body
-    listing.refresh_from_db()
-    assert listing.price == 5000 and listing.frame_number == ""
-
-
-def test_a_vin_in_the_frame_number_gets_the_garage_forms_warning(client, user):
-    from kei_community.vehicles.frame import VIN_WARNING
-
-    client.force_login(user)
-    response = client.post("/listings/new/", _form_data(frame_number="JS3TD62V1Y4100000"), follow=True)
-    assert Listing.objects.get(seller=user).frame_number == "JS3TD62V1Y4100000"
-    assert VIN_WARNING.replace("'", "&#x27;") in response.content.decode()
-
-
-def test_editing_shows_the_warnings_after_saving(client, user):
-    listing = ListingFactory(seller=user)
-    client.force_login(user)
-    data = _form_data(year_built=timezone.now().year - 4, location_status="port")
-    response = client.post(f"/listings/{listing.pk}/edit/", data, follow=True)
-    assert "Too new to have been imported legally" in response.content.decode()
-
-
-def test_year_outside_the_chassis_codes_years_is_a_form_error_shown_with_the_others(client, user, catalog):
-    from kei_community.vehicles.models import ChassisCode
-
-    client.force_login(user)
-    code = ChassisCode.objects.get(code="DA63T")
-    data = _form_data(chassis_code=code.pk, year_built=1995, zip_code="00000")
-    body = client.post("/listings/new/", data).content.decode()
-    assert "The Suzuki Carry DA63T was built 2002–2013, so a truck built in 1995 cannot be a DA63T." in body
-    assert "not a US ZIP code" in body or "is-invalid" in body
-    assert not Listing.objects.exists()
-
-
-# --- the sell flow (issue 12, part 4): steps saved as a draft ---------------------------------------------
-
-
 def _sell_truck_step(**overrides):
     data = {
         "make": "Suzuki", "model": "Carry", "year_built": "1998", "month_built": "6", "drive": "4WD",
@@ -1169,6 +1014,156 @@ def test_sell_step_query_budget(client, user, step, photos, django_assert_max_nu
     client.get(f"/listings/{listing.pk}/sell/{step}/")
     with django_assert_max_num_queries(12):
         assert client.get(f"/listings/{listing.pk}/sell/{step}/").status_code == 200
+
+
+def test_saved_searches_show_their_criteria_not_only_a_name(client):
+    """Issue 13: the list showed only each search's name."""
+    member = UserFactory()
+    services.saved_search_create(user=member, name="My kei search", query="q=hijet&state=TX&drive=&price_max=9000")
+    client.force_login(member)
+    body = client.get("/listings/saved-searches/").content.decode()
+    assert "Keywords: hijet · Price up to $: 9000 · Listed in: TX" in body
+
+
+def test_dealer_seller_card_names_the_dealer_once_and_their_profile_links_the_dealer_page(client, settings):
+    """Issue 13: the seller card said "Pacific Kei Imports · Pacific Kei Imports"; the member profile
+    did not link the dealer page."""
+    settings.LISTING_MIN_READY_PHOTOS = 0
+    seller = UserFactory(display_name="Pacific Kei Imports")
+    dealer = services.dealer_profile_save(user=seller, data={"business_name": "Pacific Kei Imports", "city": "Seattle"})
+    listing = ListingFactory(seller=seller, title="Dealer Acty")
+    page = client.get(listing.get_absolute_url()).content.decode()
+    seller_box = page.split('id="seller-heading"', 1)[1].split("</section>", 1)[0]
+    assert seller_box.count("Pacific Kei Imports") == 1 and dealer.get_absolute_url() in seller_box
+    profile = client.get(seller.get_absolute_url()).content.decode()
+    assert f'href="{dealer.get_absolute_url()}"' in profile
+
+
+# --- import eligibility where buyers look; the seller's warnings ---------------------------------------
+
+
+TOO_NEW = "Too new to have been imported legally under the 25-year rule — ask for import papers."
+
+
+def _cards(body: str) -> dict[str, str]:
+    """The result cards of a page by listing title."""
+    found = {}
+    for chunk in body.split("<article")[1:]:
+        card = chunk.split("</article>")[0]
+        title = re.search(r'-title"><a [^>]*>([^<]+)</a>', card)
+        if title:
+            found[title.group(1)] = card
+    return found
+
+
+def _too_new(**kwargs):
+    return ListingFactory(year_built=timezone.now().year - 4, month_built=3, location_status="us", **kwargs)
+
+
+def test_search_card_warns_about_a_truck_too_new_for_the_25_year_rule(client):
+    _too_new(title="Young Carry")
+    ListingFactory(title="Old Carry", year_built=1998)
+    cards = _cards(client.get("/listings/").content.decode())
+    assert TOO_NEW in cards["Young Carry"]
+    assert "Too new to have been imported" not in cards["Old Carry"]
+
+
+def test_search_card_of_a_truck_in_japan_says_when_it_becomes_eligible(client):
+    from kei_community.vehicles.eligibility import eligible_in_words
+
+    listing = ListingFactory(year_built=timezone.now().year - 4, month_built=3, location_status="japan")
+    body = client.get("/listings/").content.decode()
+    assert f"In Japan · import-eligible {eligible_in_words(listing.import_eligible_on)}" in body
+    assert "Too new to have been imported" not in body and not re.search(r"\d+ days", body)
+
+
+def test_import_eligible_now_filter_on_the_search_page(client):
+    _too_new(title="Young Carry")
+    ListingFactory(title="Old Carry", year_built=1998)
+    body = client.get("/listings/?import_eligible=true").content.decode()
+    assert "Old Carry" in body and "Young Carry" not in body
+    assert re.search(r'name="import_eligible" value="true"[^>]* checked', body)
+    assert 'data-facet="import_eligible" data-value="true">Import-eligible now</a>' in body
+    everything = client.get("/listings/").content.decode()
+    not_yet = (
+        'data-facet="import_eligible" data-value="false">Not yet eligible</a> <span class="text-body-secondary">(1)'
+    )
+    assert not_yet in everything
+
+
+def test_search_with_import_eligible_stays_within_budget_on_a_cold_cache(client, user, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    seller = UserFactory()
+    for i in range(12):
+        listing = ListingFactory(seller=seller, title=f"Truck {i}", year_built=1990 + i)
+        services.listing_photo_add(actor=seller, listing=listing, upload=SimpleUploadedFile("a.jpg", jpeg_bytes()))
+    client.force_login(user)
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        response = client.get("/listings/?import_eligible=true&make=suzuki")
+    assert response.status_code == 200 and "12 trucks found" in response.content.decode()
+
+
+def test_listing_page_warns_and_counts_down_in_months_or_years(client):
+    listing = _too_new()
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert 'id="import-warning"' in body
+    assert "Too new to have been imported legally under the 25-year rule — ask for import papers." in body
+    assert f"Import-eligible {listing.eligibility.eligible_in}." in body and not re.search(r"\d+ days from now", body)
+    assert 'id="import-warning"' not in client.get(ListingFactory(year_built=1998).get_absolute_url()).content.decode()
+
+
+def test_seller_sees_the_import_warning_before_publishing(client, user):
+    client.force_login(user)
+    young = timezone.now().year - 4
+    response = client.post("/listings/new/", _form_data(year_built=young, location_status="us"), follow=True)
+    listing = Listing.objects.get(seller=user)
+    assert listing.status == Listing.Status.DRAFT  # saved: a warning never blocks
+    body = response.content.decode()
+    assert 'id="seller-warnings"' in body and "Too new to have been imported legally" in body
+    photos_page = client.get(f"/listings/{listing.pk}/photos/").content.decode()
+    assert "Too new to have been imported legally" in photos_page and "Publish listing" in photos_page
+
+
+def test_the_listing_form_shows_warnings_with_its_errors(client, user):
+    listing = ListingFactory(seller=user, price=5000)
+    client.force_login(user)
+    data = _form_data(year_built=timezone.now().year - 4, frame_number="JS3TD62V1Y4100000", price=0)
+    body = client.post(f"/listings/{listing.pk}/edit/", data).content.decode()
+    assert 'id="seller-warnings"' in body
+    assert "Too new to have been imported legally" in body and "looks like a 17-character VIN" in body
+    listing.refresh_from_db()
+    assert listing.price == 5000 and listing.frame_number == ""
+
+
+def test_a_vin_in_the_frame_number_gets_the_garage_forms_warning(client, user):
+    from kei_community.vehicles.frame import VIN_WARNING
+
+    client.force_login(user)
+    response = client.post("/listings/new/", _form_data(frame_number="JS3TD62V1Y4100000"), follow=True)
+    assert Listing.objects.get(seller=user).frame_number == "JS3TD62V1Y4100000"
+    assert VIN_WARNING.replace("'", "&#x27;") in response.content.decode()
+
+
+def test_editing_shows_the_warnings_after_saving(client, user):
+    listing = ListingFactory(seller=user)
+    client.force_login(user)
+    data = _form_data(year_built=timezone.now().year - 4, location_status="port")
+    response = client.post(f"/listings/{listing.pk}/edit/", data, follow=True)
+    assert "Too new to have been imported legally" in response.content.decode()
+
+
+def test_year_outside_the_chassis_codes_years_is_a_form_error_shown_with_the_others(client, user, catalog):
+    from kei_community.vehicles.models import ChassisCode
+
+    client.force_login(user)
+    code = ChassisCode.objects.get(code="DA63T")
+    data = _form_data(chassis_code=code.pk, year_built=1995, zip_code="00000")
+    body = client.post("/listings/new/", data).content.decode()
+    assert "The Suzuki Carry DA63T was built 2002–2013, so a truck built in 1995 cannot be a DA63T." in body
+    assert "not a US ZIP code" in body or "is-invalid" in body
+    assert not Listing.objects.exists()
 
 
 # --- the listing page's gallery; the home page's photo cards ------------------------------------------
