@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import pickle
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ OUTAGE_ERRORS = (RedisError, OSError)
 
 
 class FailOpenRedisCache(RedisCache):
+    _cache: Any  # RedisCacheClient (not declared by django-stubs)
     _down_until = 0.0
 
     def _safe(self, method: str, default: Any, *args: Any, **kwargs: Any) -> Any:
@@ -113,7 +115,13 @@ def _int_or_none(value: Any) -> int | None:
 
 
 class TagAwareLocMemCache(LocMemCache):
-    """Django's local-memory cache (one process: `make run`, benchmarks without Redis) with `get_ints`."""
+    """Django's local-memory cache (one process: `make run`, benchmarks without Redis) with `get_ints` and
+    `get_made`."""
+
+    # Django's internals, not declared by django-stubs.
+    _cache: Any
+    _lock: Any
+    _has_expired: Callable[[str], bool]
 
     def get_ints(self, keys: list[str]) -> list[int | None]:
         out: list[int | None] = []
