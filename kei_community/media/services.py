@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kei_community.core import enqueue
 from kei_community.media import registry
 from kei_community.media.models import Photo
 from kei_community.media.validation import validate_photo_upload
@@ -85,19 +86,20 @@ def _audit(*, actor: Any, action: str, photo: Photo, before: dict | None = None,
 # --- enqueueing -----------------------------------------------------------------
 
 
+PROCESS_PHOTO_TASK = "kei_community.media.tasks.process_photo"
+
+
 def enqueue_processing(photo_id: int, *, force: bool = False) -> bool:
     """Send the processing task; a broker outage leaves the row pending for the sweeper.
 
     `.delay()` raises kombu.exceptions.OperationalError (or redis ConnectionError) when the
     broker is down. We log it and return False: the upload has succeeded already.
     """
-    from kei_community.media.tasks import process_photo
-
     try:
         if force:
-            process_photo.delay(photo_id, force=True)
+            enqueue.send(PROCESS_PHOTO_TASK, photo_id, force=True)
         else:
-            process_photo.delay(photo_id)
+            enqueue.send(PROCESS_PHOTO_TASK, photo_id)
     except Exception as exc:  # kombu OperationalError, redis ConnectionError, OSError, ...
         logger.warning("photo %s not enqueued (will be swept): %s", photo_id, exc)
         return False

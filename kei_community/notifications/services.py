@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from kei_community.core import enqueue
 from kei_community.core.ids import parse_id
 from kei_community.notifications.models import Notification, NotificationPreference
 from kei_community.notifications.registry import DAILY, DELIVERY_CHOICES, IMMEDIATE, OFF, all_kinds, get_kind
@@ -83,16 +84,16 @@ def notification_create(*, recipient: Any, kind: str, title: str, **kwargs: Any)
     return created[0] if created else None
 
 
+DELIVER_TASK = "kei_community.notifications.tasks.deliver_notifications"
+DIGEST_TASK = "kei_community.notifications.tasks.send_digest"
 DELIVERY_TASK_BATCH = 50  # ids per delivery task: each task stays well inside its time limit
 
 
 def enqueue_delivery_now(notification_ids: list[int]) -> bool:
     """Put delivery tasks on the broker; False (rows stay pending for the sweeper) if it is down."""
-    from kei_community.notifications import tasks
-
     try:
         for start in range(0, len(notification_ids), DELIVERY_TASK_BATCH):
-            tasks.deliver_notifications.delay(notification_ids[start : start + DELIVERY_TASK_BATCH])
+            enqueue.send(DELIVER_TASK, notification_ids[start : start + DELIVERY_TASK_BATCH])
     except Exception:  # kombu OperationalError and friends: broker down
         logger.warning("could not enqueue notification email; the sweeper will retry", exc_info=True)
         return False
@@ -102,10 +103,8 @@ def enqueue_delivery_now(notification_ids: list[int]) -> bool:
 def enqueue_digest_now(*, user_id: int, before: datetime) -> bool:
     """Put one member's digest task on the broker; False if that failed (broker down; with eager
     tasks, the task itself failed here). The rows stay as they are for the next sweep."""
-    from kei_community.notifications import tasks
-
     try:
-        tasks.send_digest.delay(user_id, before.isoformat())
+        enqueue.send(DIGEST_TASK, user_id, before.isoformat())
     except Exception:  # kombu OperationalError and friends: broker down
         logger.warning("could not enqueue the digest for member %s; the sweeper will retry", user_id, exc_info=True)
         return False

@@ -59,7 +59,7 @@ def test_broker_down_upload_still_succeeds_pending(user, monkeypatch, django_cap
     def broken_delay(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(tasks.process_photo, "delay", broken_delay)
+    monkeypatch.setattr(tasks.process_photo, "apply_async", broken_delay)  # services send by name
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         photo = make_photo(owner=user)
     assert len(callbacks) == 1

@@ -170,7 +170,7 @@ def test_broker_down_at_commit_keeps_the_row_pending_for_the_sweeper(
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with monkeypatch.context() as patched:
-        patched.setattr(tasks.deliver_notifications, "delay", broker_down)
+        patched.setattr(tasks.deliver_notifications, "apply_async", broker_down)  # sent by name
         with django_capture_on_commit_callbacks(execute=True):
             n = _create(user)  # no error reaches the caller
     n.refresh_from_db()
@@ -186,7 +186,7 @@ def test_large_batches_are_split_into_several_delivery_tasks(monkeypatch):
     from kei_community.notifications.services import enqueue_delivery_now
 
     batches: list[list[int]] = []
-    monkeypatch.setattr(tasks.deliver_notifications, "delay", batches.append)
+    monkeypatch.setattr(tasks.deliver_notifications, "apply_async", lambda args, kwargs, **o: batches.append(args[0]))
     assert enqueue_delivery_now(list(range(1, 121))) is True
     assert [len(b) for b in batches] == [50, 50, 20]
     assert [i for b in batches for i in b] == list(range(1, 121))

@@ -79,7 +79,7 @@ def test_broker_down_keeps_the_row_pending_and_the_sweeper_sends_it(live_worker,
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
     with monkeypatch.context() as patched:
-        patched.setattr(tasks.deliver_notifications, "delay", broker_down)
+        patched.setattr(tasks.deliver_notifications, "apply_async", broker_down)  # sent by name
         with transaction.atomic():
             notification = notification_create(recipient=recipient, kind="report_resolved", title="Queued while down")
     assert Notification.objects.get(pk=notification.pk).emailed_at is None
