@@ -177,3 +177,22 @@ def test_message_rate_limit_holds_for_requests_running_at_the_same_time(settings
         thread.join(timeout=30)
     assert sorted(outcomes) == ["refused"] * 10 + ["sent"] * 10
     assert Message.objects.filter(sender=buyer).count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_is_published_once_the_worker_has_processed_its_photo(live_worker, settings):
+    """The sell flow's rule (issue 12, part 4): a photo still waiting for the worker does not count."""
+    settings.LISTING_MIN_READY_PHOTOS = 1
+    seller = UserFactory()
+    draft = ListingFactory(seller=seller, publish=False)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.listing_publish(actor=seller, listing=draft)
+    assert "photos" in refused.value.message_dict
+    photo = services.listing_photo_add(
+        actor=seller, listing=draft, upload=SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")
+    )
+    assert _wait_for(lambda: type(photo).objects.get(pk=photo.pk).status == "ready")
+    draft.refresh_from_db()
+    assert services.listing_publish(actor=seller, listing=draft).status == Listing.Status.ACTIVE
