@@ -46,7 +46,7 @@ class ContactForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from kei_community.core.models import ContactMessage
 
-        self.fields["topic"].choices = ContactMessage.Topic.choices
+        self.fields["topic"].choices = ContactMessage.Topic.choices  # type: ignore[attr-defined]
         if member is not None:
             del self.fields["name"], self.fields["email"]
 

@@ -34,7 +34,7 @@ def immutable() -> bool:
 def integrity(path: str) -> str:
     """`sha384-…` of the static file `path` as it is served. A missing file raises ValueError."""
     if immutable():
-        return _stored_digest(staticfiles_storage.stored_name(path))
+        return _stored_digest(staticfiles_storage.stored_name(path))  # type: ignore[attr-defined]
     found = finders.find(path)
     if not isinstance(found, str):
         raise ValueError(f"The static file {path!r} was not found.")

@@ -563,4 +563,3 @@ def test_jump_to_first_unread_when_there_are_new_replies(client, user, other_use
     client.get(thread.get_absolute_url())  # read the first post
     ForumPostFactory(thread=thread, author=other_user, body="a new reply here")
     assert "Jump to first unread" in client.get(thread.get_absolute_url()).content.decode()
-
