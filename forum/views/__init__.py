@@ -1,0 +1,111 @@
+"""Forum pages. Thin: forms in, services/selectors out; anonymous pages are cached whole.
+
+A package by area; this module re-exports every name so `forum.views.x` (urls.py) keeps working."""
+
+from __future__ import annotations
+
+from forum.views.common import (
+    CATEGORY_LEVELS,
+    _error_messages,
+    _form_errors,
+    _page_number,
+    _pages,
+    _render,
+    anonymous_cache,
+)
+from forum.views.moderation import (
+    held_queue,
+    thread_moderate,
+)
+from forum.views.reading import (
+    INDEX_CANDIDATES,
+    MAX_CACHED_PAGE,
+    _category_page_data,
+    _index,
+    _index_data,
+    _report_ct,
+    _search_url,
+    _state_banners,
+    _thread_page_data,
+    _viewer,
+    category_detail,
+    index,
+    post_permalink,
+    thread_detail,
+    thread_first_unread,
+    thread_short,
+)
+from forum.views.tools import (
+    new_thread_url,
+    preview,
+    preview_fragment,
+    search,
+)
+from forum.views.watching import (
+    _thread_or_404,
+    bookmarks,
+    category_watch,
+    thread_bookmark,
+    thread_watch,
+)
+from forum.views.writing import (
+    _post_for,
+    post_approve,
+    post_delete,
+    post_edit,
+    post_history,
+    post_react,
+    post_reply,
+    post_restore,
+    post_solve,
+    thread_create,
+    thread_edit,
+)
+
+__all__ = [
+    "CATEGORY_LEVELS",
+    "anonymous_cache",
+    "_render",
+    "_page_number",
+    "_pages",
+    "_error_messages",
+    "_form_errors",
+    "preview",
+    "search",
+    "preview_fragment",
+    "new_thread_url",
+    "index",
+    "INDEX_CANDIDATES",
+    "_index_data",
+    "_index",
+    "_category_page_data",
+    "category_detail",
+    "thread_short",
+    "_search_url",
+    "_report_ct",
+    "_viewer",
+    "_state_banners",
+    "MAX_CACHED_PAGE",
+    "_thread_page_data",
+    "thread_detail",
+    "post_permalink",
+    "thread_first_unread",
+    "_thread_or_404",
+    "thread_watch",
+    "thread_bookmark",
+    "category_watch",
+    "bookmarks",
+    "thread_create",
+    "post_reply",
+    "_post_for",
+    "post_edit",
+    "post_history",
+    "post_delete",
+    "post_restore",
+    "post_approve",
+    "post_react",
+    "post_solve",
+    "thread_edit",
+    "thread_moderate",
+    "held_queue",
+]
