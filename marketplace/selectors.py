@@ -6,13 +6,14 @@ import math
 import re
 import statistics
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -355,7 +356,7 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
     postgresql = connection.vendor == "postgresql"
     if postgresql and not params.get("q"):
         found = list(qs.order_by(*order).values_list(*first)[:MAX_CACHED_IDS])
-        counters, ranges, total = _facet_counts_sql(qs)
+        counters, ranges, total = _facet_counts_sql(qs, many=len(found) >= MAX_CACHED_IDS)
     else:
         columns = (*first, "year_built", "price", *FACET_FIELDS)
         if postgresql:  # a keyword: its newest KEYWORD_CANDIDATES matches, sorted here as asked
@@ -419,7 +420,7 @@ def _facet_expression(qs: QuerySet[Listing], column: str) -> Any:
     return F(column)
 
 
-def _facet_counts_sql(qs: QuerySet[Listing]) -> tuple[list[Counter[Any]], dict[str, Any], int]:
+def _facet_counts_sql(qs: QuerySet[Listing], *, many: bool) -> tuple[list[Counter[Any]], dict[str, Any], int]:
     """Facet counts, ranges and total of a search in one PostgreSQL query: the matches grouped by every
     facet column at once (one pass, a few thousand groups), then those groups summed per facet with GROUPING
     SETS, the empty set giving the total and the ranges."""
@@ -446,9 +447,15 @@ def _facet_counts_sql(qs: QuerySet[Listing]) -> tuple[list[Counter[Any]], dict[s
     )
     total = 0
     every = (1 << len(keys)) - 1
-    with connection.cursor() as cursor:
+    with transaction.atomic() if many else nullcontext(), connection.cursor() as cursor:
+        # Many matches: group by hashing. The planner cannot tell how many rows pass the distance, guesses
+        # few, and sorts them on ten keys to group them: 0.8 s instead of 0.2 s for 167,000 matches.
+        if many:
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(sql, inner_params)
         found = cursor.fetchall()
+        if many:
+            cursor.execute("RESET enable_sort")
     for row in found:
         values, grouping, n = row[: len(keys)], row[len(keys)], int(row[len(keys) + 1] or 0)
         if grouping == every:  # the empty grouping set: every match

@@ -411,3 +411,16 @@ def test_a_keyword_search_on_postgresql_looks_at_its_newest_candidates(monkeypat
     assert prices == sorted(prices)
     assert found.total == (2 if connection.vendor == "postgresql" else 3)
     assert prices == ([3000, 4000] if connection.vendor == "postgresql" else [3000, 4000, 5000])
+
+
+def test_facets_of_many_matches_equal_the_python_counts(facet_fixture, monkeypatch):
+    """Past MAX_CACHED_IDS matches PostgreSQL groups by hashing (enable_sort off for that query only)."""
+    from marketplace import selectors
+
+    monkeypatch.setattr(selectors, "MAX_CACHED_IDS", 3)
+    params, _ = parse_search_params(QueryDict("zip=78701&radius=3000"))
+    facets, ranges, total = _python_facets(params)
+    found = search("zip=78701&radius=3000")
+    assert (found.total, found.ranges) == (total, ranges)
+    [make] = [f for f in found.facets if f["name"] == "make"]
+    assert {v["value"]: v["count"] for v in make["values"]} == facets["make"]
