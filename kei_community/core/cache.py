@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import pickle
 import time
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -120,28 +119,22 @@ class TagAwareLocMemCache(LocMemCache):
 
     # Django's internals, not declared by django-stubs.
     _cache: Any
+    _expire_info: dict[str, float | None]
     _lock: Any
-    _has_expired: Callable[[str], bool]
 
     def get_ints(self, keys: list[str]) -> list[int | None]:
-        out: list[int | None] = []
-        with self._lock:
-            for key in keys:
-                if self._has_expired(key):
-                    out.append(None)
-                    continue
-                self._cache.move_to_end(key, last=False)
-                value = pickle.loads(self._cache[key])  # noqa: S301 - our own process's memory
-                out.append(value if type(value) is int else None)
-        return out
+        return [value if type(value) is int else None for value in self.get_made(keys)]
 
     def get_made(self, keys: list[str]) -> list[Any]:
         out: list[Any] = []
+        now = time.time()
+        expiry, data, loads = self._expire_info, self._cache, pickle.loads
         with self._lock:
             for key in keys:
-                if self._has_expired(key):
+                expires = expiry.get(key, -1)
+                if expires is not None and expires <= now:  # missing (-1) or expired
                     out.append(None)
                     continue
-                self._cache.move_to_end(key, last=False)
-                out.append(pickle.loads(self._cache[key]))  # noqa: S301 - our own process's memory
+                data.move_to_end(key, last=False)  # kept in LRU order, as get() does
+                out.append(loads(data[key]))
         return out
