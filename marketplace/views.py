@@ -21,6 +21,7 @@ from kei_community.core import cache_tags, caching, slots, snapshots
 from kei_community.core.exceptions import RateLimited
 from kei_community.core.ids import parse_id
 from kei_community.core.page_cache import anonymous_page_cache, cacheable_context
+from kei_community.core.public_url import absolute_url
 from kei_community.core.redirects import next_url
 from kei_community.core.registry import call_hooks
 from kei_community.core.types import AppHttpRequest, AuthenticatedHttpRequest
@@ -368,7 +369,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         "zip_error": zip_error,
         "is_favorite": is_favorite,
         "questions": questions,
-        "share_url": request.build_absolute_uri(listing.get_absolute_url()),
+        "share_url": absolute_url(listing.get_absolute_url()),
         "buyers": selectors.listing_buyers(listing=listing) if is_owner and listing.truck_id else [],
         "removal": removal_in_force(listing) if listing.status == Listing.Status.REMOVED else None,
     }

@@ -20,6 +20,7 @@ from rest_framework.serializers import BaseSerializer
 from kei_community.core.api.pagination import MAX_PAGE_SIZE, query_int
 from kei_community.core.api.schema import error_response
 from kei_community.core.ids import id_or_404
+from kei_community.core.public_url import absolute_url
 from kei_community.core.us import zip_lookup
 from kei_community.media.api.views import PhotosAutoSchema, PhotosViewSetMixin
 from kei_community.media.models import Photo
@@ -168,7 +169,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
                 return None
             q = request.query_params.copy()
             q["page"] = str(n)
-            return request.build_absolute_uri(request.path) + "?" + q.urlencode()
+            return absolute_url(request.path) + "?" + q.urlencode()
 
         data = ListingSerializer(result.listings, many=True, context=self._context(result.listings)).data
         return Response(

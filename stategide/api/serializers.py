@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
+from kei_community.core.public_url import absolute_url
 from stategide.models import (
     MAX_SPEED_MPH,
     Citation,
@@ -52,9 +53,7 @@ class StateListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj: StatePage) -> str:
-        request = self.context.get("request")
-        path = obj.get_absolute_url()
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(obj.get_absolute_url())
 
 
 class CitationSerializer(StrictFieldsMixin, serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kei_community.core.page_cache import cacheable_context
+from kei_community.core.public_url import absolute_url
 from stategide import selectors, services
 from stategide.diff import revision_diff
 from stategide.forms import (
@@ -92,7 +93,7 @@ def index_csv(request: HttpRequest) -> HttpResponse:
                 rev.road_restrictions if rev else "",
                 rev.confidence if rev else "",
                 rev.verified_on.isoformat() if rev and rev.verified_on else "",
-                request.build_absolute_uri(page.get_absolute_url()),
+                absolute_url(page.get_absolute_url()),
             ]
         )
     return response

@@ -227,3 +227,28 @@ def test_json_ld_cannot_be_closed_by_member_text(client, public):
     body = client.get(listing.get_absolute_url()).content.decode()
     ld = body.split('<script type="application/ld+json"', 1)[1].split("</script>", 1)[0]
     assert "<script" not in ld and "\\u003C/script\\u003E" in ld
+
+
+@pytest.mark.django_db
+def test_api_pagination_links_carry_the_public_url(client, public):
+    ForumThreadFactory.create_batch(3)
+    body = client.get("/api/v1/forum/threads/?page_size=1&page=2", HTTP_HOST="internal.local").json()
+    assert body["next"].startswith(PUBLIC + "/api/v1/forum/threads/")
+    assert body["previous"].startswith(PUBLIC + "/api/v1/forum/threads/")
+
+
+@pytest.mark.django_db
+def test_listing_search_page_links_carry_the_public_url(client, public):
+    ListingFactory.create_batch(3)
+    body = client.get("/api/v1/listings/?page_size=1&page=2", HTTP_HOST="internal.local").json()
+    links = [v for k, v in body.items() if k in ("next", "previous") and v]
+    assert links and all(link.startswith(PUBLIC + "/api/v1/listings/") for link in links)
+
+
+@pytest.mark.django_db
+def test_state_api_and_csv_urls_carry_the_public_url(client, public):
+    StatePageFactory(code="TX")
+    detail = client.get("/api/v1/states/tx/", HTTP_HOST="internal.local").json()
+    assert detail["url"] == PUBLIC + "/states/tx/"
+    csv = client.get("/states/states.csv", HTTP_HOST="internal.local").content.decode()
+    assert PUBLIC + "/states/tx/" in csv and "internal.local" not in csv

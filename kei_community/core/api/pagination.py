@@ -9,6 +9,8 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from kei_community.core.public_url import rebase
+
 MAX_PAGE_SIZE = 100
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -39,6 +41,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_number(self, request: Request, paginator: Any) -> int:
         return query_int(request, self.page_query_param) or 1
+
+    # `next` and `previous` are absolute URLs under SITE_URL (kei_community.core.public_url), never the Host
+    # header the client sent.
+    def get_next_link(self) -> str | None:
+        link = super().get_next_link()
+        return rebase(link) if link else None
+
+    def get_previous_link(self) -> str | None:
+        link = super().get_previous_link()
+        return rebase(link) if link else None
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         params = super().get_schema_operation_parameters(view)
