@@ -100,7 +100,7 @@ def test_list_find_favourite_message_sell(page, chromium, live_server, settings,
         bpage.goto("/listings/")
         bpage.get_by_label("ZIP").fill("78613")
         bpage.get_by_label("Within (mi)").select_option("25")
-        bpage.get_by_role("button", name="Search", exact=True).last.click()
+        bpage.get_by_role("button", name="Show trucks", exact=True).click()
         bpage.wait_for_function(
             "() => document.querySelector('#results-heading').textContent.includes('within 25 miles')"
         )
@@ -126,7 +126,7 @@ def test_list_find_favourite_message_sell(page, chromium, live_server, settings,
     page.goto("/messages/")
     assert page.get_by_text("1 unread").is_visible()
     page.get_by_role("link", name="2001 Suzuki Carry 4WD dump, cold A/C").click()
-    page.get_by_label("Message").fill("Yes, frame is solid. Saturday works.")
+    page.get_by_label("Message", exact=True).fill("Yes, frame is solid. Saturday works.")
     page.get_by_role("button", name="Send").click()
     page.wait_for_url(f"**/messages/{conversation.pk}/**")
     assert page.get_by_text("Saturday works.").is_visible()
