@@ -79,7 +79,8 @@ def _render_cards(pks: list[int], known: dict[int, Listing]) -> dict[str, list[A
             caching.dont_store()  # the picture changes when processing ends, without a listing write
         cover = next((p for p in items if p.is_cover), items[0]) if items else None
         markers = {"slot_distance": slots.marker(), "slot_footer": slots.marker()}
-        html = template.render({"listing": obj, "cover": cover, **markers})
+        ready = sum(1 for photo in items if photo.status == "ready")
+        html = template.render({"listing": obj, "cover": cover, "photo_count": ready, **markers})
         card = slots.pattern(slots.cut(html, {m: name for name, m in markers.items()}))
         out[str(obj.pk)] = [card, obj.title]
     return out

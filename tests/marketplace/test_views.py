@@ -1305,3 +1305,15 @@ def test_a_sell_step_without_the_place_warns_from_where_the_listing_says_the_tru
     form = SellStepForm(data=step, instance=in_the_us, user=user, step="truck")
     assert form.is_valid(), form.errors
     assert form.warnings == [TOO_NEW_WARNING]
+
+
+def test_result_cards_show_how_many_photos_are_ready(client, django_capture_on_commit_callbacks):
+    listing = make_listings(1)[0]
+    with django_capture_on_commit_callbacks(execute=True):  # processed in-process (eager tasks)
+        for name in ("a.jpg", "b.jpg"):
+            services.listing_photo_add(
+                actor=listing.seller, listing=listing, upload=SimpleUploadedFile(name, jpeg_bytes())
+            )
+    page = client.get("/listings/").content.decode()
+    assert '<span class="photo-count">2 photos</span>' in page
+    assert 'class="photo-count"' not in client.get("/listings/?make=Nobody").content.decode()
