@@ -53,6 +53,7 @@ def chromium():
 def page(chromium, live_server, settings):  # type: ignore[no-untyped-def]
     require_or_skip(chromium is not None, "browser tests need Debian's Chromium at /usr/bin/chromium and playwright")
     settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    settings.SITE_URL = live_server.url  # the site's public URL: email and feed links point at the server under test
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     pg = context.new_page()
