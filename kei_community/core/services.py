@@ -8,12 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from kei_community.core.models import ContactMessage
+from kei_community.users.services import system_account
 
 CONTACT_ACCOUNT_EMAIL = "contact-form@accounts.invalid"
 CONTACT_ACCOUNT_NAME = "Contact form"
@@ -41,15 +41,7 @@ def client_key(ident: str) -> str:
 def contact_account() -> Any:
     """The inactive system account that files the moderation report for a visitor who is not signed in
     (a report needs a reporter). Nobody can sign in as it."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        email=CONTACT_ACCOUNT_EMAIL, defaults={"display_name": CONTACT_ACCOUNT_NAME, "is_active": False}
-    )
-    if created or user.has_usable_password() or user.is_active:
-        user.set_unusable_password()
-        user.is_active = False
-        user.save(update_fields=["password", "is_active"])
-    return user
+    return system_account(email=CONTACT_ACCOUNT_EMAIL, display_name=CONTACT_ACCOUNT_NAME)
 
 
 def _check_rate(*, sender: Any, key: str) -> None:

@@ -62,6 +62,19 @@ def user_update_profile(*, actor: User, user: User, data: dict[str, Any]) -> Use
     return user
 
 
+def system_account(*, email: str, display_name: str) -> User:
+    """An account that code acts as (the reference-data loader, the contact form for visitors), created once.
+
+    It is inactive and has no usable password, so nobody can sign in as it; a row that somehow gained either
+    is put back."""
+    user, created = User.objects.get_or_create(email=email, defaults={"display_name": display_name, "is_active": False})
+    if created or user.has_usable_password() or user.is_active:
+        user.set_unusable_password()
+        user.is_active = False
+        user.save(update_fields=["password", "is_active"])
+    return user
+
+
 def moderators_group() -> Group:
     """The Moderators group with its permission (created by migration 0002; recreated if missing)."""
     group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)

@@ -7,12 +7,12 @@ import logging
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
 from kei_community.core.markdown import render_markdown
+from kei_community.users.services import system_account
 from stategide.models import (
     CONTENT_FIELDS,
     PRIMARY_CITATION_KINDS,
@@ -145,15 +145,7 @@ def reference_account() -> Any:
 
     It is inactive and has no usable password: nobody can sign in as it.
     """
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        email=REFERENCE_ACCOUNT_EMAIL, defaults={"display_name": REFERENCE_ACCOUNT_NAME, "is_active": False}
-    )
-    if created or user.has_usable_password() or user.is_active:
-        user.set_unusable_password()
-        user.is_active = False
-        user.save(update_fields=["password", "is_active"])
-    return user
+    return system_account(email=REFERENCE_ACCOUNT_EMAIL, display_name=REFERENCE_ACCOUNT_NAME)
 
 
 def _citation_keys(citations: Any) -> list[tuple[str, str, str]]:

@@ -180,3 +180,16 @@ def test_a_successful_token_request_takes_back_its_own_attempt(user, settings):
     for _ in range(3):
         assert api_token_obtain(email=user.email, password=DEFAULT_PASSWORD, request=_post())
     assert _form_authenticate(user.email, DEFAULT_PASSWORD) == user
+
+
+@pytest.mark.django_db
+def test_system_account_is_created_once_inactive_and_without_a_password():
+    from kei_community.users.services import system_account
+
+    first = system_account(email="system@kei.invalid", display_name="System")
+    first.is_active = True
+    first.set_password("someone-set-this-123")
+    first.save()
+    again = system_account(email="system@kei.invalid", display_name="System")
+    assert again.pk == first.pk
+    assert not again.is_active and not again.has_usable_password()
