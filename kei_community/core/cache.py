@@ -81,29 +81,28 @@ class FailOpenRedisCache(RedisCache):
     def get_ints(self, keys: list[str]) -> list[int | None]:
         """Integer values (tag versions, set by set/add/incr) of already-made keys in one MGET, without the
         per-key work of get_many; None for a missing or non-integer value, and for every key on a Redis error."""
-        if self._down_until and time.monotonic() < self._down_until:
-            return [None] * len(keys)
-        try:
-            raw = self._cache.get_client(None).mget(keys)
-        except OUTAGE_ERRORS as exc:
-            self._down_until = time.monotonic() + float(getattr(settings, "CACHE_RETRY_SECONDS", 5))
-            logger.warning("cache get_ints failed open: %s: %s", type(exc).__name__, exc)
-            return [None] * len(keys)
-        return [_int_or_none(value) for value in raw]
+        raw = self._mget("get_ints", keys)
+        return [None] * len(keys) if raw is None else [_int_or_none(value) for value in raw]
 
     def get_made(self, keys: list[str]) -> list[Any]:
         """Values of already-made keys (`make_key`) in one MGET, without get_many's per-key work; None for
         a missing key, and for every key on a Redis error."""
-        if self._down_until and time.monotonic() < self._down_until:
-            return [None] * len(keys)
-        try:
-            raw = self._cache.get_client(None).mget(keys)
-        except OUTAGE_ERRORS as exc:
-            self._down_until = time.monotonic() + float(getattr(settings, "CACHE_RETRY_SECONDS", 5))
-            logger.warning("cache get_made failed open: %s: %s", type(exc).__name__, exc)
+        raw = self._mget("get_made", keys)
+        if raw is None:
             return [None] * len(keys)
         loads = self._cache._serializer.loads
         return [None if value is None else loads(value) for value in raw]
+
+    def _mget(self, method: str, keys: list[str]) -> list[Any] | None:
+        """Raw MGET of made keys; None (failing open, like _safe) while Redis is down or on a Redis error."""
+        if self._down_until and time.monotonic() < self._down_until:
+            return None
+        try:
+            return self._cache.get_client(None).mget(keys)
+        except OUTAGE_ERRORS as exc:
+            self._down_until = time.monotonic() + float(getattr(settings, "CACHE_RETRY_SECONDS", 5))
+            logger.warning("cache %s failed open: %s: %s", method, type(exc).__name__, exc)
+            return None
 
 
 def _int_or_none(value: Any) -> int | None:
