@@ -42,6 +42,7 @@ from kei_community.moderation.sanctions import suspended_member_ids
 from kei_community.moderation.selectors import removal_reason
 from kei_community.vehicles.models import ChassisCode
 from marketplace import page_cache
+from marketplace.keywords import keyword_filter
 from marketplace.models import PUBLIC_STATUSES, Conversation, Favorite, Listing, Message, Question, SavedSearch
 
 if TYPE_CHECKING:
@@ -169,18 +170,7 @@ def import_eligible_flag() -> Any:
 
 def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Listing]:
     if q := params.get("q"):
-        words = [w for w in re.split(r"\s+", q) if w][:6]
-        # Chassis codes named by the words, looked up once: `chassis_code_id IN (...)` lets PostgreSQL
-        # combine every arm of the OR from indexes (trigram indexes on the text columns, see migration 0004).
-        codes: dict[str, list[int]] = {}
-        for pk, code in ChassisCode.objects.filter(code__in={w.upper() for w in words}).values_list("id", "code"):
-            codes.setdefault(code.upper(), []).append(pk)
-        for word in words:
-            found = Q(title__icontains=word) | Q(description__icontains=word) | Q(model__icontains=word)
-            found |= Q(make__icontains=word)
-            if word.upper() in codes:
-                found |= Q(chassis_code_id__in=codes[word.upper()])
-            qs = qs.filter(found)
+        qs = keyword_filter(qs, q)
     if v := params.get("make"):
         qs = qs.filter(make__iexact=v)
     if v := params.get("model"):
@@ -243,6 +233,9 @@ class SearchResult:
     distances: dict[int, float] = field(default_factory=dict)
     ranges: dict[str, Any] = field(default_factory=dict)
     favorite_ids: set[int] = field(default_factory=set)
+    # True when `total` is a floor, not a count: a keyword search on PostgreSQL counts only its newest
+    # KEYWORD_CANDIDATES matches (pages say "1,000+ trucks", the API `count_is_capped`).
+    total_capped: bool = False
 
     @property
     def has_next(self) -> bool:
@@ -284,7 +277,8 @@ def listing_search(
     for obj in listings:
         obj.distance = distances.get(obj.pk)
     favorite_ids = favorite_ids_for(viewer=viewer, listing_ids=page_ids)
-    return SearchResult(listings, total, page, num_pages, facets, distances, ranges, favorite_ids)
+    capped = connection.vendor == "postgresql" and bool(params.get("q")) and total >= KEYWORD_CANDIDATES
+    return SearchResult(listings, total, page, num_pages, facets, distances, ranges, favorite_ids, capped)
 
 
 MAX_CACHED_IDS = 5000

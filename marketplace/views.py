@@ -140,6 +140,7 @@ def _results_block(
         return {
             "cards": [[obj.pk, obj.seller_id, distance_text(getattr(obj, "distance", None))] for obj in found.listings],
             "total": found.total,
+            "total_capped": found.total_capped,
             "page": found.page,
             "num_pages": found.num_pages,
             "facets_html": facets_html(facets=found.facets, ranges=found.ranges, query=query),
@@ -169,6 +170,7 @@ def _results_block(
         block["page"],
         block["num_pages"],
         favorite_ids=selectors.favorite_ids_for(viewer=request.user, listing_ids=ids),
+        total_capped=block.get("total_capped", False),
     )
     return result, block, loaded
 

@@ -161,6 +161,9 @@ class ListingSearchSerializer(serializers.Serializer):
     """One page of a listing search, with the facet counts and value ranges of all its matches."""
 
     count = serializers.IntegerField()
+    count_is_capped = serializers.BooleanField(
+        help_text="True when a keyword search matched more than it counts: `count` is then a floor (1,000)."
+    )
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)

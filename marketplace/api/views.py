@@ -175,6 +175,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
         return Response(
             {
                 "count": result.total,
+                "count_is_capped": result.total_capped,
                 "page": result.page,
                 "num_pages": result.num_pages,
                 "next": page_link(result.page + 1),

@@ -434,3 +434,16 @@ def test_schema_declares_the_publishing_rule(api_client):
     for path, method in (("/api/v1/listings/", "post"), ("/api/v1/listings/{id}/", "patch")):
         refused = schema["paths"][path][method]["responses"]["400"]
         assert "errors.photos" in refused["description"] and "LISTING_MIN_READY_PHOTOS" in refused["description"]
+
+
+def test_a_capped_keyword_count_says_so(api_client, monkeypatch):
+    from django.db import connection
+
+    from marketplace import selectors
+
+    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    for _ in range(3):
+        ListingFactory(description="Snorkel fitted.")
+    data = api_client.get("/api/v1/listings/?q=snorkel").json()
+    assert data["count_is_capped"] is (connection.vendor == "postgresql")
+    assert api_client.get("/api/v1/listings/").json()["count_is_capped"] is False

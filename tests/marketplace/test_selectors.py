@@ -413,6 +413,20 @@ def test_a_keyword_search_on_postgresql_looks_at_its_newest_candidates(monkeypat
     assert prices == ([3000, 4000] if connection.vendor == "postgresql" else [3000, 4000, 5000])
 
 
+def test_a_capped_keyword_total_is_flagged_as_a_floor(monkeypatch):
+    from django.db import connection
+
+    from marketplace import selectors
+
+    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    seller = UserFactory()
+    for price in (5000, 3000, 4000):
+        ListingFactory(seller=seller, description=f"Snorkel fitted, asking {price}.", price=price)
+    assert search("q=snorkel").total_capped is (connection.vendor == "postgresql")
+    assert search("q=nothingmatchesthis").total_capped is False
+    assert search("").total_capped is False
+
+
 def test_facets_of_many_matches_equal_the_python_counts(facet_fixture, monkeypatch):
     """Past MAX_CACHED_IDS matches PostgreSQL groups by hashing (enable_sort off for that query only)."""
     from marketplace import selectors

@@ -1317,3 +1317,16 @@ def test_result_cards_show_how_many_photos_are_ready(client, django_capture_on_c
     page = client.get("/listings/").content.decode()
     assert '<span class="photo-count">2 photos</span>' in page
     assert 'class="photo-count"' not in client.get("/listings/?make=Nobody").content.decode()
+
+
+def test_a_capped_keyword_count_shows_a_plus(client, monkeypatch):
+    from django.db import connection
+
+    from marketplace import selectors
+
+    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    for _ in range(3):
+        ListingFactory(description="Snorkel fitted.")
+    body = client.get("/listings/?q=snorkel").content.decode()
+    assert ("2+ trucks found" in body) is (connection.vendor == "postgresql")
+    assert ("3 trucks found" in body) is (connection.vendor != "postgresql")
