@@ -119,6 +119,31 @@ def thread_get_unchecked(pk: int) -> Thread | None:
     )
 
 
+def thread_cover_url(*, thread: Thread) -> str:
+    """The picture a shared link to the thread previews with (OpenGraph, Twitter card, JSON-LD): the first
+    ready photo of the opening post if it is visible, else the first ready photo of the garage truck the
+    thread belongs to; "" when there is none. At most two queries, on a cache miss of the thread page."""
+    from kei_community.media.selectors import photos_for
+
+    opening = (
+        Post.objects.filter(thread=thread, position=1)
+        .only("id", "has_photos", "is_deleted", "is_hidden", "is_held")
+        .first()
+    )
+    owners: list[Any] = []
+    if opening is not None and opening.has_photos and opening.is_visible:
+        owners.append(opening)
+    if thread.truck_id:
+        from kei_community.vehicles.models import GarageTruck
+
+        owners.append(GarageTruck(pk=thread.truck_id))
+    for owner in owners:
+        for photo in photos_for(owner).filter(status="ready")[:3]:
+            if url := photo.largest_url():
+                return url
+    return ""
+
+
 def thread_posts_page(*, thread: Thread, page: int) -> list[Post]:
     """One page by position: no COUNT, no OFFSET, stable while posts are deleted or added.
 

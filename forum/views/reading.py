@@ -255,6 +255,7 @@ def _thread_page_data(pk: int, requested: int) -> dict | None:
             *(cache_tags.member(p.author_id) for p in posts),
             *([cache_tags.member(solved.author_id)] if solved else []),
         )
+        cover_url = selectors.thread_cover_url(thread=thread)
         return {
             "thread": snapshots.snapshot(thread),
             "category": snapshots.snapshot(thread.category),
@@ -265,10 +266,12 @@ def _thread_page_data(pk: int, requested: int) -> dict | None:
             "posts": [cards.post_part(p, thread=thread) for p in posts],
             "urls": urls,
             "head_html": render_to_string(
-                "forum/includes/thread_head.html", {"thread": thread, "category": thread.category, "urls": urls}
+                "forum/includes/thread_head.html",
+                {"thread": thread, "category": thread.category, "urls": urls, "cover_url": cover_url},
             ),
             "truck": {"url": truck.get_absolute_url(), "name": truck.display_name} if truck else None,
             "solved": {"url": solved.get_absolute_url(), "author": solved.author.public_name} if solved else None,
+            "cover_url": cover_url,
         }
 
     if requested > MAX_CACHED_PAGE:
@@ -326,6 +329,7 @@ def thread_detail(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         "pages": _pages(page, thread.page_count),
         "truck": data["truck"],
         "solved": data["solved"],
+        "cover_url": data.get("cover_url", ""),
         "state": state,
         "moderator": moderator,
         "first_new": first_new,

@@ -252,3 +252,38 @@ def test_state_api_and_csv_urls_carry_the_public_url(client, public):
     assert detail["url"] == PUBLIC + "/states/tx/"
     csv = client.get("/states/states.csv", HTTP_HOST="internal.local").content.decode()
     assert PUBLIC + "/states/tx/" in csv and "internal.local" not in csv
+
+
+def _ready_post_photo(post):
+    from forum.services import post_add_photo
+    from kei_community.media.tasks import process_photo
+    from tests.factories import make_upload
+
+    photo = post_add_photo(actor=post.author, post=post, upload=make_upload())
+    process_photo.apply(args=[photo.pk])
+    photo.refresh_from_db()
+    return photo
+
+
+@pytest.mark.django_db
+def test_thread_page_previews_with_the_opening_posts_photo(client, public):
+    from forum.models import Post
+
+    thread = ForumThreadFactory(title="Photo thread", body="Look at this bed")
+    opening = Post.objects.get(thread=thread, position=1)
+    photo = _ready_post_photo(opening)
+    opening.refresh_from_db()
+    assert opening.has_photos
+    body = client.get(thread.get_absolute_url(), HTTP_HOST="internal.local").content.decode()
+    image = absolute_url(photo.largest_url())
+    assert f'<meta property="og:image" content="{image}">' in body
+    assert f'<meta name="twitter:image" content="{image}">' in body
+    assert '<meta name="twitter:card" content="summary_large_image">' in body
+    assert f'"image":"{image}"' in body  # the DiscussionForumPosting JSON-LD
+
+
+@pytest.mark.django_db
+def test_thread_page_without_photos_has_a_summary_card(client, public):
+    thread = ForumThreadFactory(title="No photo thread")
+    body = client.get(thread.get_absolute_url()).content.decode()
+    assert 'property="og:image"' not in body and '<meta name="twitter:card" content="summary">' in body
