@@ -18,12 +18,12 @@ from django.db import models
 
 from kei_community.moderation import services
 from kei_community.moderation.models import Removal, Sanction
-from kei_community.moderation.registry import TargetHandlers, bulk_removable_models, handlers_for
+from kei_community.moderation.registry import HandledTarget, TargetHandlers, bulk_removable_models, handlers_for
 from kei_community.users.permissions import SYSTEM
 
 
 @dataclass(frozen=True)
-class Situation:
+class Situation(HandledTarget):
     """What decides which verbs apply: the content (if any), its removal, its owner and their suspension."""
 
     actor: Any
@@ -33,14 +33,6 @@ class Situation:
     owner: Any
     owner_suspension: Sanction | None
     open_reports: int
-
-    @property
-    def removable(self) -> bool:
-        return self.obj is not None and self.handlers is not None and self.handlers.removable
-
-    @property
-    def noun(self) -> str:
-        return self.handlers.noun if self.handlers is not None else "content"
 
     @property
     def can_sanction_owner(self) -> bool:

@@ -120,3 +120,19 @@ def register_member_listener(app: str, fn: Callable[[Any], None]) -> None:
 
 def member_listeners() -> list[Callable[[Any], None]]:
     return [fn for _, fn in sorted(_member_listeners.items())]
+
+
+class HandledTarget:
+    """What a reported object's registered handlers say about it, for anything that holds `obj` and
+    `handlers` (the queue's report groups, the actions' situations)."""
+
+    obj: Any
+    handlers: TargetHandlers | None
+
+    @property
+    def removable(self) -> bool:
+        return self.obj is not None and self.handlers is not None and self.handlers.removable
+
+    @property
+    def noun(self) -> str:
+        return self.handlers.noun if self.handlers is not None else "content"

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from kei_community.moderation.models import AuditLogEntry, Removal, Report, Sanction
 from kei_community.moderation.registry import (
+    HandledTarget,
     TargetHandlers,
     bulk_removable_models,
     handlers_for,
@@ -120,7 +121,7 @@ def open_report_groups(*, app: str = "", reason: str = "") -> QuerySet:
 
 
 @dataclass
-class ReportGroup:
+class ReportGroup(HandledTarget):
     content_type: ContentType
     object_id: int
     report_count: int
@@ -134,14 +135,6 @@ class ReportGroup:
     removal: Removal | None = None
     owner: Any = None
     owner_suspension: Sanction | None = None
-
-    @property
-    def removable(self) -> bool:
-        return self.obj is not None and self.handlers is not None and self.handlers.removable
-
-    @property
-    def noun(self) -> str:
-        return self.handlers.noun if self.handlers is not None else "content"
 
     @property
     def uid(self) -> str:
