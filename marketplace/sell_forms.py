@@ -56,6 +56,12 @@ class SellStepForm(ListingForm):
             self.fields[name].required = True
         if "truck" in self.fields:
             self.fields["truck"].help_text = "Choosing a truck from your garage fills what it knows."
+        if "zip_code" in self.fields and self.initial.get("zip_code") and not self.instance.zip_code:
+            self.fields[
+                "zip_code"
+            ].help_text = (
+                "From your profile; city and state are filled in from the ZIP. Change it if the truck is elsewhere."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -87,14 +93,37 @@ def initial_from_truck(*, user: Any, truck_id: int | None) -> dict[str, Any]:
     code = truck.chassis_code
     if code is not None and code.drive in (Listing.Drive.TWO, Listing.Drive.FOUR):
         initial["drive"] = code.drive
+    # The garage's choices (kei_community.vehicles.models) store the listing's values; a value the listing
+    # does not know is left for the seller to choose.
+    if truck.transmission in Listing.Transmission.values:
+        initial["transmission"] = truck.transmission
+    if truck.bed_type in Listing.BedType.values:
+        initial["bed_type"] = truck.bed_type
     return {k: v for k, v in initial.items() if v not in (None, "")}
+
+
+def _condition_from_truck(listing: Listing) -> dict[str, Any]:
+    """The condition step's values the draft's garage truck knows and the draft does not have yet."""
+    truck = listing.truck
+    if truck is None:
+        return {}
+    initial: dict[str, Any] = {}
+    if not listing.registered_as and truck.registered_as:
+        initial["registered_as"] = truck.registered_as
+    if listing.odometer is None and truck.odometer is not None:
+        initial["odometer"] = truck.odometer
+        if truck.odometer_unit in Listing.OdometerUnit.values:
+            initial["odometer_unit"] = truck.odometer_unit
+    if not listing.colour and truck.colour:
+        initial["colour"] = truck.colour
+    return initial
 
 
 def initial_for_step(*, step: str, listing: Listing, user: Any) -> dict[str, Any]:
     """Values a later step can offer for what the draft does not have yet (the garage truck, the profile)."""
     initial: dict[str, Any] = {}
-    if step == "condition" and not listing.registered_as and listing.truck is not None:
-        initial["registered_as"] = listing.truck.registered_as
+    if step == "condition":
+        initial.update(_condition_from_truck(listing))
     profile_zip: str = getattr(user, "zip_code", "") or ""
     if step == "place" and not listing.zip_code and profile_zip:
         initial["zip_code"] = profile_zip

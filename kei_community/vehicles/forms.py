@@ -26,14 +26,23 @@ class GarageTruckForm(BootstrapFormMixin, forms.ModelForm):
         model = GarageTruck
         fields = list(TRUCK_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"frame_number": "The Japanese frame number, e.g. DA63T-123456 — not a 17-character VIN."}
-        labels = {"us_market": "Built for the US market (the import rule does not apply)"}
+        help_texts = {
+            "frame_number": "The Japanese frame number, e.g. DA63T-123456 — not a 17-character VIN.",
+            "odometer": "What the odometer reads now; import odometers usually read in km.",
+            "colour": "E.g. white, silver, red.",
+        }
+        labels = {
+            "us_market": "Built for the US market (the import rule does not apply)",
+            "odometer": "Odometer (optional)",
+            "odometer_unit": "Odometer reads in",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["make"].required = False
         self.fields["make"].help_text = "Filled from the chassis code when you pick one."
         self.fields["photo"].widget = forms.ClearableFileInput(attrs={"accept": "image/*,.heic,.heif"})
+        self.fields["odometer_unit"].required = False  # km unless chosen (the model's default)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
@@ -42,4 +51,6 @@ class GarageTruckForm(BootstrapFormMixin, forms.ModelForm):
         return data
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k in TRUCK_FIELDS}
+        return {
+            k: v for k, v in self.cleaned_data.items() if k in TRUCK_FIELDS and not (k == "odometer_unit" and not v)
+        }

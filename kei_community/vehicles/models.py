@@ -15,6 +15,28 @@ class Drive(models.TextChoices):
     BOTH = "both", "2WD or 4WD"
 
 
+# The truck's equipment, shared by garage trucks and listings: the stored values are the ones the marketplace's
+# Listing uses (its Transmission, BedType and OdometerUnit), so "Sell this truck" copies them unchanged.
+class Transmission(models.TextChoices):
+    MANUAL = "manual", "Manual"
+    AUTOMATIC = "automatic", "Automatic"
+    CVT = "cvt", "CVT"
+
+
+class BedType(models.TextChoices):
+    FLAT = "flat", "Flat bed"
+    DUMP = "dump", "Dump"
+    SCISSOR = "scissor", "Scissor / hydraulic lift"
+    JUMBO = "jumbo", "Jumbo cab"
+    PANEL_VAN = "panel_van", "Panel van"
+    OTHER = "other", "Other"
+
+
+class OdometerUnit(models.TextChoices):
+    KM = "km", "km"
+    MI = "mi", "miles"
+
+
 class ChassisCode(models.Model):
     """One row of the catalog, keyed on the chassis code (sources disagree on generation numbers)."""
 
@@ -74,6 +96,13 @@ class GarageTruck(models.Model):
     notes = models.TextField(blank=True)
     us_market = models.BooleanField(default=False, help_text="Built for the US market (import rules don't apply).")
     registered_as = models.CharField(max_length=10, choices=RegisteredAs.choices, blank=True, default="")
+    transmission = models.CharField(max_length=10, choices=Transmission.choices, blank=True, default="")
+    bed_type = models.CharField(max_length=10, choices=BedType.choices, blank=True, default="")
+    odometer = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(2_000_000)], help_text="The reading on the odometer."
+    )
+    odometer_unit = models.CharField(max_length=2, choices=OdometerUnit.choices, default=OdometerUnit.KM)
+    colour = models.CharField(max_length=40, blank=True)
     photos = GenericRelation("media.Photo", content_type_field="owner_type", object_id_field="owner_id")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

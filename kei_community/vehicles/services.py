@@ -16,6 +16,7 @@ CATALOG_CSV = Path(__file__).resolve().parent / "data" / "kei_catalog.csv"
 
 TRUCK_FIELDS = (
     "chassis_code", "make", "model", "frame_number", "year_built", "month_built",
+    "transmission", "bed_type", "odometer", "odometer_unit", "colour",
     "nickname", "notes", "us_market", "registered_as",
 )  # fmt: skip
 

@@ -52,3 +52,37 @@ def test_garage_list_query_count_constant(api_client, user, django_assert_max_nu
     GarageTruckFactory.create_batch(25, owner=user)
     with django_assert_max_num_queries(6):
         assert api_client.get("/api/v1/garage/").status_code == 200
+
+
+def test_garage_api_takes_and_returns_equipment_odometer_and_colour(api_client, user):
+    api_client.force_authenticate(user)
+    payload = {
+        "make": "Honda", "transmission": "manual", "bed_type": "scissor", "odometer": 61000, "odometer_unit": "mi",
+        "colour": "White",
+    }  # fmt: skip
+    response = api_client.post("/api/v1/garage/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = api_client.get(f"/api/v1/garage/{response.json()['id']}/").json()
+    assert {k: body[k] for k in payload} == payload
+
+
+def test_garage_api_defaults_and_refuses_bad_equipment(api_client, user):
+    api_client.force_authenticate(user)
+    body = api_client.post("/api/v1/garage/", {"make": "Suzuki"}, format="json").json()
+    assert (body["transmission"], body["bed_type"], body["odometer"], body["odometer_unit"], body["colour"]) == (
+        "", "", None, "km", "",
+    )  # fmt: skip
+    for bad in ({"transmission": "semi"}, {"bed_type": "tipper"}, {"odometer": -1}, {"odometer_unit": "ly"}):
+        response = api_client.patch(f"/api/v1/garage/{body['id']}/", bad, format="json")
+        assert response.status_code == 400 and next(iter(bad)) in response.json()["errors"]
+
+
+def test_garage_api_other_member_cannot_change_equipment(api_client, other_user):
+    truck = GarageTruckFactory(transmission="manual", odometer=1000, colour="Red")
+    api_client.force_authenticate(other_user)
+    response = api_client.patch(
+        f"/api/v1/garage/{truck.pk}/", {"transmission": "cvt", "odometer": 1, "colour": "Blue"}, format="json"
+    )
+    assert response.status_code == 403
+    truck.refresh_from_db()
+    assert (truck.transmission, truck.odometer, truck.colour) == ("manual", 1000, "Red")

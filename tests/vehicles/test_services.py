@@ -203,3 +203,55 @@ def test_a_17_character_vin_gets_the_vin_warning_and_is_kept_whole():
     assert normalize_frame_number("jhmfa16586s012345") == "JHMFA16586S012345"  # not split like a frame number
     assert normalize_frame_number("da63t123456") == "DA63T-123456"
     assert not looks_like_vin("DA63T-123456") and not looks_like_vin("IOQ4567890123456X")
+
+
+# --- the truck's equipment, odometer and colour (issue 12: "Sell this truck" prefills them) ---------
+
+
+def test_garage_truck_keeps_transmission_bed_odometer_and_colour(user):
+    truck = garage_truck_create(
+        owner=user, make="Suzuki", transmission="cvt", bed_type="scissor", odometer=88000, odometer_unit="mi",
+        colour="White",
+    )  # fmt: skip
+    truck.refresh_from_db()
+    assert (truck.transmission, truck.bed_type, truck.odometer, truck.odometer_unit, truck.colour) == (
+        "cvt", "scissor", 88000, "mi", "White",
+    )  # fmt: skip
+
+
+def test_garage_truck_equipment_is_optional_and_the_odometer_reads_in_km_by_default(user):
+    truck = garage_truck_create(owner=user, make="Suzuki")
+    assert (truck.transmission, truck.bed_type, truck.odometer, truck.odometer_unit, truck.colour) == (
+        "", "", None, "km", "",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("transmission", "semi-auto"),
+        ("bed_type", "tipper"),
+        ("odometer_unit", "furlong"),
+        ("odometer", 2_000_001),
+        ("colour", "x" * 41),
+    ],
+)
+def test_garage_truck_refuses_values_the_listing_would_not_take(user, field, value):
+    with pytest.raises(ValidationError) as exc:
+        garage_truck_create(owner=user, make="Suzuki", **{field: value})
+    assert field in exc.value.message_dict
+
+
+def test_garage_truck_equipment_cannot_be_changed_by_another_member(other_user):
+    truck = GarageTruckFactory(transmission="manual", odometer=1000, colour="Red")
+    with pytest.raises(PermissionDenied):
+        garage_truck_update(actor=other_user, truck=truck, transmission="automatic", odometer=5, colour="Blue")
+    truck.refresh_from_db()
+    assert (truck.transmission, truck.odometer, truck.colour) == ("manual", 1000, "Red")
+
+
+def test_garage_truck_equipment_is_changed_by_its_owner():
+    truck = GarageTruckFactory(transmission="manual", bed_type="flat")
+    garage_truck_update(actor=truck.owner, truck=truck, bed_type="dump", odometer=120, odometer_unit="mi")
+    truck.refresh_from_db()
+    assert (truck.transmission, truck.bed_type, truck.odometer, truck.odometer_unit) == ("manual", "dump", 120, "mi")

@@ -52,6 +52,61 @@ def test_add_truck_through_the_form(client, user, catalog):
     assert truck.make == "Suzuki"
 
 
+def test_add_truck_with_equipment_odometer_and_colour_and_its_page_shows_them(client, user):
+    from kei_community.vehicles.models import GarageTruck
+
+    client.force_login(user)
+    response = client.post(
+        "/garage/new/",
+        {
+            "make": "Daihatsu", "model": "Hijet", "transmission": "automatic", "bed_type": "dump",
+            "odometer": "45210", "odometer_unit": "mi", "colour": "Silver",
+        },
+    )  # fmt: skip
+    truck = GarageTruck.objects.get(owner=user)
+    assert response.status_code == 302
+    assert (truck.transmission, truck.bed_type, truck.odometer, truck.odometer_unit, truck.colour) == (
+        "automatic", "dump", 45210, "mi", "Silver",
+    )  # fmt: skip
+    facts = client.get(truck.get_absolute_url()).content.decode()
+    for text in ("Automatic", "Dump", "45,210 miles", "Silver"):
+        assert text in facts
+
+
+def test_truck_form_without_an_odometer_unit_reads_in_km_and_refuses_a_bad_bed(client, user):
+    from kei_community.vehicles.models import GarageTruck
+
+    client.force_login(user)
+    response = client.post("/garage/new/", {"make": "Suzuki", "bed_type": "tipper"})
+    assert "bed_type" in response.context["form"].errors and not GarageTruck.objects.exists()
+    client.post("/garage/new/", {"make": "Suzuki", "odometer": "100"})
+    assert GarageTruck.objects.get(owner=user).odometer_unit == "km"
+
+
+def test_edit_truck_form_offers_the_new_fields_and_keeps_them(client):
+    truck = GarageTruckFactory(transmission="manual", odometer=9000, odometer_unit="mi", colour="Red")
+    client.force_login(truck.owner)
+    form = client.get(f"/garage/{truck.pk}/edit/").context["form"]
+    assert (form["transmission"].value(), form["odometer"].value(), form["odometer_unit"].value()) == (
+        "manual", 9000, "mi",
+    )  # fmt: skip
+    client.post(
+        f"/garage/{truck.pk}/edit/",
+        {"make": "Suzuki", "transmission": "cvt", "odometer": "9100", "odometer_unit": "mi", "colour": "Red"},
+    )
+    truck.refresh_from_db()
+    assert (truck.transmission, truck.odometer, truck.colour) == ("cvt", 9100, "Red")
+
+
+def test_other_member_cannot_change_a_trucks_equipment_through_the_form(client, other_user):
+    truck = GarageTruckFactory(transmission="manual", colour="Red")
+    client.force_login(other_user)
+    response = client.post(f"/garage/{truck.pk}/edit/", {"make": "Suzuki", "transmission": "cvt", "colour": "Blue"})
+    assert response.status_code == 404
+    truck.refresh_from_db()
+    assert (truck.transmission, truck.colour) == ("manual", "Red")
+
+
 def test_other_member_cannot_edit_or_delete_a_truck(client, other_user):
     truck = GarageTruckFactory()
     client.force_login(other_user)

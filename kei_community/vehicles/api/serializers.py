@@ -25,7 +25,17 @@ class ChassisCodeSerializer(serializers.ModelSerializer):
         OpenApiExample(
             "My truck",
             request_only=True,
-            value={"chassis_code": "DA63T", "frame_number": "DA63T-123456", "year_built": 2005, "nickname": "Blue"},
+            value={
+                "chassis_code": "DA63T",
+                "frame_number": "DA63T-123456",
+                "year_built": 2005,
+                "nickname": "Blue",
+                "transmission": "manual",
+                "bed_type": "dump",
+                "odometer": 48000,
+                "odometer_unit": "km",
+                "colour": "White",
+            },
         )
     ]
 )
@@ -42,7 +52,8 @@ class GarageTruckSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         model = GarageTruck
         fields = [
             "id", "page_url", "owner", "chassis_code", "make", "model", "frame_number", "year_built", "month_built",
-            "nickname", "notes", "us_market", "registered_as", "photos", "eligibility", "created_at",
+            "nickname", "notes", "us_market", "registered_as", "transmission", "bed_type", "odometer", "odometer_unit",
+            "colour", "photos", "eligibility", "created_at",
         ]  # fmt: skip
         read_only_fields = ["id", "page_url", "owner", "photos", "eligibility", "created_at"]
         extra_kwargs = {"make": {"required": False}}
