@@ -255,3 +255,22 @@ def test_garage_truck_equipment_is_changed_by_its_owner():
     garage_truck_update(actor=truck.owner, truck=truck, bed_type="dump", odometer=120, odometer_unit="mi")
     truck.refresh_from_db()
     assert (truck.transmission, truck.bed_type, truck.odometer, truck.odometer_unit) == ("manual", "dump", 120, "mi")
+
+
+def test_demo_trucks_record_their_equipment_and_older_demo_trucks_get_it_once(catalog):
+    import io
+
+    from kei_community.vehicles.demo import seed_trucks
+    from kei_community.vehicles.models import GarageTruck
+    from tests.factories import UserFactory
+
+    farmer, builder = UserFactory(email="farmer@demo.kei"), UserFactory(email="builder@demo.kei")
+    older = garage_truck_create(owner=builder, make="Honda", frame_number="HA4-2104455", odometer=70000)
+    seed_trucks(io.StringIO())
+    blue = GarageTruck.objects.get(owner=farmer)
+    assert (blue.transmission, blue.bed_type, blue.odometer, blue.colour) == ("manual", "flat", 48200, "Blue")
+    older.refresh_from_db()
+    assert (older.bed_type, older.colour, older.odometer) == ("dump", "White", 70000)  # the owner's reading stays
+    out = io.StringIO()
+    seed_trucks(out)
+    assert GarageTruck.objects.count() == 2 and "0 created." in out.getvalue()
