@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -26,9 +26,33 @@ logger = logging.getLogger(__name__)
 OUTAGE_ERRORS = (RedisError, OSError)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one `redis.Redis` per connection pool instead of making one per call.
+
+    Django builds a new `redis.Redis` for every cache call; its constructor fills a table of ~170 response
+    callbacks, which profiled at about 0.14 ms per call, more than the MGET it serves (two or three calls
+    per cached page). A `redis.Redis` over a pool is safe to share between threads.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     _cache: Any  # RedisCacheClient (not declared by django-stubs)
     _down_until = 0.0
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
 
     def _safe(self, method: str, default: Any, *args: Any, **kwargs: Any) -> Any:
         if self._down_until and time.monotonic() < self._down_until:
