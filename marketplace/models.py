@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -120,6 +121,9 @@ class Listing(models.Model):
     negotiable = models.BooleanField(default=False)
     description = models.TextField(max_length=20_000, blank=True)
     description_html = models.TextField(blank=True, editable=False)
+    # PostgreSQL: the keyword search's full-text vector, kept by a trigger (migration 0008, read by
+    # marketplace.keywords); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
