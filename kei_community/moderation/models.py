@@ -161,6 +161,11 @@ class Sanction(models.Model):
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    end_handled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the periodic sweep fired what a lift fires, for a suspension that ran out by itself.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -172,7 +177,15 @@ class Sanction(models.Model):
                 name="one_open_suspension_per_member",
             )
         ]
-        indexes = [models.Index(fields=["member", "kind"], name="sanction_member_kind")]
+        indexes = [
+            models.Index(fields=["member", "kind"], name="sanction_member_kind"),
+            # The sweep's question: open suspensions that ran out and were not handled yet.
+            models.Index(
+                fields=["ends_at"],
+                condition=models.Q(kind="suspension", lifted_at__isnull=True, end_handled_at__isnull=True),
+                name="sanction_suspension_unhandled",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of member {self.member_id}"

@@ -332,6 +332,9 @@ def _check_can_sanction(actor: Any, member: Any) -> None:
 
 
 def _notify_listeners(member: Any) -> None:
+    """What every change to a member's suspension fires (suspend, lift, and a suspension running out by
+    itself: ``suspensions_end_expired``): the apps' member listeners, e.g. the marketplace's, which fires
+    the member's cache tags and the search tags of their trucks (now and on commit)."""
     for listener in member_listeners():
         listener(member)
 
@@ -445,6 +448,33 @@ def member_unsuspend(*, actor: Any, member: Any, note: str = "") -> Sanction:
     _notify_listeners(member)
     _notify_member(member=member, actor=actor, title="Your suspension was lifted", body=(note or "").strip())
     return suspension
+
+
+def suspensions_end_expired(*, now: datetime | None = None) -> int:
+    """For each suspension that ran out by itself (its end passed, nobody lifted it) and was not handled
+    yet: fire what a lift fires (``_notify_listeners``), so cached searches and pages that left the
+    member's listings out are rebuilt with them, and mark it handled. Run by the periodic task
+    ``kei_community.moderation.tasks.end_expired_suspensions``; idempotent (a suspension is handled
+    once; two sweeps at once skip each other's rows). Returns how many were handled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ended = list(
+            Sanction.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                kind=Sanction.Kind.SUSPENSION,
+                lifted_at__isnull=True,
+                end_handled_at__isnull=True,
+                ends_at__lte=now,
+            )
+            .select_related("member")
+            .order_by("ends_at", "id")
+        )
+        if not ended:
+            return 0
+        Sanction.objects.filter(pk__in=[s.pk for s in ended]).update(end_handled_at=now)
+        for member in {s.member_id: s.member for s in ended}.values():
+            _notify_listeners(member)
+    return len(ended)
 
 
 @dataclass
