@@ -7,8 +7,14 @@ from django import forms
 from kei_community.core.forms import BootstrapFormMixin
 from kei_community.core.us import US_STATE_CHOICES
 from kei_community.vehicles.models import ChassisCode, GarageTruck
+from marketplace.listing_fields import (
+    KEEP_AFTER_PUBLISH,
+    LISTING_FIELDS,
+    NUMBER_RANGES,
+    chassis_year_error,
+    limit_field,
+)
 from marketplace.models import DealerProfile, Listing, SavedSearch
-from marketplace.services import LISTING_FIELDS, chassis_year_error
 from marketplace.warnings import form_seller_warnings
 
 
@@ -81,8 +87,11 @@ class ListingForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["make"].help_text = "Filled from the chassis code; type it for trucks not in the catalog."
         self.fields["title"].required = False
         self.fields["title"].help_text = "Leave empty to use year, make and model."
-        self.fields["price"].widget.attrs.update({"min": 1, "step": 1})
-        self.fields["price"].required = self.fields["zip_code"].required = True  # the model allows them empty on drafts
+        for name in NUMBER_RANGES.keys() & self.fields.keys():
+            limit_field(self.fields[name], name)  # the ranges of marketplace.listing_fields, with their messages
+        self.fields["price"].widget.attrs["step"] = 1
+        for name in KEEP_AFTER_PUBLISH:
+            self.fields[name].required = True  # the model allows them empty on drafts
         self.fields["us_market"].label = "Built for the US market (the import rule does not apply)"
         self.fields["location_status"].label = "Where it is"
         self.fields["show_full_frame_number"].label = "Show the full frame number to the public"
@@ -116,9 +125,12 @@ class PhotoUploadForm(BootstrapFormMixin, forms.Form):
 
 class SoldForm(BootstrapFormMixin, forms.Form):
     sold_price = forms.IntegerField(
-        label="Sold price (US$, optional)", required=False, min_value=1, max_value=500_000,
-        help_text="Recorded anonymously for the price comps.",
-    )  # fmt: skip
+        label="Sold price (US$, optional)", required=False, help_text="Recorded anonymously for the price comps."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_field(self.fields["sold_price"], "sold_price")  # marketplace.listing_fields
 
 
 class MessageForm(BootstrapFormMixin, forms.Form):

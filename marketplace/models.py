@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
 from kei_community.vehicles.eligibility import Eligibility, import_eligibility, import_warning
+from marketplace.listing_fields import FRAME_NUMBER_MAX_LENGTH, model_validators
+from marketplace.listing_fields import MAX_PRICE as MAX_PRICE  # re-exported; the rule lives there
 
 KM_PER_MILE = 1.609344
-MAX_PRICE = 500_000
 
 
 class Listing(models.Model):
@@ -86,16 +86,14 @@ class Listing(models.Model):
     chassis_code = models.ForeignKey(
         "vehicles.ChassisCode", on_delete=models.SET_NULL, null=True, blank=True, related_name="listings"
     )
-    frame_number = models.CharField(max_length=20, blank=True)
+    frame_number = models.CharField(max_length=FRAME_NUMBER_MAX_LENGTH, blank=True)
     show_full_frame_number = models.BooleanField(default=False)
-    year_built = models.PositiveSmallIntegerField(validators=[MinValueValidator(1960)])
-    month_built = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
-    )
+    year_built = models.PositiveSmallIntegerField(validators=model_validators("year_built"))
+    month_built = models.PositiveSmallIntegerField(null=True, blank=True, validators=model_validators("month_built"))
     import_eligible_on = models.DateField(null=True, blank=True, help_text="Computed: NHTSA 25-year date.")
     us_market = models.BooleanField(default=False, help_text="Built for the US market.")
     registered_as = models.CharField(max_length=10, choices=RegisteredAs.choices, blank=True, default="")
-    odometer = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(2_000_000)])
+    odometer = models.PositiveIntegerField(null=True, blank=True, validators=model_validators("odometer"))
     odometer_unit = models.CharField(max_length=2, choices=OdometerUnit.choices, default=OdometerUnit.KM)
     odometer_km = models.PositiveIntegerField(null=True, blank=True, db_index=True, help_text="Computed.")
     transmission = models.CharField(max_length=10, choices=Transmission.choices, blank=True)
@@ -115,7 +113,7 @@ class Listing(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     price = models.PositiveIntegerField(  # empty only on drafts (the sell flow asks for it at step 4)
-        "price (US$)", validators=[MinValueValidator(1), MaxValueValidator(MAX_PRICE)], db_index=True,
+        "price (US$)", validators=model_validators("price"), db_index=True,
         null=True, blank=True,
     )  # fmt: skip
     negotiable = models.BooleanField(default=False)
@@ -129,9 +127,7 @@ class Listing(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     sold_at = models.DateTimeField(null=True, blank=True)
-    sold_price = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_PRICE)]
-    )
+    sold_price = models.PositiveIntegerField(null=True, blank=True, validators=model_validators("sold_price"))
     views_count = models.PositiveIntegerField(default=0)
     favorites_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

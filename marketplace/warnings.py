@@ -1,6 +1,6 @@
 """What a seller is warned about while listing a truck: shown on the listing form, the photos page (before
 publishing) and after an edit, never blocking a save. The rules are kei_community.vehicles' (the 25-year
-import rule, the garage's frame-number checks); the blocking rules are in marketplace.services."""
+import rule, the garage's frame-number checks); the blocking rules are in marketplace.listing_fields."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ from kei_community.core.api.mixins import PageUrlField, StrictFieldsMixin
 from kei_community.media.api.serializers import PhotoSerializer
 from kei_community.vehicles.eligibility import import_eligibility
 from kei_community.vehicles.frame import mask_frame_number
-from marketplace.models import MAX_PRICE, Conversation, Listing, Message, Question, SavedSearch
+from marketplace.listing_fields import FRAME_NUMBER_MAX_LENGTH, NUMBER_RANGES, limit_field
+from marketplace.models import Conversation, Listing, Message, Question, SavedSearch
 from marketplace.outlook import outlook_dict, registration_outlook
 
 OUTLOOK_SCHEMA = {
@@ -196,14 +197,14 @@ class ListingWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     """Create (POST) or change (PATCH) a listing. Without `status`, a create publishes at once."""
 
     status = serializers.ChoiceField(choices=Listing.Status.choices, required=False)
-    sold_price = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PRICE)
+    sold_price = serializers.IntegerField(required=False)
     title = serializers.CharField(max_length=120, required=False, allow_blank=True)
     truck = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a truck in your garage.")
     seller_type = _choice(Listing.SellerType)
     make = serializers.CharField(max_length=60, required=False, allow_blank=True)
     model = serializers.CharField(max_length=80, required=False, allow_blank=True)
     chassis_code = serializers.CharField(max_length=20, required=False, allow_blank=True, help_text="e.g. DA63T")
-    frame_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    frame_number = serializers.CharField(max_length=FRAME_NUMBER_MAX_LENGTH, required=False, allow_blank=True)
     show_full_frame_number = serializers.BooleanField(required=False)
     year_built = serializers.IntegerField(required=False)
     month_built = serializers.IntegerField(required=False, allow_null=True)
@@ -227,30 +228,10 @@ class ListingWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     negotiable = serializers.BooleanField(required=False)
     description = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
 
-    def validate_price(self, value: int) -> int:
-        if value <= 0:
-            raise serializers.ValidationError("Enter a price above $0.")
-        if value > MAX_PRICE:
-            raise serializers.ValidationError(f"Prices above ${MAX_PRICE:,} are not accepted for kei trucks.")
-        return value
-
-    def validate_odometer(self, value: int | None) -> int | None:
-        if value is not None and value < 0:
-            raise serializers.ValidationError("The odometer cannot be negative.")
-        return value
-
-    def validate_year_built(self, value: int) -> int:
-        from django.utils import timezone
-
-        this_year = timezone.now().year
-        if not 1960 <= value <= this_year:
-            raise serializers.ValidationError(f"Year built must be between 1960 and {this_year}.")
-        return value
-
-    def validate_month_built(self, value: int | None) -> int | None:
-        if value is not None and not 1 <= value <= 12:
-            raise serializers.ValidationError("Month built must be between 1 and 12.")
-        return value
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in NUMBER_RANGES.keys() & self.fields.keys():
+            limit_field(self.fields[name], name)  # the ranges of marketplace.listing_fields, with their messages
 
 
 class SavedSearchSerializer(StrictFieldsMixin, serializers.ModelSerializer):

@@ -2,7 +2,8 @@
 
 A package by subdomain; this module re-exports every name so `from marketplace.services import x` and
 `marketplace.services.x` keep working. Patch a name where it is looked up: in its submodule (for example
-`marketplace.services.listings.zip_lookup`), not here."""
+`marketplace.services.listings.zip_lookup`), not here. A listing's field rules (ranges, required fields,
+LISTING_FIELDS) live in `marketplace.listing_fields` and are not re-exported here."""
 
 from __future__ import annotations
 
@@ -14,13 +15,9 @@ from marketplace.services.favorites import (
     favorite_remove,
 )
 from marketplace.services.listings import (
-    CHASSIS_YEAR_SLACK,
-    LISTING_FIELDS,
-    PUBLISH_REQUIRED,
     _apply,
     _clean_data,
     _save,
-    chassis_year_error,
     listing_create,
     listing_delete,
     listing_mark_sold,
@@ -105,15 +102,11 @@ __all__ = [
     "is_seller",
     "_check_owner",
     "_changed",
-    "LISTING_FIELDS",
     "_clean_data",
-    "CHASSIS_YEAR_SLACK",
-    "chassis_year_error",
     "_apply",
     "_save",
     "listing_create",
     "listing_update",
-    "PUBLISH_REQUIRED",
     "listing_min_ready_photos",
     "publish_problems",
     "listing_publish",

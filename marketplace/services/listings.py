@@ -16,18 +16,19 @@ from kei_community.core.us import zip_lookup
 from kei_community.moderation import limits
 from kei_community.moderation.sanctions import check_not_suspended
 from kei_community.vehicles.eligibility import import_eligibility
-from kei_community.vehicles.frame import normalize_frame_number
 from kei_community.vehicles.models import ChassisCode
 from marketplace import page_cache
+from marketplace.listing_fields import (
+    KEEP_AFTER_PUBLISH,
+    LISTING_FIELDS,
+    NUMBER_RANGES,
+    PUBLISH_REQUIRED,
+    chassis_year_error,
+    clean_frame_number,
+    range_errors,
+)
 from marketplace.models import KM_PER_MILE, Conversation, DealerProfile, Listing, PriceChange
 from marketplace.services.rules import OWNER_TRANSITIONS, Status, _changed, _check_owner, listing_ttl_days
-
-LISTING_FIELDS = (
-    "title", "truck", "seller_type", "make", "model", "chassis_code", "frame_number", "show_full_frame_number",
-    "year_built", "month_built", "us_market", "registered_as", "odometer", "odometer_unit", "transmission",
-    "drive", "hi_lo", "diff_lock", "bed_type", "air_conditioning", "power_steering", "colour",
-    "condition_notes", "title_status", "location_status", "zip_code", "price", "negotiable", "description",
-)  # fmt: skip
 
 
 def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -35,25 +36,6 @@ def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
     return data
-
-
-CHASSIS_YEAR_SLACK = 1  # sources disagree on the first and last model year of a chassis code by about a year
-
-
-def chassis_year_error(*, code: ChassisCode | None, year_built: Any) -> str:
-    """The one rule for a listing's build year against its chassis code's production years (the catalog's
-    years_from-years_to, give or take CHASSIS_YEAR_SLACK): "" when they agree, else the message. _apply
-    refuses a write with it; the listing form shows it with its other errors and the API answers 400."""
-    if code is None or not code.years_from or year_built in (None, ""):
-        return ""
-    year = int(year_built)
-    last = code.years_to or timezone.now().year
-    if code.years_from - CHASSIS_YEAR_SLACK <= year <= last + CHASSIS_YEAR_SLACK:
-        return ""
-    return (
-        f"The {code.make} {code.model} {code.code} was built {code.years_label}, so a truck built in {year} "
-        f"cannot be a {code.code}. Check the year built and the chassis code."
-    )
 
 
 def _apply(listing: Listing, data: dict[str, Any]) -> None:
@@ -81,23 +63,19 @@ def _apply(listing: Listing, data: dict[str, Any]) -> None:
         listing.model = listing.model or code.model
         if not listing.drive and code.drive in ("2WD", "4WD"):
             listing.drive = code.drive
-    listing.frame_number = normalize_frame_number(listing.frame_number)
+    listing.frame_number = clean_frame_number(listing.frame_number)
     listing.title = (listing.title or "").strip()
     if not listing.title and listing.make:
         listing.title = f"{listing.year_built or ''} {listing.make} {listing.model}".strip()
-    this_year = timezone.now().year
-    if listing.year_built is not None and not 1960 <= int(listing.year_built) <= this_year:
-        errors["year_built"] = [f"Year built must be between 1960 and {this_year}."]
-    elif (listing.pk is None or {"year_built", "chassis_code", "truck"} & set(data)) and (
-        message := chassis_year_error(code=listing.chassis_code, year_built=listing.year_built)
+    errors.update(
+        range_errors({name: getattr(listing, name) for name in ("year_built", "month_built", "price", "odometer")})
+    )
+    if (
+        "year_built" not in errors
+        and (listing.pk is None or {"year_built", "chassis_code", "truck"} & set(data))
+        and (message := chassis_year_error(code=listing.chassis_code, year_built=listing.year_built))
     ):
         errors["year_built"] = [message]  # checked on a create and when a write touches the year or the code
-    if listing.month_built is not None and not 1 <= int(listing.month_built) <= 12:
-        errors["month_built"] = ["Month built must be between 1 and 12."]
-    if listing.price is not None and int(listing.price) <= 0:
-        errors["price"] = ["Enter a price above $0."]
-    if listing.odometer is not None and int(listing.odometer) < 0:
-        errors["odometer"] = ["The odometer cannot be negative."]
     place = zip_lookup(listing.zip_code or "")
     if listing.zip_code and place is None:
         errors["zip_code"] = [f"“{listing.zip_code}” is not a US ZIP code we know."]
@@ -165,7 +143,7 @@ def listing_update(*, actor: Any, listing: Listing, data: dict[str, Any]) -> Lis
     before = Listing.objects.filter(pk=listing.pk).values(*page_cache.SEARCH_FIELDS).first()
     old_price = before["price"] if before else None
     _apply(listing, data)
-    if listing.status != Status.DRAFT and (empty := [f for f in ("price", "zip_code") if not getattr(listing, f)]):
+    if listing.status != Status.DRAFT and (empty := [f for f in KEEP_AFTER_PUBLISH if not getattr(listing, f)]):
         raise ValidationError({f: [PUBLISH_REQUIRED[f]] for f in empty})  # only drafts may lack them
     _save(listing, before=before)
     if (
@@ -180,17 +158,6 @@ def listing_update(*, actor: Any, listing: Listing, data: dict[str, Any]) -> Lis
 
             transaction.on_commit(lambda: tasks.safe_delay(tasks.notify_price_drop, change.pk))
     return listing
-
-
-PUBLISH_REQUIRED = {
-    "title": "Give the listing a title.",
-    "make": "Enter the make.",
-    "year_built": "Enter the year built.",
-    "drive": "Choose the drive (2WD or 4WD).",
-    "transmission": "Choose the transmission.",
-    "price": "Enter the price.",
-    "zip_code": "Enter the ZIP code where the truck is.",
-}
 
 
 def listing_min_ready_photos() -> int:
@@ -278,8 +245,8 @@ def listing_set_status(*, actor: Any, listing: Listing, status: str, sold_price:
     listing.status = status
     fields = ["status", "updated_at"]
     if status == Status.SOLD:
-        if sold_price is not None and not 0 < int(sold_price) <= 500_000:
-            raise ValidationError({"sold_price": ["Enter the sold price in whole dollars above $0."]})
+        if message := NUMBER_RANGES["sold_price"].error(sold_price):
+            raise ValidationError({"sold_price": [message]})
         listing.sold_at = timezone.now()
         listing.sold_price = sold_price
         fields += ["sold_at", "sold_price"]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from kei_community.notifications.models import Notification
 from kei_community.vehicles.models import ChassisCode
-from marketplace import services
+from marketplace import listing_fields, services
 from marketplace.models import Conversation, Favorite, Listing, PriceChange
 from tests.factories import GarageTruckFactory, ListingFactory, UserFactory, listing_data
 from tests.media.images import heic_bytes, jpeg_bytes
@@ -56,7 +56,9 @@ def test_cannot_list_someone_elses_garage_truck(user):
     ("field", "value", "message"),
     [
         ("price", 0, "above $0"),
-        ("price", 900_000, "less than or equal to 500000"),
+        ("price", 900_000, "Prices above $500,000"),
+        ("odometer", 2_000_001, "above 2,000,000"),
+        ("odometer", -1, "cannot be negative"),
         ("year_built", 1959, "between 1960"),
         ("year_built", timezone.now().year + 1, "between 1960"),
         ("month_built", 13, "between 1 and 12"),
@@ -599,3 +601,99 @@ def test_a_published_listing_cannot_lose_its_zip(user):
     with pytest.raises(ValidationError) as exc:
         services.listing_update(actor=user, listing=listing, data={"zip_code": ""})
     assert "zip_code" in exc.value.message_dict
+
+
+# --- a listing's field rules have one owner (marketplace.listing_fields) -----------------------------------
+
+
+def _rule_forms(name):
+    """Every form field that takes `name`: the listing form, the sell step that asks for it, the sold form."""
+    from marketplace.forms import ListingForm, SoldForm
+    from marketplace.sell_forms import SellStepForm, step_of_field
+
+    if name == "sold_price":
+        return [SoldForm().fields[name]]
+    return [ListingForm(user=None).fields[name], SellStepForm(user=None, step=step_of_field(name)).fields[name]]
+
+
+@pytest.mark.parametrize("name", sorted(listing_fields.NUMBER_RANGES))
+def test_every_form_and_the_api_take_the_ranges_of_the_rules(name):
+    from django import forms
+    from rest_framework import serializers as drf
+
+    from marketplace.api.serializers import ListingWriteSerializer
+
+    rule = listing_fields.NUMBER_RANGES[name]
+    low, high = rule.low, rule.upper
+    for field in _rule_forms(name):
+        assert (field.min_value, field.max_value) == (low, high)
+        assert (field.widget.attrs["min"], field.widget.attrs["max"]) == (low, high)
+        assert field.clean(str(low)) == low and field.clean(str(high)) == high
+        for bad, message in ((low - 1, rule.too_low), (high + 1, rule.too_high)):
+            with pytest.raises(forms.ValidationError) as exc:
+                field.clean(str(bad))
+            assert exc.value.messages == [message.format(low=low, high=high)]
+    api_field = ListingWriteSerializer().fields[name]
+    assert (api_field.min_value, api_field.max_value) == (low, high)
+    assert api_field.run_validation(low) == low and api_field.run_validation(high) == high
+    for bad, message in ((low - 1, rule.too_low), (high + 1, rule.too_high)):
+        with pytest.raises(drf.ValidationError) as api_exc:
+            api_field.run_validation(bad)
+        assert api_exc.value.detail == [message.format(low=low, high=high)]
+
+
+@pytest.mark.parametrize("name", sorted(listing_fields.NUMBER_RANGES))
+def test_the_model_and_the_service_hold_the_ranges_of_the_rules(name, user):
+    rule = listing_fields.NUMBER_RANGES[name]
+    limits = {type(v).__name__: v.limit_value for v in Listing._meta.get_field(name).validators}
+    assert limits.get("MinValueValidator", 0) == rule.low  # 0: a positive field's own bound
+    if not callable(rule.high):
+        assert limits["MaxValueValidator"] == rule.high
+    listing = services.listing_create(seller=user, data=listing_data(), publish=False)
+    for bad, message in ((rule.low - 1, rule.too_low), (rule.upper + 1, rule.too_high)):
+        listing.status = Listing.Status.ACTIVE
+        with pytest.raises(ValidationError) as exc:
+            if name == "sold_price":
+                services.listing_set_status(actor=user, listing=listing, status="sold", sold_price=bad)
+            else:
+                services.listing_update(actor=user, listing=listing, data={name: bad})
+        assert exc.value.message_dict[name] == [message.format(low=rule.low, high=rule.upper)]
+
+
+def test_the_forms_and_the_api_write_exactly_the_listing_fields():
+    from marketplace.api.serializers import ListingWriteSerializer
+    from marketplace.forms import ListingForm
+    from marketplace.sell_forms import STEP_FIELDS
+
+    assert tuple(ListingForm.Meta.fields) == listing_fields.LISTING_FIELDS
+    assert set(ListingWriteSerializer().fields) == {*listing_fields.LISTING_FIELDS, "status", "sold_price"}
+    asked = [name for fields in STEP_FIELDS.values() for name in fields]
+    assert sorted(asked) == sorted(listing_fields.LISTING_FIELDS)  # the sell flow asks for each field once
+
+
+def test_the_api_takes_the_models_text_lengths():
+    from rest_framework import serializers as drf
+
+    from kei_community.vehicles.models import ChassisCode
+    from marketplace.api.serializers import ListingWriteSerializer
+
+    fields = ListingWriteSerializer().fields
+    assert fields["frame_number"].max_length == listing_fields.FRAME_NUMBER_MAX_LENGTH
+    assert Listing._meta.get_field("frame_number").max_length == listing_fields.FRAME_NUMBER_MAX_LENGTH
+    assert fields["chassis_code"].max_length == ChassisCode._meta.get_field("code").max_length
+    texts = [n for n in listing_fields.LISTING_FIELDS if type(fields[n]) is drf.CharField and n != "chassis_code"]
+    assert len(texts) >= 8
+    for name in texts:
+        if name == "zip_code":  # a ZIP+4 is taken and refused by the service's ZIP lookup with its message
+            continue
+        assert fields[name].max_length == Listing._meta.get_field(name).max_length, name
+
+
+def test_the_forms_ask_for_what_a_published_listing_needs():
+    from marketplace.forms import ListingForm
+    from marketplace.sell_forms import STEP_REQUIRED
+
+    form = ListingForm(user=None)
+    assert set(listing_fields.KEEP_AFTER_PUBLISH) <= set(listing_fields.PUBLISH_REQUIRED)
+    assert all(form.fields[name].required for name in listing_fields.KEEP_AFTER_PUBLISH)
+    assert {name for names in STEP_REQUIRED.values() for name in names} <= set(listing_fields.PUBLISH_REQUIRED)
