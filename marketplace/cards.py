@@ -1,7 +1,7 @@
 """Result cards and the blocks of a results page: data for templates, cached through the cache layer.
 
 Markup lives in templates (listing_card.html, listing_card_footer.html with the one favourite_button.html,
-listing_facets.html, listing_state_map.html, includes/listing_search_form.html); this module prepares
+listing_facets.html, listing_state_map.html; the search form is marketplace.search.form_fields); this module prepares
 their data and caches what is the same for every reader:
 
 - A card (region "marketplace.card", tag: the listing) is rendered once with its two
@@ -26,7 +26,6 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from kei_community.core import cache_tags, caching, slots
-from marketplace.filters import ORDERING_LABELS
 from marketplace.models import Listing
 
 CARD_TEMPLATE = "marketplace/listing_card.html"
@@ -222,35 +221,6 @@ def state_map_html(*, facets: list[dict[str, Any]], total: int, current: str, qu
             "shades": [{"suffix": suffix, "text": text} for _, suffix, text in reversed(MAP_SHADES)],
         },
     )
-
-
-RADIUS_CHOICES = ("25", "50", "100", "250", "500", "1000")
-FILTER_SELECTS = (
-    ("drive", Listing.Drive.choices), ("transmission", Listing.Transmission.choices),
-    ("bed_type", Listing.BedType.choices), ("title_status", Listing.TitleStatus.choices),
-    ("location_status", Listing.LocationStatus.choices), ("seller_type", Listing.SellerType.choices),
-)  # fmt: skip
-FILTER_LABELS = {"location_status": "Where it is", "seller_type": "Seller"}
-
-
-def _options(choices: Iterable[tuple[Any, Any]], selected: Any) -> list[tuple[str, str, bool]]:
-    return [(str(value), str(label), selected == value) for value, label in choices]
-
-
-def search_form_options(*, params: dict[str, Any], query: QueryDict) -> dict[str, Any]:
-    """The search form's <option> lists as (value, label, selected), for includes/listing_search_form.html."""
-    return {
-        "selects": [
-            {
-                "name": name,
-                "label": FILTER_LABELS.get(name, name.replace("_status", "").replace("_type", "")),
-                "options": _options(choices, params.get(name)),
-            }
-            for name, choices in FILTER_SELECTS
-        ],
-        "radius_options": _options(((r, r) for r in RADIUS_CHOICES), query.get("radius")),
-        "ordering_options": _options(ORDERING_LABELS.items(), params.get("ordering")),
-    }
 
 
 SEARCH_PAGE_URLS = {

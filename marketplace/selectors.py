@@ -6,6 +6,7 @@ import math
 import re
 import statistics
 from collections import Counter
+from collections.abc import Collection
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -44,9 +45,11 @@ from kei_community.vehicles.models import ChassisCode
 from marketplace import page_cache
 from marketplace.keywords import keyword_filter
 from marketplace.models import PUBLIC_STATUSES, Conversation, Favorite, Listing, Message, Question, SavedSearch
+from marketplace.search import FACET_BY_COLUMN
+from marketplace.search import FACETS as SEARCH_FACETS
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise, WithAnnotations
+    from django_stubs_ext import WithAnnotations
 
 SEARCH_STATUSES = (Listing.Status.ACTIVE, Listing.Status.PENDING)
 PAGE_SIZE = 20
@@ -169,58 +172,26 @@ def import_eligible_flag() -> Any:
 
 
 def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Listing]:
+    """The search's filters (parsed by marketplace.filters) on `qs`, as marketplace.search declares them: a
+    `lookup`, or its `apply` (the radius is in SQL: a bounding box, then the exact distance)."""
+    from marketplace.search import SEARCH_FILTERS
+
     if q := params.get("q"):
         qs = keyword_filter(qs, q)
-    if v := params.get("make"):
-        qs = qs.filter(make__iexact=v)
-    if v := params.get("model"):
-        qs = qs.filter(model__iexact=v)
-    if v := params.get("chassis_code"):
-        qs = qs.filter(chassis_code__code__iexact=v)
-    for key, lookup in (
-        ("year_min", "year_built__gte"), ("year_max", "year_built__lte"), ("price_min", "price__gte"),
-        ("price_max", "price__lte"), ("odometer_max", "odometer_km__lte"),
-    ):  # fmt: skip
-        if key in params:
-            qs = qs.filter(**{lookup: params[key]})
-    for key in ("drive", "transmission", "bed_type", "title_status", "location_status", "seller_type", "state"):
-        if v := params.get(key):
-            qs = qs.filter(**{key: v})
-    if (eligible := params.get("import_eligible")) is not None:
-        qs = qs.filter(import_eligible_q()) if eligible else qs.exclude(import_eligible_q())
-    if v := params.get("registrable_in"):
-        cond = registrable_q(state_code=v)
-        qs = qs.filter(cond) if cond is not None else qs.none()
-    if origin := params.get("origin"):
-        # The radius in SQL: a bounding box on the indexed coordinates, then the exact distance (alias
-        # "haversine", selected by _search_matches for the distances it shows).
-        radius = params.get("radius") or 100
-        lat_min, lat_max, lng_min, lng_max = bounding_box(origin["lat"], origin["lng"], radius)
-        qs = qs.filter(lat__gte=lat_min, lat__lte=lat_max, lng__gte=lng_min, lng__lte=lng_max)
-        qs = qs.alias(haversine=haversine_sql(origin)).filter(haversine__lte=radius_limit(radius))
+    for f in SEARCH_FILTERS:
+        value = params.get(f.param)
+        if value is None or value == "" or f.kind == "keyword":
+            continue
+        if f.lookup:
+            qs = qs.filter(**{f.lookup: value})
+        elif f.apply is not None:
+            qs = f.apply(qs, value, params)
     return qs
 
 
-FACET_FIELDS: tuple[str, ...] = (
-    "make",
-    "model",
-    "chassis_code__code",
-    "drive",
-    "transmission",
-    "bed_type",
-    "title_status",
-    "location_status",
-    "state",
-    "import_eligible",  # an annotation of _search_matches: "true" / "false"
-)
-FACET_LABELS = {
-    "make": "Make", "model": "Model", "chassis_code__code": "Chassis code", "drive": "Drive",
-    "transmission": "Transmission", "bed_type": "Bed", "title_status": "Title", "location_status": "Where it is",
-    "state": "State", "import_eligible": "Import eligibility",
-}  # fmt: skip
-FACET_PARAM = {"chassis_code__code": "chassis_code"}
-FACET_LIMIT = 25
-FACET_LIMITS = {"state": 60}  # every jurisdiction: the search page's map shows them all
+# The facet columns in marketplace.search order ("import_eligible" is an annotation of _search_matches:
+# "true" / "false").
+FACET_FIELDS: tuple[str, ...] = tuple(facet.column for _, facet in SEARCH_FACETS)
 
 
 @dataclass
@@ -244,17 +215,6 @@ class SearchResult:
     @property
     def has_previous(self) -> bool:
         return self.page > 1
-
-
-def _facet_choices(name: str) -> dict[str, StrOrPromise]:
-    key = FACET_PARAM.get(name, name)
-    enum = {
-        "drive": Listing.Drive, "transmission": Listing.Transmission, "bed_type": Listing.BedType,
-        "title_status": Listing.TitleStatus, "location_status": Listing.LocationStatus,
-    }.get(key)  # fmt: skip
-    if key == "import_eligible":
-        return {"true": "Import-eligible now", "false": "Not yet eligible"}
-    return dict(enum.choices) if enum else {}
 
 
 def listing_search(
@@ -370,14 +330,15 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
 
 
 def _facet(name: str, counter: Counter[Any]) -> dict[str, Any]:
-    labels = _facet_choices(name)
-    limit = FACET_LIMITS.get(name, FACET_LIMIT)
+    """One facet of a search as the page and the API show it, as marketplace.search declares it."""
+    declared, facet = FACET_BY_COLUMN[name]
+    labels = dict(facet.values) if facet.values is not None else {str(v): str(label) for v, label in declared.choices}
     return {
-        "name": FACET_PARAM.get(name, name),
-        "label": str(FACET_LABELS[name]),
+        "name": declared.param,
+        "label": facet.label,
         "values": [
             {"value": value, "label": str(labels.get(value, value)), "count": count}
-            for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]
+            for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[: facet.limit]
         ],
     }
 
@@ -667,12 +628,15 @@ class _Quartiles(Aggregate):
     template = "%(function)s(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
-def price_comps(*, family: str | None = None, band: str | None = None) -> list[dict]:
+def price_comps(
+    *, family: str | None = None, band: str | None = None, families: Collection[str] | None = None
+) -> list[dict]:
     """Median and quartiles of asking (active/pending) and sold prices by chassis family and year band: one
     GROUP BY with percentile_cont on PostgreSQL (the families of the few chassis codes named in a CASE), a
-    pass in Python on SQLite."""
+    pass in Python on SQLite. `family` or `families`: only those chassis families (all without either)."""
+    wanted = {family} if family else set(families) if families is not None else None
     if connection.vendor == "postgresql":
-        return _price_comps_sql(family=family, band=band)
+        return _price_comps_sql(wanted=wanted, band=band)
     rows = Listing.objects.filter(
         status__in=PUBLIC_STATUSES, hidden=False, held_for_review=False, chassis_code__isnull=False
     ).values_list("chassis_code__code", "chassis_code__rebadge_of", "year_built", "status", "price", "sold_price")
@@ -681,7 +645,7 @@ def price_comps(*, family: str | None = None, band: str | None = None) -> list[d
         if price is None:  # only drafts lack a price, and they are never public
             continue
         key = (chassis_family(code, rebadge), year_band(year))
-        if (family and key[0] != family) or (band and key[1] != band):
+        if (wanted is not None and key[0] not in wanted) or (band and key[1] != band):
             continue
         bucket = groups.setdefault(key, {"asking": [], "sold": []})
         if status == Listing.Status.SOLD:
@@ -694,7 +658,7 @@ def price_comps(*, family: str | None = None, band: str | None = None) -> list[d
     return out
 
 
-def _price_comps_sql(*, family: str | None, band: str | None) -> list[dict]:
+def _price_comps_sql(*, wanted: set[str] | None, band: str | None) -> list[dict]:
     from django.contrib.postgres.fields import ArrayField
     from django.db.models.functions import Coalesce
 
@@ -702,7 +666,7 @@ def _price_comps_sql(*, family: str | None, band: str | None) -> list[dict]:
         pk: chassis_family(code, rebadge)
         for pk, code, rebadge in ChassisCode.objects.values_list("id", "code", "rebadge_of")
     }
-    families = {pk: fam for pk, fam in families.items() if not family or fam == family}
+    families = {pk: fam for pk, fam in families.items() if wanted is None or fam in wanted}
     if not families:
         return []
     qs = Listing.objects.filter(
@@ -749,9 +713,58 @@ def comps_for_listing(*, listing: Listing) -> dict | None:
     return found[0] if found else None
 
 
-def price_comps_cached(*, family: str | None = None) -> list[dict]:
-    """price_comps for the comps page (all families, or one), cached like comps_for_listing."""
-    return caching.get_or_build("marketplace.comps", f"page:{family}", lambda: price_comps(family=family)) or []
+def price_comps_cached(*, families: Collection[str] | None = None) -> list[dict]:
+    """price_comps for the comps page and API (all families, or those of a CompsMatch), cached like
+    comps_for_listing."""
+    wanted = sorted(set(families)) if families is not None else None
+    name = "page:" + (",".join(wanted) if wanted is not None else "*")
+    return caching.get_or_build("marketplace.comps", name, lambda: price_comps(families=wanted)) or []
+
+
+@dataclass(frozen=True)
+class CompsMatch:
+    """What a comps search matched in the catalog: a make, a model or a chassis code, and its chassis families."""
+
+    kind: str  # "make", "model" or "chassis code"
+    name: str  # as the catalog spells it: "Suzuki", "Suzuki Carry", "DA63T"
+    families: tuple[str, ...]
+
+
+def _comps_catalog() -> dict[str, dict[str, list[Any]]]:
+    """The catalog as comps look it up, by kind and casefolded name: [name, families]. Primitives (cached)."""
+    found: dict[str, dict[str, list[Any]]] = {"chassis code": {}, "model": {}, "make": {}}
+    rows = ChassisCode.objects.order_by("make", "model", "code").values_list("make", "model", "code", "rebadge_of")
+    for make, model, code, rebadge in rows:
+        family = chassis_family(code, rebadge)
+        for kind, name in (
+            ("chassis code", code), ("chassis code", family), ("model", model), ("model", f"{make} {model}"),
+            ("make", make),
+        ):  # fmt: skip
+            entry = found[kind].setdefault(" ".join(name.split()).casefold(), [name, []])
+            if family not in entry[1]:
+                entry[1].append(family)
+    return found
+
+
+def comps_lookup(text: str) -> CompsMatch | None:
+    """A make ("Suzuki"), a model ("Carry", "Suzuki Carry") or a chassis code ("da63t"), any case, as the
+    catalog has it (a chassis code first, then a model, then a make); None when nothing matches. The catalog
+    is read once per 10 minutes (region "marketplace.comps")."""
+    key = " ".join((text or "").split()).casefold()
+    if not key:
+        return None
+    catalog = caching.get_or_build("marketplace.comps", "catalog", _comps_catalog) or {}
+    for kind in ("chassis code", "model", "make"):
+        if entry := catalog.get(kind, {}).get(key):
+            return CompsMatch(kind=kind, name=entry[0], families=tuple(sorted(entry[1])))
+    return None
+
+
+def comps_unknown_message(text: str) -> str:
+    return (
+        f"No make, model or chassis code matches “{text[:40]}”. Try a make (Suzuki), a model (Carry, Hijet) "
+        "or a chassis code (DA63T)."
+    )
 
 
 # --- moderation -----------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ from marketplace.cards import (
     facets_html,
     fill_cards,
     render_cards,
-    search_form_options,
     search_page_urls,
     state_map_html,
 )
@@ -55,6 +54,7 @@ from marketplace.forms import (
 )
 from marketplace.models import DealerProfile, Listing, Question, SavedSearch
 from marketplace.outlook import registration_outlook
+from marketplace.search import active_filters, form_fields, widen_links
 from marketplace.warnings import listing_seller_warnings
 
 
@@ -107,7 +107,8 @@ def index(request: AppHttpRequest) -> HttpResponse:
         "urls": search_page_urls(),
         "query_string": request.GET.urlencode(),
         "viewer_state": viewer_state,
-        "widen": _widen_suggestions(request, params) if not result.total else [],
+        "active_filters": active_filters(request.GET, params),
+        "widen": widen_links(request.GET, params) if not result.total else [],
         "saved_search_name": params.get("q") or "My kei search",
     }
     template = (
@@ -153,7 +154,7 @@ def _results_block(
                     "query": query,
                     "errors": errors,
                     "facets": found.facets,
-                    "form_options": search_form_options(params=params, query=query),
+                    "form": form_fields(params=params, query=query, facets=found.facets),
                     "urls": search_page_urls(),
                 },
                 ["viewer_state_slot"],
@@ -173,48 +174,6 @@ def _results_block(
         total_capped=block.get("total_capped", False),
     )
     return result, block, loaded
-
-
-# How an empty search's "drop this filter" links read: "Search without the keywords “hijet”".
-WIDEN_LABELS = {
-    "q": "without the keywords “{}”",
-    "make": "all makes, not only {}",
-    "model": "all models, not only {}",
-    "chassis_code": "any chassis code, not only {}",
-    "price_max": "without the ${} price limit",
-    "year_min": "without “built in {} or later”",
-    "year_max": "without “built in {} or earlier”",
-    "odometer_max": "without the {} km odometer limit",
-    "drive": "any drive, not only {}",
-    "transmission": "any transmission, not only {}",
-    "bed_type": "any bed, not only {}",
-    "title_status": "any title status, not only {}",
-    "location_status": "trucks anywhere, not only {}",
-    "state": "every state, not only {}",
-    "registrable_in": "without “registrable in {}”",
-}
-
-
-def widen_label(key: str, value: str) -> str:
-    return "Search " + WIDEN_LABELS.get(key, key.replace("_", " ") + " “{}”").format(value)
-
-
-def _widen_suggestions(request: HttpRequest, params: dict) -> list[dict]:
-    """Links that drop one filter at a time, so an empty search explains itself."""
-    out = []
-    for key in ("q", "make", "model", "chassis_code", "price_max", "year_min", "year_max", "odometer_max", "drive",
-                "transmission", "bed_type", "title_status", "location_status", "state", "registrable_in",
-                "import_eligible"):  # fmt: skip
-        if key in request.GET and request.GET.get(key):
-            q = request.GET.copy()
-            q.pop(key)
-            q.pop("page", None)
-            out.append({"label": widen_label(key, request.GET[key]), "url": "?" + q.urlencode()})
-    if params.get("radius"):
-        q = request.GET.copy()
-        q["radius"] = str(min(int(params["radius"]) * 2, 3000))
-        out.append({"label": f"Search within {q['radius']} miles", "url": "?" + q.urlencode()})
-    return out
 
 
 # --- detail --------------------------------------------------------------------------
@@ -694,17 +653,27 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def price_comps(request: AppHttpRequest) -> HttpResponse:
-    family = (request.GET.get("family") or "").strip().upper()[:20] or None
-    rows: list[dict[str, Any]] = selectors.price_comps_cached(family=family)
+    """Comps of every chassis family, or of what one box names: a make, a model or a chassis code (`q`; the
+    older `family` still works). An unknown name is said in words above no table (200)."""
+    text = " ".join((request.GET.get("q") or request.GET.get("family") or "").split())[:40]
+    match = selectors.comps_lookup(text) if text else None
+    unknown = selectors.comps_unknown_message(text) if text and match is None else ""
+    rows: list[dict[str, Any]] = (
+        [] if unknown else selectors.price_comps_cached(families=match.families if match else None)
+    )
     scale = max([r[k]["max"] for r in rows for k in ("asking", "sold") if r[k]] or [1])
+    shown = []
     for row in rows:
+        row = dict(row)  # the cached rows stay as they are
         for kind in ("asking", "sold"):
-            stats = row[kind]
-            if stats:
-                stats["bar"] = {k: round(stats[k] * 100 / scale, 1) for k in ("min", "q1", "median", "q3", "max")}
-                stats["bar"]["box_width"] = round(stats["bar"]["q3"] - stats["bar"]["q1"], 1)
-                stats["bar"]["whisker_width"] = round(stats["bar"]["max"] - stats["bar"]["min"], 1)
-    return render(request, "marketplace/listing_prices.html", {"rows": rows, "family": family or "", "scale": scale})
+            if stats := row[kind]:
+                bar = {k: round(stats[k] * 100 / scale, 1) for k in ("min", "q1", "median", "q3", "max")}
+                bar["box_width"] = round(bar["q3"] - bar["q1"], 1)
+                bar["whisker_width"] = round(bar["max"] - bar["min"], 1)
+                row[kind] = {**stats, "bar": bar}
+        shown.append(row)
+    context = {"rows": shown, "q": text, "match": match, "unknown": unknown, "scale": scale}
+    return render(request, "marketplace/listing_prices.html", context)
 
 
 def dealer_detail(request: AppHttpRequest, slug: str) -> HttpResponse:

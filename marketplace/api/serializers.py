@@ -174,6 +174,37 @@ class ListingSearchSerializer(serializers.Serializer):
     results = ListingSerializer(many=True)
 
 
+class CompsStatsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    min = serializers.IntegerField()
+    q1 = serializers.IntegerField()
+    median = serializers.IntegerField()
+    q3 = serializers.IntegerField()
+    max = serializers.IntegerField()
+
+
+class CompsRowSerializer(serializers.Serializer):
+    family = serializers.CharField(help_text="Chassis family (a rebadge counts with its original), e.g. DA63T.")
+    year_band = serializers.CharField(help_text="Five model years, e.g. 2000–2004.")
+    asking = CompsStatsSerializer(allow_null=True, help_text="Asking prices of active and pending listings.")
+    sold = CompsStatsSerializer(allow_null=True, help_text="Recorded sold prices.")
+
+
+class CompsMatchSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["make", "model", "chassis code"])
+    name = serializers.CharField(help_text="As the catalog spells it: Suzuki, Carry, DA63T.")
+    families = serializers.ListField(child=serializers.CharField(), help_text="The chassis families compared.")
+
+
+@extend_schema_serializer(many=False)
+class CompsSerializer(serializers.Serializer):
+    """Price comps: quartiles of asking and sold prices per chassis family and year band."""
+
+    q = serializers.CharField(help_text="The make, model or chassis code asked for (empty: every family).")
+    matched = CompsMatchSerializer(allow_null=True, help_text="What `q` matched in the catalog (null without `q`).")
+    results = CompsRowSerializer(many=True)
+
+
 def _choice(enum: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=enum.choices, required=False)
 

@@ -27,6 +27,7 @@ from kei_community.media.models import Photo
 from kei_community.vehicles.models import GarageTruck
 from marketplace import selectors, services
 from marketplace.api.serializers import (
+    CompsSerializer,
     ConversationCreateSerializer,
     ConversationSerializer,
     ListingDetailSerializer,
@@ -39,32 +40,17 @@ from marketplace.api.serializers import (
     QuestionSerializer,
     SavedSearchSerializer,
 )
-from marketplace.filters import ALL_PARAMS, ORDERINGS, parse_search_params
+from marketplace.filters import ALL_PARAMS, parse_search_params
 from marketplace.models import Conversation, Listing, SavedSearch
+from marketplace.search import SEARCH_FILTERS, state_code
 
+# The documented query parameters of GET /listings/: one per declared search filter (marketplace.search), then
+# the ones only the API has.
 SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="Keywords (title, description, model, chassis code)"),
-    OpenApiParameter("make", str, description="e.g. Suzuki (any case)"),
-    OpenApiParameter("model", str),
-    OpenApiParameter("chassis_code", str, description="e.g. DA63T"),
-    *[OpenApiParameter(n, int) for n in ("year_min", "year_max", "price_min", "price_max")],
-    OpenApiParameter("odometer_max", int, description="km"),
-    OpenApiParameter("drive", str, enum=["2WD", "4WD"]),
-    OpenApiParameter("transmission", str, enum=[c for c, _ in Listing.Transmission.choices]),
-    OpenApiParameter("bed_type", str, enum=[c for c, _ in Listing.BedType.choices]),
-    OpenApiParameter("title_status", str, enum=[c for c, _ in Listing.TitleStatus.choices]),
-    OpenApiParameter("location_status", str, enum=[c for c, _ in Listing.LocationStatus.choices]),
-    OpenApiParameter("seller_type", str, enum=[c for c, _ in Listing.SellerType.choices]),
-    OpenApiParameter("state", str, description="Two-letter state where the truck is, e.g. OR"),
-    OpenApiParameter("zip", str, description="5-digit US ZIP; centre of a radius search"),
-    OpenApiParameter("radius", int, description="Miles (needs zip; default 100)"),
-    OpenApiParameter("registrable_in", str, description="Two-letter state the buyer would register in"),
-    OpenApiParameter(
-        "import_eligible",
-        bool,
-        description="true: import-eligible now (25 years from the month built, or US-market); false: not yet",
-    ),
-    OpenApiParameter("ordering", str, enum=list(ORDERINGS)),
+    *[
+        OpenApiParameter(f.param, f.api_type, enum=f.api_enum, description=f.api_description or f.label)
+        for f in SEARCH_FILTERS
+    ],
     OpenApiParameter("viewer_zip", str, description="ZIP the viewer would register from (viewer_registration_outlook)"),
     OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="From 1; past the last page: the last"),
     OpenApiParameter(
@@ -77,7 +63,7 @@ def _viewer_state(request: Request) -> str:
     if zip_code := request.query_params.get("viewer_zip") or "":
         place = zip_lookup(zip_code)
         return place["state"] if place else ""
-    if code := (request.query_params.get("registrable_in") or "").upper():
+    if code := state_code(request.query_params.get("registrable_in") or ""):
         return code
     return getattr(request.user, "home_state", "") if request.user.is_authenticated else ""
 
@@ -185,6 +171,27 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
                 "results": data,
             }
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", str, description="A make (Suzuki), a model (Carry, Hijet) or a chassis code (DA63T), any case; "
+                "leave out for every chassis family",
+            )
+        ],
+        responses={200: CompsSerializer, 400: error_response("`q` names no make, model or chassis code we know.")},
+    )  # fmt: skip
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def comps(self, request: Request) -> Response:
+        """Price comps (the /listings/prices/ page): median and quartiles of asking and sold prices per chassis
+        family and five-year band, for every family or for what `q` names."""
+        text = " ".join((request.query_params.get("q") or "").split())[:40]
+        match = selectors.comps_lookup(text) if text else None
+        if text and match is None:
+            raise DRFValidationError({"q": [selectors.comps_unknown_message(text)]})
+        rows = selectors.price_comps_cached(families=match.families if match else None)
+        matched = {"kind": match.kind, "name": match.name, "families": list(match.families)} if match else None
+        return Response({"q": text, "matched": matched, "results": rows})
 
     @extend_schema(responses={200: ListingDetailSerializer, 410: LISTING_GONE})
     def retrieve(self, request: Request, pk: str) -> Response:
