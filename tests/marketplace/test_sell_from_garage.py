@@ -99,8 +99,16 @@ def test_a_truck_without_equipment_prefills_the_listings_defaults(client, user):
 
 
 def test_the_garage_choices_store_the_listings_values():
+    from django.core.validators import MaxValueValidator as MaxValue
+
     from kei_community.vehicles import models as vehicles
 
     assert vehicles.Transmission.choices == Listing.Transmission.choices
     assert vehicles.BedType.choices == Listing.BedType.choices
     assert vehicles.OdometerUnit.choices == Listing.OdometerUnit.choices
+
+    def highest(model):  # type: ignore[no-untyped-def]
+        return min(v.limit_value for v in model._meta.get_field("odometer").validators if isinstance(v, MaxValue))
+
+    assert highest(vehicles.GarageTruck) == highest(Listing)  # every garage reading fits a listing
+    assert vehicles.GarageTruck._meta.get_field("colour").max_length == Listing._meta.get_field("colour").max_length
