@@ -510,7 +510,7 @@ def listings_for_truck(*, truck: Any) -> list[Listing]:
 
 def pending_views(listing_ids: list[int]) -> dict[int, int]:
     """Views counted in the cache but not yet written to `views_count` (see services.listing_record_view)."""
-    from marketplace.services import VIEWS_BATCH, views_key
+    from marketplace.keys import VIEWS_BATCH, views_key
 
     if not listing_ids:
         return {}

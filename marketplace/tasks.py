@@ -1,25 +1,15 @@
-"""Thin Celery tasks; the work lives in marketplace.services (idempotent)."""
+"""Thin Celery tasks; the work lives in marketplace.services (idempotent). Services send these by name
+(marketplace.services.rules.send_task through kei_community.core.enqueue) and never import this module."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import shared_task
 
 from marketplace import services
 
 logger = logging.getLogger(__name__)
-
-
-def safe_delay(task: Any, *args: Any) -> bool:
-    """Enqueue; if the broker is down, log it — the periodic sweeps pick the work up later."""
-    try:
-        task.delay(*args)
-    except Exception as exc:  # kombu OperationalError, redis ConnectionError
-        logger.warning("marketplace task %s not enqueued: %s", task.name, exc)
-        return False
-    return True
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)

@@ -7,6 +7,7 @@ LISTING_FIELDS) live in `marketplace.listing_fields` and are not re-exported her
 
 from __future__ import annotations
 
+from marketplace.keys import VIEWS_BATCH, views_key
 from marketplace.services.dealers import (
     dealer_profile_save,
 )
@@ -74,12 +75,15 @@ from marketplace.services.questions import (
 )
 from marketplace.services.rules import (
     OWNER_TRANSITIONS,
+    PRICE_DROP_TASK,
+    SAVED_SEARCH_ALERTS_TASK,
     Status,
     _changed,
     _check_owner,
     is_seller,
     listing_ttl_days,
     logger,
+    send_task,
 )
 from marketplace.services.saved_searches import (
     _querydict,
@@ -88,10 +92,8 @@ from marketplace.services.saved_searches import (
     saved_search_update,
 )
 from marketplace.services.views_counter import (
-    VIEWS_BATCH,
     _incr_or_zero,
     listing_record_view,
-    views_key,
 )
 
 __all__ = [
@@ -102,6 +104,9 @@ __all__ = [
     "is_seller",
     "_check_owner",
     "_changed",
+    "PRICE_DROP_TASK",
+    "SAVED_SEARCH_ALERTS_TASK",
+    "send_task",
     "_clean_data",
     "_apply",
     "_save",

@@ -28,7 +28,16 @@ from marketplace.listing_fields import (
     range_errors,
 )
 from marketplace.models import KM_PER_MILE, Conversation, DealerProfile, Listing, PriceChange
-from marketplace.services.rules import OWNER_TRANSITIONS, Status, _changed, _check_owner, listing_ttl_days
+from marketplace.services.rules import (
+    OWNER_TRANSITIONS,
+    PRICE_DROP_TASK,
+    SAVED_SEARCH_ALERTS_TASK,
+    Status,
+    _changed,
+    _check_owner,
+    listing_ttl_days,
+    send_task,
+)
 
 
 def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -154,9 +163,7 @@ def listing_update(*, actor: Any, listing: Listing, data: dict[str, Any]) -> Lis
     ):
         change = PriceChange.objects.create(listing=listing, old_price=old_price, new_price=listing.price)
         if listing.price < old_price:
-            from marketplace import tasks
-
-            transaction.on_commit(lambda: tasks.safe_delay(tasks.notify_price_drop, change.pk))
+            transaction.on_commit(lambda: send_task(PRICE_DROP_TASK, change.pk))
     return listing
 
 
@@ -211,9 +218,7 @@ def listing_publish(*, actor: Any, listing: Listing) -> Listing:
     )
     _changed(listing)
     if first_time and not listing.held_for_review:
-        from marketplace import tasks
-
-        transaction.on_commit(lambda: tasks.safe_delay(tasks.saved_search_alerts_for_listing, listing.pk))
+        transaction.on_commit(lambda: send_task(SAVED_SEARCH_ALERTS_TASK, listing.pk))
     return listing
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from marketplace import page_cache
 from marketplace.models import Listing, Message, Question
-from marketplace.services.rules import Status, _changed
+from marketplace.services.rules import SAVED_SEARCH_ALERTS_TASK, Status, _changed, send_task
 
 
 def listing_hide(listing: Listing) -> None:
@@ -37,9 +37,7 @@ def listing_approve(*, actor: Any, listing: Listing) -> Listing:
 
 
 def _enqueue_alerts(listing_id: int) -> None:
-    from marketplace import tasks
-
-    tasks.safe_delay(tasks.saved_search_alerts_for_listing, listing_id)
+    send_task(SAVED_SEARCH_ALERTS_TASK, listing_id)
 
 
 def listing_remove(*, actor: Any, listing: Listing, note: str = "") -> Listing:

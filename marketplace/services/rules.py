@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
+from kei_community.core import enqueue
 from kei_community.moderation.sanctions import check_not_suspended
 from marketplace import page_cache
 from marketplace.models import Listing
@@ -48,3 +49,19 @@ def _changed(listing: Listing, *, search: bool = True, makes: str = "") -> None:
     """Fire the listing's cache tags (now, and again once the transaction commits); with `search`, the tags
     of the cached searches it may join or leave too (its make now and `makes`, its make before)."""
     page_cache.listing_changed(listing.pk, makes=(listing.make, makes), search=search)
+
+
+# Background work is sent by task name (kei_community.core.enqueue), never by importing marketplace.tasks.
+PRICE_DROP_TASK = "marketplace.tasks.notify_price_drop"
+SAVED_SEARCH_ALERTS_TASK = "marketplace.tasks.saved_search_alerts_for_listing"
+
+
+def send_task(name: str, *args: Any) -> bool:
+    """Enqueue a marketplace task by name; if the broker is down, log it: the periodic sweeps pick the work up
+    later (price drops: sweep_price_drops; saved-search matches: the daily digest)."""
+    try:
+        enqueue.send(name, *args)
+    except Exception as exc:  # kombu OperationalError, redis ConnectionError
+        logger.warning("marketplace task %s not enqueued: %s", name, exc)
+        return False
+    return True

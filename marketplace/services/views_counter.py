@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from django.db.models import F
 
+from marketplace.keys import VIEWS_BATCH, views_key
 from marketplace.models import Listing
-
-VIEWS_BATCH = 50
-
-
-def views_key(listing_id: int) -> str:
-    return f"mkt:views:{listing_id}"
 
 
 def listing_record_view(*, listing_id: int) -> None:

@@ -105,7 +105,7 @@ def test_broker_down_keeps_work_for_the_sweeper(monkeypatch, django_capture_on_c
     def boom(*args, **kwargs):
         raise OperationalError("broker down")
 
-    monkeypatch.setattr(tasks.notify_price_drop, "delay", boom)
+    monkeypatch.setattr(tasks.notify_price_drop, "apply_async", boom)  # services send by name
     buyer = UserFactory()
     listing = ListingFactory(price=9000)
     services.favorite_add(user=buyer, listing=listing)
@@ -205,3 +205,11 @@ def test_without_a_burst_window_every_message_is_emailed(mailoutbox, django_capt
     listing = ListingFactory()
     _send_burst(UserFactory(), listing, 3, django_capture_on_commit_callbacks)
     assert len(mailoutbox) == 3
+
+
+def test_services_send_the_tasks_by_their_registered_names():
+    from kei_community.celery import app
+
+    assert tasks.notify_price_drop.name == services.PRICE_DROP_TASK
+    assert tasks.saved_search_alerts_for_listing.name == services.SAVED_SEARCH_ALERTS_TASK
+    assert {services.PRICE_DROP_TASK, services.SAVED_SEARCH_ALERTS_TASK} <= set(app.tasks)
