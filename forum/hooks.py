@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -90,13 +91,31 @@ def home_sections(request: Any) -> dict:
     }
 
 
+# Site search counts the threads of at most this many matching posts (newest first); more is "N+".
+SITE_SEARCH_COUNTED_POSTS = 2000
+
+
 def site_search(query: str, limit: int) -> dict:
+    """Hook "site_search": the best `limit` threads of the forum search for `query`, how many threads match
+    (a floor, `count_capped`, when more than SITE_SEARCH_COUNTED_POSTS posts match) and the forum search's
+    link."""
+    from urllib.parse import urlencode
+
     hits = selectors.search_posts(q=query, limit=limit)
+    posts = list(
+        selectors.matching_posts(query)
+        .order_by("-created_at")
+        .values_list("thread_id", flat=True)[:SITE_SEARCH_COUNTED_POSTS]
+    )
     return {
         "label": "Forum threads",
+        "noun": "thread",
         "results": [
             {"title": h.thread.title, "url": h.post.get_absolute_url(), "snippet": strip_tags(h.snippet)} for h in hits
         ],
+        "count": len(set(posts)),
+        "count_capped": len(posts) >= SITE_SEARCH_COUNTED_POSTS,
+        "more_url": reverse("forum:search") + "?" + urlencode({"q": query}),
     }
 
 

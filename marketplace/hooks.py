@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -55,20 +54,33 @@ def home_sections(request: Any) -> dict:
     }
 
 
-def site_search(query: str, limit: int) -> dict:
-    from marketplace.selectors import listing_public_qs
+SEARCH_HIT_FIELDS = ("id", "title", "slug", "price", "city", "state")
 
-    qs = listing_public_qs().filter(
-        Q(title__icontains=query) | Q(description__icontains=query) | Q(model__icontains=query)
-        | Q(make__icontains=query) | Q(chassis_code__code__iexact=query)
-    )[:limit]  # fmt: skip
+
+def site_search(query: str, limit: int) -> dict:
+    """Hook "site_search": the newest `limit` listings of the listings page's keyword search for `query`
+    (the same search, and cache, as /listings/?q=...), its total ("1,000+" when a PostgreSQL keyword total
+    is capped) and the link to see them all."""
+    from urllib.parse import urlencode
+
+    from django.http import QueryDict
+
+    from marketplace.filters import parse_search_params
+    from marketplace.selectors import listing_search
+
+    url = reverse("marketplace:index") + "?" + urlencode({"q": query})
+    params, _ = parse_search_params(QueryDict(urlencode({"q": query})))
+    found = listing_search(params=params, page_size=limit, page_qs=Listing.objects.only(*SEARCH_HIT_FIELDS))
     return {
         "label": "Listings",
+        "noun": "listing",
         "results": [
             {"title": o.title, "url": o.get_absolute_url(), "snippet": f"${o.price:,} · {o.city}, {o.state}"}
-            for o in qs
+            for o in found.listings
         ],
-        "more_url": reverse("marketplace:index") + "?q=" + query,
+        "count": found.total,
+        "count_capped": found.total_capped,
+        "more_url": url,
     }
 
 

@@ -239,13 +239,15 @@ CHOICE_FIELDS: dict[str, Any] = {
 
 
 def _substring_q(term: Term) -> Q:
-    """The term as substrings (each phrase and its crude stem) of the text columns, the choice values and
-    labels, and the state names."""
+    """The term as substrings (each phrase and its crude stem) of the text columns, and (3 letters or more)
+    of the choice values and labels and the state names."""
     found = Q()
     texts = {text for phrase in term.anywhere for text in (phrase, " ".join(_key(phrase)))}
     for text in texts:
         for name in TEXT_FIELDS:
             found |= Q(**{f"{name}__icontains": text})
+        if len(text) < MIN_PREFIX:  # a choice label or a state name holds most two-letter strings
+            continue
         for name, choices in CHOICE_FIELDS.items():
             values = [v for v, label in choices.choices if text in v.lower() or text in str(label).lower()]
             if values:

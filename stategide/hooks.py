@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from kei_community.core import cache_tags, caching
+from kei_community.core.us import US_STATES
 from stategide import selectors
 from stategide.models import Revision
 from stategide.tiles import legend, tiles_for
@@ -29,15 +31,26 @@ def home_sections(request: Any) -> dict[str, SafeString]:
 
 
 def site_search(query: str, limit: int) -> dict[str, Any]:
+    """Hook "site_search": the first `limit` state pages matching `query` and how many match (at most one per
+    jurisdiction); when there are more than shown, a link to the guide's table of every state."""
+    pages = selectors.search_pages(query=query, limit=len(US_STATES) + 10)
     results = [
         {
             "title": f"{page.name} state guide",
             "url": page.get_absolute_url(),
             "snippet": selectors.one_line(page.published_revision.summary) if page.published_revision else "",
         }
-        for page in selectors.search_pages(query=query, limit=limit)
+        for page in pages[:limit]
     ]
-    return {"label": "State guide", "results": results}
+    more_url = reverse("stategide:index") if len(pages) > limit else ""
+    return {
+        "label": "State guide",
+        "noun": "state page",
+        "results": results,
+        "count": len(pages),
+        "count_capped": False,
+        "more_url": more_url,
+    }
 
 
 def queue_items() -> list[dict[str, Any]]:

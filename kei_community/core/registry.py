@@ -14,7 +14,10 @@ Known hook names:
 - "state_listing_counts": fn() -> dict[str, int]; active listings per US state (marketplace).
 - "state_threads": fn(state_code, limit) -> list[dict]; recent threads tagged with a state (forum).
 - "home_sections": fn(request) -> dict; context blocks for the home page.
-- "site_search": fn(query, limit) -> dict; results grouped by kind for /search/.
+- "site_search": fn(query, limit) -> dict; one group of results for /search/ and /api/v1/search/:
+  {"label", "noun" (singular, e.g. "listing"), "results": the first `limit` [{"title", "url", "snippet"}],
+  "count": how many match in all (the app's own search finds the same), "count_capped": True when `count`
+  is a floor (shown "1,000+"), "more_url": the app's own search for the query ("" when there is none)}.
 - "member_activity": fn(user_ids: list[int]) -> dict[int, dict]; per member
   {"threads": n, "posts": n, "url": str, "label": str} (one query per app; the forum registers it,
   e.g. for the marketplace's seller card).
