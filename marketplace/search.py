@@ -295,7 +295,8 @@ def form_fields(*, params: dict[str, Any], query: Any, facets: list[dict[str, An
 def active_filters(query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The filters that are on, in SEARCH_FILTERS order: each with its `label` and `value` as a chip shows them,
     `query` (the search without it, page dropped: its "Remove" link) and `widen` (an empty search's suggestion,
-    e.g. "Search all makes, not only suzuki"). The sort is not a filter; a radius goes with its ZIP."""
+    e.g. "Search all makes, not only suzuki"; a state by its code). The sort is not a filter; removing the ZIP
+    removes its radius; a radius without a ZIP is no filter."""
     out = []
     for f in SEARCH_FILTERS:
         raw = (query.get(f.param) or "").strip()
@@ -313,7 +314,7 @@ def active_filters(query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(
             {
                 "param": f.param, "label": f.criteria or f.label, "value": value, "query": without.urlencode(),
-                "widen": "Search " + f.widen.format(raw) if f.widen else "",
+                "widen": "Search " + f.widen.format(parsed if f.kind == "state" and parsed else raw) if f.widen else "",
             }
         )  # fmt: skip
     return out

@@ -447,3 +447,71 @@ def test_a_capped_keyword_count_says_so(api_client, monkeypatch):
     data = api_client.get("/api/v1/listings/?q=snorkel").json()
     assert data["count_is_capped"] is (connection.vendor == "postgresql")
     assert api_client.get("/api/v1/listings/").json()["count_is_capped"] is False
+
+
+# --- the declared search (issue 11 part 3); states by name, comps by make, model or chassis code (issue 12 part 3) ---
+
+
+def test_schema_documents_every_declared_search_filter(api_client):
+    """Fails when a filter is declared in marketplace.search without its query parameter in the schema."""
+    from marketplace.search import SEARCH_FILTERS
+
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/listings/"]["get"]["parameters"]}
+    for f in SEARCH_FILTERS:
+        assert f.param in parameters, f.param
+        declared = parameters[f.param]["schema"]
+        assert declared["type"] == {"int": "integer", "bool": "boolean"}.get(f.kind, "string"), f.param
+        if f.kind == "choice":
+            assert sorted(declared["enum"]) == sorted(str(value) for value, _ in f.choices), f.param
+    assert "name" in parameters["state"]["description"] and "name" in parameters["registrable_in"]["description"]
+
+
+def test_api_takes_state_names_or_codes(api_client, states):
+    texan = ListingFactory(zip_code="78701")
+    ListingFactory(zip_code="97201")
+    for value in ("Texas", "texas", "TX", "tx"):
+        data = api_client.get(f"/api/v1/listings/?state={value}").json()
+        assert [r["id"] for r in data["results"]] == [texan.pk], value
+    data = api_client.get("/api/v1/listings/?registrable_in=texas").json()
+    assert {r["viewer_registration_outlook"]["state_code"] for r in data["results"]} == {"TX"}
+
+
+def test_api_bad_state_is_a_400_with_the_message(api_client):
+    response = api_client.get("/api/v1/listings/?state=Texass")
+    assert response.status_code == 400
+    assert response.json()["errors"]["state"] == [
+        "“Texass” is not a US state (use its name or two-letter code, e.g. Oregon or OR)."
+    ]
+
+
+def _comps_listings():
+    from kei_community.vehicles.models import ChassisCode
+
+    ListingFactory(chassis_code=ChassisCode.objects.get(code="DA63T"), year_built=2005, price=5000)
+    ListingFactory(chassis_code=ChassisCode.objects.get(code="HA8"), year_built=2012, price=6000, make="Honda")
+
+
+@pytest.mark.parametrize(
+    ("q", "kind", "name"),
+    [("Suzuki", "make", "Suzuki"), ("CARRY", "model", "Carry"), ("da63t", "chassis code", "DA63T")],
+)  # fmt: skip
+def test_comps_by_make_model_or_chassis_code(api_client, catalog, q, kind, name):
+    _comps_listings()
+    data = api_client.get(f"/api/v1/listings/comps/?q={q}").json()
+    assert data["q"] == q and data["matched"]["kind"] == kind and data["matched"]["name"] == name
+    assert "DA63T" in data["matched"]["families"]
+    [row] = data["results"]
+    assert row["family"] == "DA63T" and row["year_band"] == "2005–2009" and row["asking"]["median"] == 5000
+
+
+def test_comps_without_q_are_every_family(api_client, catalog):
+    _comps_listings()
+    data = api_client.get("/api/v1/listings/comps/").json()
+    assert data["matched"] is None and {row["family"] for row in data["results"]} == {"DA63T", "HA8"}
+
+
+def test_comps_of_an_unknown_name_are_a_400_with_a_message(api_client, catalog):
+    response = api_client.get("/api/v1/listings/comps/?q=Lamborghini")
+    assert response.status_code == 400
+    assert "No make, model or chassis code matches “Lamborghini”" in response.json()["errors"]["q"][0]

@@ -438,3 +438,88 @@ def test_facets_of_many_matches_equal_the_python_counts(facet_fixture, monkeypat
     assert (found.total, found.ranges) == (total, ranges)
     [make] = [f for f in found.facets if f["name"] == "make"]
     assert {v["value"]: v["count"] for v in make["values"]} == facets["make"]
+
+
+# --- the declared search (marketplace.search, issue 11 part 3) and state names, comps by name (issue 12 part 3) ---
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [("Texas", "TX"), ("texas", "TX"), ("TX", "TX"), ("tx", "TX"), ("District of Columbia", "DC"),
+     ("  new   york ", "NY"), ("dc", "DC")],
+)  # fmt: skip
+def test_state_filters_take_a_name_or_a_code_in_any_case(raw, code):
+    params, errors = parse_search_params({"state": raw, "registrable_in": raw})
+    assert errors == {} and params["state"] == code and params["registrable_in"] == code
+
+
+@pytest.mark.parametrize("raw", ["Texass", "XX", "Ontario", "T"])
+def test_a_state_that_is_not_one_is_a_clear_error(raw):
+    params, errors = parse_search_params({"state": raw, "registrable_in": raw})
+    for key in ("state", "registrable_in"):
+        assert key not in params
+        assert errors[key] == f"“{raw}” is not a US state (use its name or two-letter code, e.g. Oregon or OR)."
+
+
+def test_a_state_name_filters_like_its_code():
+    ListingFactory(zip_code="78701", title="Austin truck")
+    ListingFactory(zip_code="97201", title="Portland truck")
+    assert [o.title for o in search("state=texas").listings] == ["Austin truck"]
+    assert [o.title for o in search("state=TX").listings] == ["Austin truck"]
+
+
+def test_every_declared_filter_is_parsed_and_filters():
+    """A declared filter with neither a lookup nor an apply function (nor the keyword) would be parsed and
+    silently ignored: this fails when one is added that way."""
+    from marketplace.search import SEARCH_FILTERS
+
+    for f in SEARCH_FILTERS:
+        assert f.kind in ("keyword", "ordering") or f.lookup or f.apply or f.param == "radius", f.param
+
+
+def test_facets_follow_the_declaration():
+    from marketplace.search import FACETS
+    from marketplace.selectors import FACET_FIELDS
+
+    ListingFactory(drive="4WD")
+    result = search("")
+    assert tuple(facet.column for _, facet in FACETS) == FACET_FIELDS
+    assert [(f["name"], f["label"]) for f in result.facets] == [(f.param, facet.label) for f, facet in FACETS]
+    drive = next(f for f in result.facets if f["name"] == "drive")
+    assert drive["values"] == [{"value": "4WD", "label": "4WD", "count": 1}]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "name", "family"),
+    [("Suzuki", "make", "Suzuki", "DA63T"), ("carry", "model", "Carry", "DA63T"),
+     ("suzuki carry", "model", "Suzuki Carry", "DA63T"), ("da63t", "chassis code", "DA63T", "DA63T"),
+     ("Hijet", "model", "Hijet", None), ("DG63T", "chassis code", "DG63T", "DA63T")],
+)  # fmt: skip
+def test_comps_lookup_takes_a_make_a_model_or_a_chassis_code(catalog, text, kind, name, family):
+    from marketplace.selectors import comps_lookup
+
+    match = comps_lookup(text)
+    assert match is not None and (match.kind, match.name) == (kind, name) and match.families
+    if family:
+        assert family in match.families
+    if kind == "chassis code":
+        assert match.families == (family,)  # a rebadge (Mazda's DG63T) compares with its original
+
+
+def test_comps_lookup_of_an_unknown_name_is_none(catalog):
+    from marketplace.selectors import comps_lookup, comps_unknown_message
+
+    assert comps_lookup("Lamborghini") is None and comps_lookup("   ") is None
+    assert "No make, model or chassis code matches “Lamborghini”" in comps_unknown_message("Lamborghini")
+
+
+def test_price_comps_of_a_make_are_its_families_only(catalog):
+    from kei_community.vehicles.models import ChassisCode
+    from marketplace.selectors import comps_lookup, price_comps_cached
+
+    ListingFactory(chassis_code=ChassisCode.objects.get(code="DA63T"), year_built=2006, price=5000)
+    ListingFactory(chassis_code=ChassisCode.objects.get(code="HA8"), year_built=2012, price=6000, make="Honda")
+    suzuki = comps_lookup("suzuki")
+    assert [row["family"] for row in price_comps_cached(families=suzuki.families)] == ["DA63T"]
+    assert [row["family"] for row in price_comps_cached(families=comps_lookup("Acty").families)] == ["HA8"]
+    assert {row["family"] for row in price_comps_cached()} == {"DA63T", "HA8"}

@@ -1330,3 +1330,120 @@ def test_a_capped_keyword_count_shows_a_plus(client, monkeypatch):
     body = client.get("/listings/?q=snorkel").content.decode()
     assert ("2+ trucks found" in body) is (connection.vendor == "postgresql")
     assert ("3 trucks found" in body) is (connection.vendor != "postgresql")
+
+
+# --- the declared search drives the form, chips and widen links (issue 11 part 3); states by name, comps by
+# make, model or chassis code (issue 12 part 3) -------------------------------------------------------------
+
+
+def test_search_form_has_a_labelled_control_for_every_declared_filter(client):
+    """Fails when a filter is declared in marketplace.search without a control in the form."""
+    from marketplace.search import SEARCH_FILTERS
+
+    page = client.get("/listings/").content.decode()
+    for f in SEARCH_FILTERS:
+        assert f'name="{f.param}"' in page, f.param
+        assert f'id="{f.id}"' in page and f'for="{f.id}"' in page, f.param
+
+
+def test_state_filters_are_pickers_of_state_names(client):
+    page = client.get("/listings/").content.decode()
+    assert page.count('list="state-options"') == 2
+    options = page.split('<datalist id="state-options">', 1)[1].split("</datalist>", 1)[0]
+    assert options.count("<option ") == 51
+    assert '<option value="District of Columbia">' in options and '<option value="Texas">' in options
+
+
+def test_search_by_state_name_in_any_case(client):
+    make_listings(1)  # Austin, TX
+    ListingFactory(zip_code="97201", title="Portland truck")
+    page = client.get("/listings/?state=texas").content.decode()
+    assert "1 truck found" in page and "Truck number 0" in page and "Portland truck" not in page
+    assert 'value="texas"' in page  # the form keeps what was typed
+
+
+def test_a_bad_state_on_the_search_page_says_so(client):
+    response = client.get("/listings/?registrable_in=Texass")
+    assert response.status_code == 400
+    assert "“Texass” is not a US state (use its name or two-letter code, e.g. Oregon or OR)." in (
+        response.content.decode()
+    )
+
+
+def test_active_filter_chips_remove_one_filter_each(client):
+    make_listings(1)
+    page = client.get("/listings/?make=Suzuki&drive=4WD&state=texas&zip=78701&radius=50&ordering=price").content
+    chips = page.decode().split('aria-label="Filters in use"', 1)[1].split("</ul>", 1)[0]
+    assert '<span class="visually-hidden">Remove </span>Make: Suzuki' in chips
+    assert 'href="?drive=4WD&amp;state=texas&amp;zip=78701&amp;radius=50&amp;ordering=price"' in chips
+    assert "Listed in: Texas" in chips  # a state by its name
+    assert 'href="?make=Suzuki&amp;drive=4WD&amp;state=texas&amp;ordering=price"' in chips  # the ZIP with its radius
+    assert "Sorted by" not in chips and "ordering" not in chips.split("data-filter=")[-1]
+    assert chips.count("<li") == 5  # make, ZIP, radius, drive, state; the sort is no filter
+
+
+def test_no_chips_without_filters(client):
+    make_listings(1)
+    assert 'aria-label="Filters in use"' not in client.get("/listings/?ordering=price").content.decode()
+
+
+def test_widen_links_come_from_the_declaration(client):
+    body = client.get("/listings/?q=nothingmatches&state=texas&price_min=9000&import_eligible=true").content.decode()
+    assert "Search every state, not only TX" in body  # a state named either way reads as its code
+    assert 'href="?q=nothingmatches&amp;price_min=9000&amp;import_eligible=true"' in body
+    assert "Search without the $9000 minimum price" in body
+    assert "Search without “import-eligible now”" in body
+
+
+def test_saved_search_criteria_come_from_the_declaration(client):
+    member = UserFactory()
+    services.saved_search_create(
+        user=member, name="Mine", query="registrable_in=oregon&seller_type=dealer&import_eligible=true&ordering=-price"
+    )
+    client.force_login(member)
+    body = client.get("/listings/saved-searches/").content.decode()
+    assert "Seller: dealer · Registrable in: oregon · Import-eligible now: yes · Sorted by: Price: high to low" in body
+
+
+def _comps_listings():
+    from kei_community.vehicles.models import ChassisCode
+
+    make_listings(2, chassis_code=ChassisCode.objects.get(code="DA63T"), year_built=2005)
+    ListingFactory(chassis_code=ChassisCode.objects.get(code="HA8"), year_built=2012, make="Honda", model="Acty")
+
+
+@pytest.mark.parametrize(
+    ("q", "matched"),
+    [("Suzuki", "the make <strong>Suzuki</strong>"), ("carry", "the model <strong>Carry</strong>"),
+     ("da63t", "the chassis code <strong>DA63T</strong>")],
+)  # fmt: skip
+def test_prices_page_takes_a_make_a_model_or_a_chassis_code(client, catalog, q, matched):
+    _comps_listings()
+    response = client.get(f"/listings/prices/?q={q}")
+    body = response.content.decode()
+    assert response.status_code == 200 and f"Showing {matched}" in body
+    assert "<td>DA63T</td>" in body and "<td>HA8</td>" not in body
+    assert f'value="{q}"' in body
+
+
+def test_prices_page_says_when_nothing_matches(client, catalog):
+    _comps_listings()
+    response = client.get("/listings/prices/?q=Lamborghini")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "No make, model or chassis code matches “Lamborghini”" in body and "comps-table" not in body
+
+
+def test_prices_page_keeps_the_older_family_parameter(client, catalog):
+    _comps_listings()
+    body = client.get("/listings/prices/?family=HA8").content.decode()
+    assert "<td>HA8</td>" in body and "<td>DA63T</td>" not in body
+
+
+@pytest.mark.parametrize("q", ["", "Suzuki", "DA63T", "Lamborghini"])
+def test_prices_page_query_budget(client, catalog, q, django_assert_max_num_queries):
+    _comps_listings()
+    with django_assert_max_num_queries(4):  # cold: the catalog, the chassis families, the comps (+ session-less)
+        assert client.get(f"/listings/prices/?q={q}").status_code == 200
+    with django_assert_max_num_queries(0):  # then cached (region "marketplace.comps")
+        assert client.get(f"/listings/prices/?q={q}").status_code == 200
