@@ -238,3 +238,24 @@ def test_a_nul_character_in_the_path_is_a_404(client):
     response = client.get("/api/v1/catalog/chassis-codes/DA%0063T/")
     assert response.status_code == 404
     assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.django_db
+def test_site_search_api_groups_carry_count_and_more_url(client):
+    from tests.factories import ListingFactory, StatePageFactory, UserFactory
+
+    seller = UserFactory()
+    for _ in range(12):
+        ListingFactory(seller=seller, title="Tipper truck", description="")
+    for code in ("NY", "NJ", "NM"):
+        StatePageFactory(code=code)
+    data = client.get("/api/v1/search/", {"q": "dump bed"}).json()  # the glossary: dump = tipper
+    groups = {g["label"]: g for g in data["groups"]}
+    listings = groups["Listings"]
+    assert len(listings["results"]) == 10 and listings["count"] == 12 and listings["count_capped"] is False
+    assert listings["noun"] == "listing" and listings["more_url"] == "/listings/?q=dump+bed"
+    assert groups["Forum threads"]["count"] == 0 and groups["Forum threads"]["more_url"] == "/forum/search/?q=dump+bed"
+    from stategide.hooks import site_search
+
+    states = site_search("new", 2)
+    assert len(states["results"]) == 2 and states["count"] == 3 and states["more_url"] == "/states/"

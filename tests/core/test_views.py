@@ -185,3 +185,44 @@ def test_a_crash_under_the_api_is_a_json_500():
     assert response["Content-Type"] == "application/json"
     assert set(response.json()) == {"detail", "errors"}
     assert "deliberate" not in response.json()["detail"]
+
+
+# --- site search: true counts and "see all" links ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_site_search_shows_true_counts_and_see_all_links(client):
+    from tests.factories import ForumThreadFactory, ListingFactory, StatePageFactory
+
+    seller = UserFactory()
+    for i in range(12):
+        ListingFactory(seller=seller, title=f"Snorkel truck {i}", description="")
+    ForumThreadFactory(title="Snorkel truck wiring", body="Which snorkel?")
+    for code in ("NY", "NJ", "NM"):
+        StatePageFactory(code=code, published__summary="Snorkel truck rules.")
+    body = client.get("/search/", {"q": "snorkel"}).content.decode()
+    assert body.count('<li class="mb-2">') == 10 + 1 + 3  # 10 listings shown of 12
+    assert "See all 12 listings" in body and 'href="/listings/?q=snorkel"' in body
+    assert "See all 1 thread<" in body and 'href="/forum/search/?q=snorkel"' in body
+    assert "See all 3 state pages" not in body  # all shown: the guide has no search of its own to link to
+    body = client.get("/search/", {"q": "snorkel & truck"}).content.decode()
+    assert 'href="/listings/?q=snorkel+%26+truck"' in body and "See all 12 listings" in body  # URL-encoded
+
+
+@pytest.mark.django_db
+def test_site_search_listing_count_is_the_listings_page_total(client, monkeypatch):
+    from django.db import connection
+
+    from marketplace import selectors
+    from tests.factories import ListingFactory
+
+    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    seller = UserFactory()
+    for _ in range(3):
+        ListingFactory(seller=seller, title="Snorkel fitted", description="")
+    page = client.get("/listings/", {"q": "snorkel"}).content.decode()
+    body = client.get("/search/", {"q": "snorkel"}).content.decode()
+    if connection.vendor == "postgresql":  # a keyword total is capped at KEYWORD_CANDIDATES
+        assert "2+ trucks found" in page and "See all 2+ listings" in body
+    else:
+        assert "3 trucks found" in page and "See all 3 listings" in body
