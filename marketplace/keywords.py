@@ -134,10 +134,12 @@ def keyword_filter(qs: QuerySet[Listing], q: str) -> QuerySet[Listing]:
     if not terms:
         return qs.none() if (q or "").strip() else qs
     if connection.vendor == "postgresql":
-        terms = _corrected(terms)
-        for term in terms:
-            qs = qs.filter(search_vector=_search_query(term))
-        return qs
+        # One tsquery, the terms AND'ed: a term that is only a stop word ("in") drops out instead of
+        # matching nothing.
+        query = None
+        for term in _corrected(terms):
+            query = _search_query(term) if query is None else query & _search_query(term)
+        return qs.filter(search_vector=query)
     for term in terms:
         qs = qs.filter(_substring_q(term))
     return qs

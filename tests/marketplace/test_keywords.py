@@ -96,6 +96,8 @@ def fleet(db):
         ("s510p", {"hijet"}),
         ("4x4+scissor", {"hijet"}),  # every term must match
         ("4x4+dump", set()),
+        ("trucks+in+texas", set()),  # no listing says "truck"
+        ("in+texas", {"carry"}),  # a stop word does not empty the search
         ("nothingmatchesthis", set()),
     ],
 )
