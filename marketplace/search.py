@@ -294,7 +294,7 @@ def form_fields(*, params: dict[str, Any], query: Any, facets: list[dict[str, An
 
 def active_filters(query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
     """The filters that are on, in SEARCH_FILTERS order: each with its `label` and `value` as a chip shows them,
-    `query` (the search without it, page dropped: its "Remove" link) and `widen` (an empty search's suggestion,
+    `query` (the search without it, page dropped: its "Remove" link), `applied` (its value was understood) and `widen` (an empty search's suggestion,
     e.g. "Search all makes, not only suzuki"; a state by its code). The sort is not a filter; removing the ZIP
     removes its radius; a radius without a ZIP is no filter."""
     out = []
@@ -314,6 +314,7 @@ def active_filters(query: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(
             {
                 "param": f.param, "label": f.criteria or f.label, "value": value, "query": without.urlencode(),
+                "applied": f.param in params,  # a bad value filters nothing: no chip, but a widen link
                 "widen": "Search " + f.widen.format(parsed if f.kind == "state" and parsed else raw) if f.widen else "",
             }
         )  # fmt: skip

@@ -107,7 +107,7 @@ def index(request: AppHttpRequest) -> HttpResponse:
         "urls": search_page_urls(),
         "query_string": request.GET.urlencode(),
         "viewer_state": viewer_state,
-        "active_filters": active_filters(request.GET, params),
+        "active_filters": [a for a in active_filters(request.GET, params) if a["applied"]],
         "widen": widen_links(request.GET, params) if not result.total else [],
         "saved_search_name": params.get("q") or "My kei search",
     }

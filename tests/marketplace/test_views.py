@@ -1387,6 +1387,13 @@ def test_no_chips_without_filters(client):
     assert 'aria-label="Filters in use"' not in client.get("/listings/?ordering=price").content.decode()
 
 
+def test_a_filter_with_a_bad_value_has_no_chip_but_a_widen_link(client):
+    page = client.get("/listings/?make=Nomake&year_min=abc").content.decode()
+    chips = page.split('aria-label="Filters in use"', 1)[1].split("</ul>", 1)[0]
+    assert "Make: Nomake" in chips and "Built from" not in chips
+    assert "Search without “built in abc or later”" in page
+
+
 def test_widen_links_come_from_the_declaration(client):
     body = client.get("/listings/?q=nothingmatches&state=texas&price_min=9000&import_eligible=true").content.decode()
     assert "Search every state, not only TX" in body  # a state named either way reads as its code
