@@ -228,6 +228,15 @@ def corrections(q: str) -> dict[str, str]:
     }
 
 
+def corrected_query(q: str) -> str:
+    """`q` as keyword_filter searches it when it corrected a misspelt make or model ("hijat 4x4" ->
+    "hijet 4x4"; the pages say "Showing results for hijet 4x4"), or "" when nothing was corrected."""
+    fixes = corrections(q)
+    if not fixes:
+        return ""
+    return " ".join(fixes.get(term.typed, term.typed) for term in keyword_terms(q))
+
+
 # --- SQLite ---------------------------------------------------------------------------------------------
 
 TEXT_FIELDS = ("title", "description", "condition_notes", "make", "model", "colour", "city", "chassis_code__code")

@@ -52,6 +52,7 @@ from marketplace.forms import (
     SavedSearchForm,
     SoldForm,
 )
+from marketplace.keywords import corrected_query
 from marketplace.models import DealerProfile, Listing, Question, SavedSearch
 from marketplace.outlook import registration_outlook
 from marketplace.search import active_filters, form_fields, widen_links
@@ -110,6 +111,7 @@ def index(request: AppHttpRequest) -> HttpResponse:
         "active_filters": [a for a in active_filters(request.GET, params) if a["applied"]],
         "widen": widen_links(request.GET, params) if not result.total else [],
         "saved_search_name": params.get("q") or "My kei search",
+        "corrected_q": block.get("corrected_q", ""),
     }
     template = (
         "marketplace/includes/listing_results.html"
@@ -142,6 +144,7 @@ def _results_block(
             "cards": [[obj.pk, obj.seller_id, distance_text(getattr(obj, "distance", None))] for obj in found.listings],
             "total": found.total,
             "total_capped": found.total_capped,
+            "corrected_q": corrected_query(params.get("q") or ""),
             "page": found.page,
             "num_pages": found.num_pages,
             "facets_html": facets_html(facets=found.facets, ranges=found.ranges, query=query),

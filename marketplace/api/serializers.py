@@ -165,6 +165,10 @@ class ListingSearchSerializer(serializers.Serializer):
     count_is_capped = serializers.BooleanField(
         help_text="True when a keyword search matched more than it counts: `count` is then a floor (1,000)."
     )
+    q_corrected = serializers.CharField(
+        help_text="The keywords searched instead of `q` when a misspelt make or model was corrected "
+        '("hijat 4x4" -> "hijet 4x4"; PostgreSQL only); "" when `q` was searched as typed.'
+    )
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)

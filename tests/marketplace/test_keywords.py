@@ -186,3 +186,16 @@ def test_search_vector_follows_creates_and_updates():
         assert Listing.objects.values_list("search_vector", flat=True).get(pk=listing.pk) == vector
     else:
         assert vector is None  # SQLite: the column is unused
+
+
+def test_the_page_and_the_api_say_what_was_searched_instead(client, api_client, fleet):
+    page = client.get("/listings/?q=hijat+4x4").content.decode()
+    data = api_client.get("/api/v1/listings/?q=hijat+4x4").json()
+    if connection.vendor == POSTGRESQL:
+        assert "Showing results for <strong>hijet 4x4</strong> instead of “hijat 4x4”" in page
+        assert data["q_corrected"] == "hijet 4x4" and data["count"] == 1
+    else:
+        assert "Showing results for" not in page
+        assert data["q_corrected"] == "" and data["count"] == 0
+    assert api_client.get("/api/v1/listings/?q=hijet").json()["q_corrected"] == ""
+    assert "Showing results for" not in client.get("/listings/?q=hijet").content.decode()
