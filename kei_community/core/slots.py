@@ -107,6 +107,8 @@ def _with_markers(value: Any, markers: Mapping[str, str]) -> Any:
         return markers[str.__str__(value)]
     if isinstance(value, (tuple, list)):
         return [_with_markers(v, markers) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_markers(v, markers) for k, v in value.items()}
     return value
 
 
