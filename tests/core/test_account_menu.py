@@ -96,3 +96,30 @@ def test_every_main_page_links_the_garage(client):
     client.force_login(UserFactory())
     for path in ("/", "/listings/", "/forum/", "/states/"):
         assert f'href="{reverse("vehicles:index")}"' in client.get(path).content.decode(), path
+
+
+@pytest.mark.django_db
+def test_the_header_fills_each_readers_own_values_escaped(client):
+    """The header is rendered once per shape and filled per request: each member sees their own name and
+    profile link, and the search box's text and a member's name are escaped."""
+    first = UserFactory(display_name="<b>First</b> & co")
+    second = UserFactory(display_name="Second Member")
+    client.force_login(first)
+    page = client.get("/about/?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E").content.decode()
+    header = page.split("<header>", 1)[1].split("</header>", 1)[0]
+    assert "&lt;b&gt;First&lt;/b&gt; &amp; co" in header and "<b>First</b>" not in header
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in header and "<script>" not in header
+    assert f'href="{first.get_absolute_url()}"' in header
+    client.force_login(second)
+    header = client.get("/about/").content.decode().split("<header>", 1)[1].split("</header>", 1)[0]
+    assert "Second Member" in header and "First" not in header and f'href="{second.get_absolute_url()}"' in header
+    assert 'name="csrfmiddlewaretoken" value="' in header
+
+
+@pytest.mark.django_db
+def test_the_active_section_follows_the_path(client):
+    client.force_login(UserFactory())
+    forum = client.get("/forum/").content.decode().split("<header>", 1)[1].split("</header>", 1)[0]
+    assert 'class="nav-link active" aria-current="page" href="/forum/"' in forum
+    about = client.get("/about/").content.decode().split("<header>", 1)[1].split("</header>", 1)[0]
+    assert 'aria-current="page"' not in about
