@@ -56,6 +56,7 @@ from marketplace.keywords import corrected_query
 from marketplace.models import DealerProfile, Listing, Question, SavedSearch
 from marketplace.outlook import registration_outlook
 from marketplace.search import active_filters, form_fields, widen_links
+from marketplace.templatetags.listing_seo import listing_json_ld_payload
 from marketplace.warnings import listing_seller_warnings
 
 
@@ -251,10 +252,12 @@ def _listing_page_data(pk: int) -> dict[str, Any] | None:
             *(cache_tags.member(q.asker_id) for q in questions),
             page_cache.search_tag(),  # similar trucks and the seller's other trucks
         )
+        og_image = photos[0].largest_url() if photos and photos[0].is_ready else ""
         return {
             "listing": snapshots.snapshot(listing, exclude=LISTING_PRIVATE_FIELDS),
             "questions": [[snapshots.snapshot(q), q.asker.public_name] for q in questions],
-            "og_image": photos[0].largest_url() if photos and photos[0].is_ready else "",
+            "og_image": og_image,
+            "json_ld": listing_json_ld_payload(listing, og_image),
             "fragments": _render_detail_fragments(listing, is_owner=False, photos=photos),
         }
 
@@ -288,6 +291,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         fragments = _render_detail_fragments(listing, is_owner=is_owner, photos=photos)
         questions = _with_asker_names(list(listing.questions.all()))
         og_image = photos[0].largest_url() if photos and photos[0].is_ready else ""
+        json_ld = listing_json_ld_payload(listing, og_image)
         is_favorite = bool(getattr(listing, "is_favorite", False))
     else:
         fragments = data["fragments"]
@@ -297,6 +301,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
             question.asker_name = asker_name  # type: ignore[attr-defined]
             questions.append(question)
         og_image = data["og_image"]
+        json_ld = data["json_ld"]
         is_favorite = bool(selectors.favorite_ids_for(viewer=viewer, listing_ids=[pk]))
     if slug != listing.slug:
         return HttpResponseRedirect(listing.get_absolute_url(), status=301)
@@ -323,6 +328,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
     context = {
         "listing": listing,
         "og_image": og_image,
+        "json_ld": json_ld,
         "fragments": {name: mark_safe(html) for name, html in fragments.items()},  # noqa: S308 - our templates
         "is_owner": is_owner,
         "eligibility": eligibility,

@@ -1,5 +1,6 @@
-"""`{% listing_json_ld listing image %}`: schema.org JSON-LD for a listing page (a Vehicle with its Offer),
-so shared links and search results show the truck, its price and whether it is still for sale."""
+"""schema.org JSON-LD for a listing page (a Vehicle with its Offer), so shared links and search results show
+the truck, its price and whether it is still for sale: `listing_json_ld_payload` is cached with the page's
+data (marketplace.views._listing_page_data) and wrapped per request by `{% json_ld_script json_ld %}`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django import template
 from django.conf import settings
 
 from kei_community.core.public_url import absolute_url
-from kei_community.core.templatetags.seo import json_ld
+from kei_community.core.templatetags.seo import json_ld_payload
 
 register = template.Library()
 
@@ -52,9 +53,9 @@ def listing_data(listing: Any, image: str = "") -> dict[str, Any]:
     return {k: v for k, v in vehicle.items() if v is not None}
 
 
-@register.simple_tag(takes_context=True)
-def listing_json_ld(context: Any, listing: Any, image: str = "") -> str:
-    return json_ld(context, listing_data(listing, image))
+def listing_json_ld_payload(listing: Any, image: str = "") -> str:
+    """The listing's JSON-LD text (reader-independent: cached with the listing page's data)."""
+    return json_ld_payload(listing_data(listing, image))
 
 
 @register.simple_tag

@@ -61,16 +61,29 @@ def seo_meta(
     }
 
 
-@register.simple_tag(takes_context=True)
-def json_ld(context: Any, data: dict[str, Any] | None) -> str:
-    """<script type="application/ld+json"> with `data`; <, > and & escaped so no text can close the tag."""
+def json_ld_payload(data: dict[str, Any] | None) -> str:
+    """`data` as JSON-LD text for a <script> element: <, > and & escaped so no text can close the tag
+    ("" for no data). Reader-independent, so pages may cache it and wrap it per request (json_ld_script)."""
     if not data:
+        return ""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+
+
+@register.simple_tag(takes_context=True)
+def json_ld_script(context: Any, payload: str) -> str:
+    """<script type="application/ld+json"> around a json_ld_payload, with this request's CSP nonce."""
+    if not payload:
         return ""
     from django.template.loader import render_to_string
 
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
     request = context.get("request")
     return render_to_string(
         "core/json_ld.html",
-        {"payload": mark_safe(payload), "nonce": getattr(request, "csp_nonce", "")},  # noqa: S308
+        {"payload": mark_safe(payload), "nonce": getattr(request, "csp_nonce", "")},  # noqa: S308 - escaped JSON
     )
+
+
+@register.simple_tag(takes_context=True)
+def json_ld(context: Any, data: dict[str, Any] | None) -> str:
+    """<script type="application/ld+json"> with `data`; <, > and & escaped so no text can close the tag."""
+    return json_ld_script(context, json_ld_payload(data))
