@@ -759,14 +759,14 @@ def test_state_map_adds_no_query(client, user, count, monkeypatch, django_assert
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from marketplace import views
+    from marketplace.views import search as search_views
 
     make_listings(count)
     client.force_login(user)
     client.get("/listings/?q=truck")  # warm the shared caches (session, content types)
     with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as with_map:
         page = client.get("/listings/?q=truck+number").content.decode()
-    monkeypatch.setattr(views, "state_map_html", lambda **kwargs: "")
+    monkeypatch.setattr(search_views, "state_map_html", lambda **kwargs: "")
     with CaptureQueriesContext(connection) as without_map:
         other = client.get("/listings/?q=number+truck").content.decode()
     assert f'title="Texas: {count} trucks"' in page and "Map: trucks by state" not in other
@@ -1276,13 +1276,13 @@ def test_home_page_cards_stay_within_budget(client, user, django_assert_max_num_
 def test_a_listing_page_with_photos_is_cached_for_the_next_reader(client, user, monkeypatch):
     """The link-preview image was stored as a bound method (largest_url without the call), which the cache
     refuses: a listing with a ready photo was rebuilt for every signed-in reader."""
-    from marketplace import views
+    from marketplace import selectors
 
     listing = ListingFactory()
     _ready_photos(listing, 1)
     calls = []
-    real = views.selectors.listing_get_for_detail
-    monkeypatch.setattr(views.selectors, "listing_get_for_detail", lambda **kw: calls.append(kw) or real(**kw))
+    real = selectors.listing_get_for_detail
+    monkeypatch.setattr(selectors, "listing_get_for_detail", lambda **kw: calls.append(kw) or real(**kw))
     client.force_login(user)
     first = client.get(listing.get_absolute_url()).content.decode()
     second = client.get(listing.get_absolute_url()).content.decode()
