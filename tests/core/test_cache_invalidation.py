@@ -173,12 +173,13 @@ def test_a_listing_write_leaves_searches_it_cannot_be_in_cached(client, django_c
 
 def test_a_photo_or_a_question_does_not_rebuild_any_search(user, django_capture_on_commit_callbacks, monkeypatch):
     from marketplace import selectors, services
+    from marketplace.selectors import search as search_selectors
     from tests.factories import make_upload
 
     listing = ListingFactory()
     built = []
-    real = selectors._search_matches
-    monkeypatch.setattr(selectors, "_search_matches", lambda params: built.append(params) or real(params))
+    real = search_selectors._search_matches
+    monkeypatch.setattr(search_selectors, "_search_matches", lambda params: built.append(params) or real(params))
     selectors.listing_search(params={})
     with django_capture_on_commit_callbacks(execute=True):
         services.listing_photo_add(actor=listing.seller, listing=listing, upload=make_upload())

@@ -213,10 +213,10 @@ def test_site_search_shows_true_counts_and_see_all_links(client):
 def test_site_search_listing_count_is_the_listings_page_total(client, monkeypatch):
     from django.db import connection
 
-    from marketplace import selectors
+    from marketplace.selectors import search as search_selectors
     from tests.factories import ListingFactory
 
-    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
     seller = UserFactory()
     for _ in range(3):
         ListingFactory(seller=seller, title="Snorkel fitted", description="")

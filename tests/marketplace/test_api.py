@@ -439,9 +439,9 @@ def test_schema_declares_the_publishing_rule(api_client):
 def test_a_capped_keyword_count_says_so(api_client, monkeypatch):
     from django.db import connection
 
-    from marketplace import selectors
+    from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
     for _ in range(3):
         ListingFactory(description="Snorkel fitted.")
     data = api_client.get("/api/v1/listings/?q=snorkel").json()

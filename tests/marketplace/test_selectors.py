@@ -400,9 +400,9 @@ def test_import_eligible_refuses_other_values_with_a_message():
 def test_a_keyword_search_on_postgresql_looks_at_its_newest_candidates(monkeypatch):
     from django.db import connection
 
-    from marketplace import selectors
+    from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
     seller = UserFactory()
     for price in (5000, 3000, 4000):
         ListingFactory(seller=seller, description=f"Snorkel fitted, asking {price}.", price=price)
@@ -416,9 +416,9 @@ def test_a_keyword_search_on_postgresql_looks_at_its_newest_candidates(monkeypat
 def test_a_capped_keyword_total_is_flagged_as_a_floor(monkeypatch):
     from django.db import connection
 
-    from marketplace import selectors
+    from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
     seller = UserFactory()
     for price in (5000, 3000, 4000):
         ListingFactory(seller=seller, description=f"Snorkel fitted, asking {price}.", price=price)
@@ -429,9 +429,9 @@ def test_a_capped_keyword_total_is_flagged_as_a_floor(monkeypatch):
 
 def test_facets_of_many_matches_equal_the_python_counts(facet_fixture, monkeypatch):
     """Past MAX_CACHED_IDS matches PostgreSQL groups by hashing (enable_sort off for that query only)."""
-    from marketplace import selectors
+    from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(selectors, "MAX_CACHED_IDS", 3)
+    monkeypatch.setattr(search_selectors, "MAX_CACHED_IDS", 3)
     params, _ = parse_search_params(QueryDict("zip=78701&radius=3000"))
     facets, ranges, total = _python_facets(params)
     found = search("zip=78701&radius=3000")

@@ -1322,9 +1322,9 @@ def test_result_cards_show_how_many_photos_are_ready(client, django_capture_on_c
 def test_a_capped_keyword_count_shows_a_plus(client, monkeypatch):
     from django.db import connection
 
-    from marketplace import selectors
+    from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
     for _ in range(3):
         ListingFactory(description="Snorkel fitted.")
     body = client.get("/listings/?q=snorkel").content.decode()

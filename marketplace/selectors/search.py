@@ -1,0 +1,229 @@
+"""The search: its filters in SQL, its matches cached as primitives (ids, distances, facets, ranges, total),
+a page of them, and whether a listing matches a saved search."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from kei_community.core import caching
+from marketplace import page_cache
+from marketplace.keywords import keyword_filter
+from marketplace.models import Listing, SavedSearch
+from marketplace.selectors.facets import FACET_FIELDS, _facet, _facet_counts_python, _facet_counts_sql
+from marketplace.selectors.favorites import favorite_ids_for
+from marketplace.selectors.geo import miles_from_haversine
+from marketplace.selectors.listings import listing_card_qs, listing_public_qs
+
+PAGE_SIZE = 20
+
+
+def registrable_q(*, state_code: str, today: date | None = None) -> Q | None:
+    """Listings a member in state_code could register: state allows kei trucks and the truck is eligible."""
+    from marketplace.outlook import state_allows_registration
+
+    if not state_allows_registration(state_code):
+        return None
+    return import_eligible_q(today=today)
+
+
+def import_eligible_q(*, today: date | None = None) -> Q:
+    """Import-eligible now: built for the US market, or 25 years old from its build month (the stored date)."""
+    today = today or timezone.now().date()
+    return Q(us_market=True) | Q(import_eligible_on__lte=today)
+
+
+def import_eligible_flag() -> Any:
+    """import_eligible_q as a column ("true" or "false"), for the search's "Import eligibility" facet."""
+    from django.db.models import Case, Value, When
+
+    return Case(When(import_eligible_q(), then=Value("true")), default=Value("false"))
+
+
+def apply_filters(qs: QuerySet[Listing], params: dict[str, Any]) -> QuerySet[Listing]:
+    """The search's filters (parsed by marketplace.filters) on `qs`, as marketplace.search declares them: a
+    `lookup`, or its `apply` (the radius is in SQL: a bounding box, then the exact distance)."""
+    from marketplace.search import SEARCH_FILTERS
+
+    if q := params.get("q"):
+        qs = keyword_filter(qs, q)
+    for f in SEARCH_FILTERS:
+        value = params.get(f.param)
+        if value is None or value == "" or f.kind == "keyword":
+            continue
+        if f.lookup:
+            qs = qs.filter(**{f.lookup: value})
+        elif f.apply is not None:
+            qs = f.apply(qs, value, params)
+    return qs
+
+
+@dataclass
+class SearchResult:
+    listings: list[Listing]
+    total: int
+    page: int
+    num_pages: int
+    facets: list[dict] = field(default_factory=list)
+    distances: dict[int, float] = field(default_factory=dict)
+    ranges: dict[str, Any] = field(default_factory=dict)
+    favorite_ids: set[int] = field(default_factory=set)
+    # True when `total` is a floor, not a count: a keyword search on PostgreSQL counts only its newest
+    # KEYWORD_CANDIDATES matches (pages say "1,000+ trucks", the API `count_is_capped`).
+    total_capped: bool = False
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def listing_search(
+    *, params: dict[str, Any], viewer: Any = None, page_size: int = PAGE_SIZE, page_qs: QuerySet[Listing] | None = None
+) -> SearchResult:
+    """Filters in SQL (bounding box for a radius), then one pass over the matching rows for the exact
+    distance, facet counts and ranges, then one query (+ photo prefetch) for the page."""
+    ids, distances, facets, ranges, total = caching.get_or_build(
+        "marketplace.search",
+        _search_name(params),
+        lambda: _search_matches(params),
+        tags=page_cache.search_tags_for(params),
+    )
+    num_pages = max(1, math.ceil(total / page_size))
+    page = min(max(int(params.get("page") or 1), 1), num_pages)
+    page_ids = ids[(page - 1) * page_size : page * page_size]
+    qs = page_qs if page_qs is not None else listing_card_qs()
+    by_id = {obj.pk: obj for obj in qs.filter(pk__in=page_ids)} if page_ids else {}
+    listings = [by_id[i] for i in page_ids if i in by_id]
+    for obj in listings:
+        obj.distance = distances.get(obj.pk)
+    favorite_ids = favorite_ids_for(viewer=viewer, listing_ids=page_ids)
+    capped = connection.vendor == "postgresql" and bool(params.get("q")) and total >= KEYWORD_CANDIDATES
+    return SearchResult(listings, total, page, num_pages, facets, distances, ranges, favorite_ids, capped)
+
+
+MAX_CACHED_IDS = 5000
+
+
+def _search_name(params: dict[str, Any]) -> str:
+    """A search's name in region "marketplace.search": its filters and ordering (not the page or the ZIP's
+    place, which the ZIP gives), with FACET_FIELDS (cached matches carry their facets)."""
+    stable = {k: v for k, v in params.items() if k not in ("page", "origin")}
+    return repr((FACET_FIELDS, sorted(stable.items())))
+
+
+# On PostgreSQL a keyword search ranks, counts and pages its first KEYWORD_CANDIDATES matches in the order
+# asked for (a common word matches most listings: counting them all would read most of the table).
+KEYWORD_CANDIDATES = 1000
+KEYWORD_WINDOWS = (timedelta(days=30), timedelta(days=180), None)
+
+
+def _newest_rows(qs: QuerySet[Listing], columns: tuple[str, ...], *, limit: int) -> list[tuple]:
+    """`columns` of the `limit` newest listings of `qs`, looked for in windows of publication time growing
+    from KEYWORD_WINDOWS[0]: a window bounds the rows PostgreSQL reads for a word of middling frequency, a
+    common word fills the first one, a rare word reaches the unbounded last one (found by the trigram
+    indexes)."""
+    from marketplace.filters import NEWEST_ORDER
+
+    now = timezone.now()
+    rows: list[tuple] = []
+    for window in KEYWORD_WINDOWS:
+        scoped = qs if window is None else qs.filter(published_at__gte=now - window)
+        rows = list(scoped.order_by(*NEWEST_ORDER).values_list(*columns)[:limit])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _sort_rows(rows: list[tuple], columns: tuple[str, ...], order: list[str]) -> None:
+    """Sort rows in place as PostgreSQL's ORDER BY `order` would (NULLs last going up, first going down)."""
+    where = {name: i for i, name in enumerate(columns)}
+    if "distance_term" in where:
+        where["haversine"] = where["distance_term"]
+    for key in reversed(order):
+        i = where[key.lstrip("-")]
+
+        def nulls_last(row: tuple, i: int = i) -> tuple[bool, Any]:
+            return (row[i] is None, row[i] if row[i] is not None else 0)
+
+        rows.sort(key=nulls_last, reverse=key.startswith("-"))
+
+
+def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
+    """The matches of a search, as primitives: ids in order, distances, facets, ranges and the total.
+
+    PostgreSQL without a keyword: two queries over the covering index of migration 0004 (no table rows
+    read): the first MAX_CACHED_IDS ids in order with their distances, then the facet counts, the total and
+    the ranges in one GROUP BY (GROUPING SETS). With a keyword, or on SQLite (the simple path), one query
+    returns the matches' facet columns (on PostgreSQL the first KEYWORD_CANDIDATES) and Python counts them.
+    The radius is in SQL either way (apply_filters)."""
+    from marketplace.filters import NEWEST_ORDER, ORDERINGS
+
+    ordering = params.get("ordering") or "newest"
+    origin = params.get("origin")
+    qs = apply_filters(listing_public_qs(), params).annotate(import_eligible=import_eligible_flag())
+    order = list(ORDERINGS.get(ordering) or NEWEST_ORDER)
+    if ordering == "distance" and origin:
+        order = ["haversine", *NEWEST_ORDER]
+    if origin:
+        qs = qs.annotate(distance_term=F("haversine"))
+    first = ("id", "distance_term") if origin else ("id",)
+    postgresql = connection.vendor == "postgresql"
+    if postgresql and not params.get("q"):
+        found = list(qs.order_by(*order).values_list(*first)[:MAX_CACHED_IDS])
+        counters, ranges, total = _facet_counts_sql(qs, many=len(found) >= MAX_CACHED_IDS)
+    else:
+        columns = (*first, "year_built", "price", *FACET_FIELDS)
+        if postgresql:  # a keyword: its newest KEYWORD_CANDIDATES matches, sorted here as asked
+            rows = _newest_rows(qs, (*columns, "published_at", "odometer_km"), limit=KEYWORD_CANDIDATES)
+            _sort_rows(rows, (*columns, "published_at", "odometer_km"), order)
+        else:
+            rows = list(qs.order_by(*order).values_list(*columns))
+        found = [row[: len(first)] for row in rows]
+        counters, ranges, total = _facet_counts_python([row[len(first) : len(columns)] for row in rows])
+    ids = [row[0] for row in found[:MAX_CACHED_IDS]]
+    distances = {row[0]: miles_from_haversine(row[1]) for row in found[:MAX_CACHED_IDS]} if origin else {}
+    facets = [_facet(name, counter) for name, counter in zip(FACET_FIELDS, counters, strict=True)]
+    if params.get("state"):
+        bounded = postgresql and bool(params.get("q"))
+        _count_states_without_state_filter(params, facets, order=order, limit=KEYWORD_CANDIDATES if bounded else None)
+    return ids, distances, facets, ranges, total
+
+
+def _count_states_without_state_filter(
+    params: dict[str, Any], facets: list[dict], *, order: list[str], limit: int | None
+) -> None:
+    """With a state chosen, the state facet (and the map drawn from it) counts every state under the
+    other filters, so a buyer can move to a neighbouring state: one GROUP BY, on a cache miss only (over
+    the first `limit` matches in `order` for a keyword search, like its other facets)."""
+    others = {k: v for k, v in params.items() if k != "state"}
+    qs = apply_filters(listing_public_qs(), others).exclude(state="")
+    if limit is None:
+        counter = dict(qs.order_by().values("state").annotate(n=Count("id")).values_list("state", "n"))
+    else:
+        counter = Counter(state for (state,) in qs.order_by(*order).values_list("state")[:limit])
+    for facet in facets:
+        if facet["name"] == "state":
+            facet["values"] = [
+                {"value": value, "label": value, "count": count}
+                for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
+
+
+def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch) -> bool:
+    from django.http import QueryDict
+
+    from marketplace.filters import parse_search_params
+
+    params, _ = parse_search_params(QueryDict(saved_search.query))
+    return apply_filters(listing_public_qs().filter(pk=listing.pk), params).exists()  # the radius is in SQL
