@@ -1,6 +1,6 @@
 """schema.org JSON-LD for a listing page (a Vehicle with its Offer), so shared links and search results show
 the truck, its price and whether it is still for sale: `listing_json_ld_payload` is cached with the page's
-data (marketplace.views._listing_page_data) and wrapped per request by `{% json_ld_script json_ld %}`."""
+data (marketplace.views.detail._listing_page_data) and wrapped per request by `{% json_ld_script json_ld %}`."""
 
 from __future__ import annotations
 
