@@ -453,8 +453,9 @@ def member_unsuspend(*, actor: Any, member: Any, note: str = "") -> Sanction:
 def suspensions_end_expired(*, now: datetime | None = None) -> int:
     """For each suspension that ran out by itself (its end passed, nobody lifted it) and was not handled
     yet: fire what a lift fires (``_notify_listeners``), so cached searches and pages that left the
-    member's listings out are rebuilt with them, and mark it handled. Run by the periodic task
-    ``kei_community.moderation.tasks.end_expired_suspensions``; idempotent (a suspension is handled
+    member's listings out are rebuilt with them, and mark it handled; the end is audited ("suspension_ended",
+    by the system) and the member is told (a member has one unlifted suspension at most: a new one lifts
+    the old). Run by the periodic task ``kei_community.moderation.tasks.end_expired_suspensions``; idempotent (a suspension is handled
     once; two sweeps at once skip each other's rows). Returns how many were handled."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -472,8 +473,24 @@ def suspensions_end_expired(*, now: datetime | None = None) -> int:
         if not ended:
             return 0
         Sanction.objects.filter(pk__in=[s.pk for s in ended]).update(end_handled_at=now)
+        last_end = {s.member_id: s.ends_at for s in ended}
         for member in {s.member_id: s.member for s in ended}.values():
             _notify_listeners(member)
+            ends_at = last_end[member.pk]
+            audit_record(
+                actor=SYSTEM,
+                action="suspension_ended",
+                target=member,
+                before={"suspended_until": ends_at.isoformat() if ends_at else "indefinite"},
+                after={"suspended_until": None},
+                note="The suspension ran out.",
+            )
+            _notify_member(
+                member=member,
+                actor=None,
+                title="Your suspension has ended",
+                body="You can post, list trucks and send messages again.",
+            )
     return len(ended)
 
 

@@ -119,3 +119,19 @@ def test_the_sweep_is_in_the_beat_schedule():
     assert entry["task"] == "kei_community.moderation.tasks.end_expired_suspensions"
     assert entry["task"] == end_expired_suspensions.name
     assert entry["schedule"] == timedelta(seconds=SUSPENSION_SWEEP_SECONDS) <= timedelta(minutes=5)
+
+
+def test_a_suspension_that_ran_out_is_audited_and_the_member_told_once(moderator, seller):
+    from kei_community.moderation.models import AuditLogEntry
+    from kei_community.notifications.models import Notification
+
+    suspension = member_suspend(actor=moderator, member=seller, reason="x", ends_at=timezone.now() + timedelta(hours=1))
+    _run_out(suspension)
+    suspension.refresh_from_db()
+    assert suspensions_end_expired() == 1
+    assert suspensions_end_expired() == 0
+
+    [entry] = AuditLogEntry.objects.filter(action="suspension_ended")
+    assert entry.actor is None and entry.target_id == seller.pk and entry.after == {"suspended_until": None}
+    assert entry.before == {"suspended_until": suspension.ends_at.isoformat()}
+    assert Notification.objects.filter(recipient=seller, title="Your suspension has ended").count() == 1
