@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
+from kei_community.vehicles import models as vehicle_choices
 from kei_community.vehicles.eligibility import Eligibility, import_eligibility, import_warning
 from marketplace.listing_fields import FRAME_NUMBER_MAX_LENGTH, model_validators
 from marketplace.listing_fields import MAX_PRICE as MAX_PRICE  # re-exported; the rule lives there
@@ -25,26 +26,16 @@ class Listing(models.Model):
         EXPIRED = "expired", "Expired"
         REMOVED = "removed", "Removed by a moderator"
 
-    class OdometerUnit(models.TextChoices):
-        KM = "km", "km"
-        MI = "mi", "miles"
-
-    class Transmission(models.TextChoices):
-        MANUAL = "manual", "Manual"
-        AUTOMATIC = "automatic", "Automatic"
-        CVT = "cvt", "CVT"
+    # The truck's equipment: one set of choices with garage trucks (kei_community.vehicles), so "Sell this
+    # truck" copies the values unchanged.
+    OdometerUnit = vehicle_choices.OdometerUnit
+    Transmission = vehicle_choices.Transmission
 
     class Drive(models.TextChoices):
         TWO = "2WD", "2WD"
         FOUR = "4WD", "4WD"
 
-    class BedType(models.TextChoices):
-        FLAT = "flat", "Flat bed"
-        DUMP = "dump", "Dump"
-        SCISSOR = "scissor", "Scissor / hydraulic lift"
-        JUMBO = "jumbo", "Jumbo cab"
-        PANEL_VAN = "panel_van", "Panel van"
-        OTHER = "other", "Other"
+    BedType = vehicle_choices.BedType
 
     class TitleStatus(models.TextChoices):
         CLEAN = "clean", "Clean US title"

@@ -93,12 +93,9 @@ def initial_from_truck(*, user: Any, truck_id: int | None) -> dict[str, Any]:
     code = truck.chassis_code
     if code is not None and code.drive in (Listing.Drive.TWO, Listing.Drive.FOUR):
         initial["drive"] = code.drive
-    # The garage's choices (kei_community.vehicles.models) store the listing's values; a value the listing
-    # does not know is left for the seller to choose.
-    if truck.transmission in Listing.Transmission.values:
-        initial["transmission"] = truck.transmission
-    if truck.bed_type in Listing.BedType.values:
-        initial["bed_type"] = truck.bed_type
+    # The listing's choices are the garage's (kei_community.vehicles.models): copied as they are.
+    initial["transmission"] = truck.transmission
+    initial["bed_type"] = truck.bed_type
     return {k: v for k, v in initial.items() if v not in (None, "")}
 
 
@@ -112,8 +109,7 @@ def _condition_from_truck(listing: Listing) -> dict[str, Any]:
         initial["registered_as"] = truck.registered_as
     if listing.odometer is None and truck.odometer is not None:
         initial["odometer"] = truck.odometer
-        if truck.odometer_unit in Listing.OdometerUnit.values:
-            initial["odometer_unit"] = truck.odometer_unit
+        initial["odometer_unit"] = truck.odometer_unit
     if not listing.colour and truck.colour:
         initial["colour"] = truck.colour
     return initial

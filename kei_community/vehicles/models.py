@@ -15,8 +15,8 @@ class Drive(models.TextChoices):
     BOTH = "both", "2WD or 4WD"
 
 
-# The truck's equipment, shared by garage trucks and listings: the stored values are the ones the marketplace's
-# Listing uses (its Transmission, BedType and OdometerUnit), so "Sell this truck" copies them unchanged.
+# The truck's equipment, shared by garage trucks and listings (marketplace.models.Listing uses these very
+# classes as its Transmission, BedType and OdometerUnit), so "Sell this truck" copies them unchanged.
 class Transmission(models.TextChoices):
     MANUAL = "manual", "Manual"
     AUTOMATIC = "automatic", "Automatic"
