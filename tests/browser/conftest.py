@@ -81,3 +81,22 @@ def login(page, email: str, password: str) -> None:  # type: ignore[no-untyped-d
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def sized_context(chromium, live_server, width: int):  # type: ignore[no-untyped-def]
+    """A new browser context `width` px wide (a touch phone under 768 px) and its page, which collects
+    console errors in `page.console_errors`."""
+    require_or_skip(chromium is not None, "browser tests need Debian's Chromium at /usr/bin/chromium and playwright")
+    phone = width < 768
+    context = chromium.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": 844 if phone else 900},
+        has_touch=phone,
+        is_mobile=phone,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors  # type: ignore[attr-defined]
+    return context, page

@@ -15,8 +15,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations
-from tests.conftest import require_or_skip
+from tests.browser.conftest import axe_violations, sized_context
 from tests.factories import ListingFactory, UserFactory
 
 ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
@@ -53,23 +52,6 @@ def trucks(db):  # type: ignore[no-untyped-def]
     return {"carry": carry, "hijet": hijet, "carries": carries}
 
 
-def _context(chromium, live_server, width: int):  # type: ignore[no-untyped-def]
-    require_or_skip(chromium is not None, "browser tests need Debian's Chromium at /usr/bin/chromium and playwright")
-    phone = width < 768
-    context = chromium.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 844 if phone else 900},
-        has_touch=phone,
-        is_mobile=phone,
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors  # type: ignore[attr-defined]
-    return context, page
-
-
 def _check(page) -> None:  # type: ignore[no-untyped-def]
     assert axe_violations(page, impacts=ALL_IMPACTS) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -96,7 +78,7 @@ def _cards(page) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("width", WIDTHS)
 def test_buyer_finds_trucks_by_the_words_people_type(chromium, live_server, trucks, width):  # type: ignore[no-untyped-def]
     phone = width < 768
-    context, page = _context(chromium, live_server, width)
+    context, page = sized_context(chromium, live_server, width)
     carry, hijet = trucks["carry"], trucks["hijet"]
     try:
         page.goto("/listings/")

@@ -18,8 +18,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import axe_violations, login
-from tests.conftest import require_or_skip
+from tests.browser.conftest import axe_violations, login, sized_context
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, UserFactory
 
 ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
@@ -55,23 +54,6 @@ def trucks(settings):  # type: ignore[no-untyped-def]
     assert young.photos.filter(status="ready").count() == 4
     yield {"old": old, "young": young}
     app.conf.task_always_eager = before
-
-
-def _context(chromium, live_server, width: int):  # type: ignore[no-untyped-def]
-    require_or_skip(chromium is not None, "browser tests need Debian's Chromium at /usr/bin/chromium and playwright")
-    phone = width < 768
-    context = chromium.new_context(
-        base_url=live_server.url,
-        viewport={"width": width, "height": 844 if phone else 900},
-        has_touch=phone,
-        is_mobile=phone,
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors  # type: ignore[attr-defined]
-    return context, page
 
 
 def _clean(page) -> None:  # type: ignore[no-untyped-def]
@@ -115,7 +97,7 @@ def test_buyer_filters_import_eligible_trucks_sees_the_warning_and_looks_at_the_
     chromium, live_server, trucks, width
 ):  # type: ignore[no-untyped-def]
     phone = width < 768
-    context, page = _context(chromium, live_server, width)
+    context, page = sized_context(chromium, live_server, width)
     old, young = trucks["old"], trucks["young"]
     try:
         # The search: a young truck "in the US" carries the warning on its card.
@@ -225,7 +207,7 @@ def test_seller_sees_the_warnings_while_listing_a_truck(chromium, live_server, s
 
     catalog_load()
     seller = UserFactory(display_name="Sam Seller", home_state="TX", zip_code="78701")
-    context, page = _context(chromium, live_server, width)
+    context, page = sized_context(chromium, live_server, width)
     try:
         login(page, seller.email, DEFAULT_PASSWORD)
         page.goto("/listings/new/")
