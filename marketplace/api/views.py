@@ -41,7 +41,6 @@ from marketplace.api.serializers import (
     SavedSearchSerializer,
 )
 from marketplace.filters import ALL_PARAMS, parse_search_params
-from marketplace.keywords import corrected_query
 from marketplace.models import Conversation, Listing, SavedSearch
 from marketplace.search import SEARCH_FILTERS, state_code
 
@@ -163,7 +162,7 @@ class ListingViewSet(PhotosViewSetMixin, viewsets.GenericViewSet):
             {
                 "count": result.total,
                 "count_is_capped": result.total_capped,
-                "q_corrected": corrected_query(params.get("q") or ""),
+                "q_corrected": result.q_corrected,
                 "page": result.page,
                 "num_pages": result.num_pages,
                 "next": page_link(result.page + 1),

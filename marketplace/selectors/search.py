@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kei_community.core import caching
 from marketplace import page_cache
-from marketplace.keywords import keyword_filter
+from marketplace.keywords import corrected_query, keyword_filter
 from marketplace.models import Listing, SavedSearch
 from marketplace.selectors.facets import FACET_FIELDS, _facet, _facet_counts_python, _facet_counts_sql
 from marketplace.selectors.favorites import favorite_ids_for
@@ -78,6 +78,8 @@ class SearchResult:
     # True when `total` is a floor, not a count: a keyword search on PostgreSQL counts only its newest
     # KEYWORD_CANDIDATES matches (pages say "1,000+ trucks", the API `count_is_capped`).
     total_capped: bool = False
+    # `q` as it was searched when a misspelt make or model was corrected ("hijet 4x4"), else "".
+    q_corrected: str = ""
 
     @property
     def has_next(self) -> bool:
@@ -93,10 +95,10 @@ def listing_search(
 ) -> SearchResult:
     """Filters in SQL (bounding box for a radius), then one pass over the matching rows for the exact
     distance, facet counts and ranges, then one query (+ photo prefetch) for the page."""
-    ids, distances, facets, ranges, total = caching.get_or_build(
+    ids, distances, facets, ranges, total, q_corrected = caching.get_or_build(
         "marketplace.search",
         _search_name(params),
-        lambda: _search_matches(params),
+        lambda: (*_search_matches(params), corrected_query(params.get("q") or "")),  # the correction: once per search
         tags=page_cache.search_tags_for(params),
     )
     num_pages = max(1, math.ceil(total / page_size))
@@ -109,7 +111,9 @@ def listing_search(
         obj.distance = distances.get(obj.pk)
     favorite_ids = favorite_ids_for(viewer=viewer, listing_ids=page_ids)
     capped = connection.vendor == "postgresql" and bool(params.get("q")) and total >= KEYWORD_CANDIDATES
-    return SearchResult(listings, total, page, num_pages, facets, distances, ranges, favorite_ids, capped)
+    return SearchResult(
+        listings, total, page, num_pages, facets, distances, ranges, favorite_ids, capped, q_corrected=q_corrected
+    )
 
 
 MAX_CACHED_IDS = 5000

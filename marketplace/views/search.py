@@ -24,7 +24,6 @@ from marketplace.cards import (
     state_map_html,
 )
 from marketplace.filters import parse_search_params
-from marketplace.keywords import corrected_query
 from marketplace.models import Listing
 from marketplace.search import active_filters, form_fields, widen_links
 
@@ -91,7 +90,7 @@ def _results_block(
             "cards": [[obj.pk, obj.seller_id, distance_text(getattr(obj, "distance", None))] for obj in found.listings],
             "total": found.total,
             "total_capped": found.total_capped,
-            "corrected_q": corrected_query(params.get("q") or ""),
+            "corrected_q": found.q_corrected,
             # The "Remove" chips and an empty search's widen links depend on the search alone.
             "chips": [a for a in active_filters(query, params) if a["applied"]],
             "widen": widen_links(query, params) if not found.total else [],
