@@ -192,6 +192,9 @@ else:
     CACHES = {"default": {"BACKEND": "kei_community.core.cache.TagAwareLocMemCache", "LOCATION": "kei"}}
 # After a Redis error the cache is skipped for this many seconds (per process): one timeout, not one per call.
 CACHE_RETRY_SECONDS = env.int("CACHE_RETRY_SECONDS", default=5)
+# Each process also keeps whole pages it stored or read (anonymous pages: core.page_cache) in its own memory,
+# at most this many bytes, served after one MGET of their tags' versions (core.caching; 0: no local copies).
+CACHE_LOCAL_BYTES = env.int("CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 # The cache layer's regions (kei_community.core.caching) and their TTLs in seconds. Tags make a change show
 # at once; a TTL bounds what no tag covers ("3 hours ago", expiry, a write racing a rebuild). See docs/caching.md.
 CACHE_REGIONS = {

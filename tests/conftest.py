@@ -62,6 +62,9 @@ def _clear_cache_keys_only() -> None:
 @pytest.fixture(autouse=True)
 def _fast_layer_defaults(request, settings) -> None:
     """Fast tests run tasks in-process and use a private local-memory cache."""
+    from kei_community.core import caching
+
+    caching.local_clear()  # no test serves a page another test's process copy holds
     if request.node.get_closest_marker("services") or request.node.get_closest_marker("browser"):
         # The real (Redis) cache outlives the flushed test database: start each test empty.
         _clear_cache_keys_only()

@@ -17,12 +17,20 @@ Every app caches through this module (see docs/caching.md):
   not stored and an error is logged; tests/conftest.py fails any test that tries.
 - It fails open: the backend (kei_community.core.cache.FailOpenRedisCache) turns every Redis error into a
   miss, and a part whose tag versions cannot be read is built and served, never stored.
+- **A local copy** (`Part(..., local=True)`, used for whole pages): each process also keeps the entries it
+  stored or read in its own memory (an LRU of `settings.CACHE_LOCAL_BYTES`), and serves one after a single
+  MGET shows that every tag it was stored with (and the layer's `LOCAL_TAG`) is still at the same version:
+  one round trip, no body fetched or unpickled. Any tag fired on any machine makes the copy stale at once,
+  exactly like the shared entry.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
@@ -198,24 +206,129 @@ def _key(region: str, name: str, versions: Mapping[str, int], tags: Sequence[str
     return key
 
 
+# --- the local copy (level 1) of whole pages ------------------------------------------------------------
+
+# Always checked with a local copy's tags: bumping it (or clearing the cache) makes every process drop its copies.
+LOCAL_TAG = "caching:local"
+
+
+class _Local:
+    """This process's copies of `local=True` parts: (region, name) -> (key, deps, value, expires, size), in
+    LRU order, at most `settings.CACHE_LOCAL_BYTES` of text in all (0: none kept)."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple[str, str], tuple[str, tuple, Any, float, int]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, region: str, name: str) -> tuple[str, tuple, Any, float, int] | None:
+        with self.lock:
+            entry = self.entries.get((region, name))
+            if entry is not None:
+                self.entries.move_to_end((region, name))
+        return entry
+
+    def put(self, region: str, name: str, key: str, deps: tuple, value: Any) -> None:
+        limit = int(getattr(settings, "CACHE_LOCAL_BYTES", 0))
+        size = _text_size(value)
+        with self.lock:
+            self._drop((region, name))
+            if size > limit // 4:  # never let one entry push most others out
+                return
+            self.entries[region, name] = (key, deps, value, time.monotonic() + region_ttl(region), size)
+            self.size += size
+            while self.size > limit and self.entries:
+                self._drop(next(iter(self.entries)))
+
+    def drop(self, region: str, name: str) -> None:
+        with self.lock:
+            self._drop((region, name))
+
+    def _drop(self, at: tuple[str, str]) -> None:
+        entry = self.entries.pop(at, None)
+        if entry is not None:
+            self.size -= entry[4]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+_local = _Local()
+
+
+def local_clear() -> None:
+    """Forget this process's local copies (tests; other processes drop theirs when `LOCAL_TAG` is bumped)."""
+    _local.clear()
+
+
+def _text_size(value: Any) -> int:
+    """Roughly the bytes a value holds: its strings' lengths (a page is a few strings and numbers)."""
+    if isinstance(value, str | bytes):
+        return len(value) + 50
+    if isinstance(value, list | tuple):
+        return sum(_text_size(v) for v in value) + 50
+    if isinstance(value, dict):
+        return sum(_text_size(k) + _text_size(v) for k, v in value.items()) + 50
+    return 50
+
+
 class Part:
-    """One cached part: `get()`, or build it inside `with part.build():` and `set(value)`."""
+    """One cached part: `get()`, or build it inside `with part.build():` and `set(value)`.
 
-    __slots__ = ("key", "region", "tags", "_collector", "_token")
+    `local=True`: also keep a copy in this process (see the module's docstring) and serve it after one check of
+    its tags' versions."""
 
-    def __init__(self, region: str, name: str, *, tags: Sequence[str] = ()) -> None:
+    __slots__ = ("key", "region", "name", "tags", "local", "_collector", "_token", "_hit")
+
+    def __init__(self, region: str, name: str, *, tags: Sequence[str] = (), local: bool = False) -> None:
         self.region = region
+        self.name = name
         self.tags = tuple(dict.fromkeys(tags))
-        if region_disabled(region):  # read nothing, store nothing (nor any part around this one)
-            self.key: str | None = None
-        else:
-            versions = tag_versions(self.tags) if self.tags else {}
-            self.key = None if versions is None else _key(region, name, versions, self.tags)
+        self.local = local and bool(getattr(settings, "CACHE_LOCAL_BYTES", 0))
+        self._hit: tuple[tuple, Any] | None = None
         self._collector: _Collector | None = None
         self._token: Token[tuple[_Collector, ...]] | None = None
+        if region_disabled(region):  # read nothing, store nothing (nor any part around this one)
+            self.key: str | None = None
+            return
+        versions: dict[str, int] | None = None
+        if self.local:
+            versions = self._check_local()
+        if versions is None or any(tag not in versions for tag in self.tags):
+            versions = tag_versions(self.tags) if self.tags else {}
+        self.key = None if versions is None else _key(region, name, versions, self.tags)
+
+    def _check_local(self) -> dict[str, int] | None:
+        """Look for this process's copy and check it with one read of every tag it depends on: on success
+        `_hit` holds it. Returns the versions read (so a stale copy costs no second read of the page's tags)."""
+        entry = _local.get(self.region, self.name)
+        if entry is None:
+            return None
+        key, deps, value, expires, _ = entry
+        if time.monotonic() >= expires:
+            _local.drop(self.region, self.name)
+            return None
+        tags = [*self.tags, *(tag for tag, _ in deps)]  # deps hold LOCAL_TAG
+        found = _read_versions(tags)
+        versions = {tag: value for tag, value in zip(tags, found, strict=True) if value is not None}
+        if (
+            len(versions) == len(set(tags))
+            and all(versions[tag] == version for tag, version in deps)
+            and _key(self.region, self.name, versions, self.tags) == key
+        ):
+            self._hit = (deps, value)
+        else:
+            _local.drop(self.region, self.name)
+        return versions
 
     def get(self) -> Any:
         """The stored value (None when missing, stale or unreachable). A hit reports its tags."""
+        if self._hit is not None:
+            deps, value = self._hit
+            depends_on(*self.tags, *(tag for tag, _ in deps))
+            return value
         if self.key is None:
             dont_store()  # tag versions unreadable: nothing around this part may be stored either
             return None
@@ -226,7 +339,16 @@ class Part:
         if deps and not _current(deps):
             return None
         depends_on(*self.tags, *(tag for tag, _ in deps))
+        if self.local:
+            self._keep_locally(tuple(deps), value)
         return value
+
+    def _keep_locally(self, deps: tuple, value: Any) -> None:
+        """Copy an entry into this process's memory, recording `LOCAL_TAG`'s version with its tags."""
+        assert self.key is not None
+        versions = tag_versions([LOCAL_TAG])
+        if versions is not None:
+            _local.put(self.region, self.name, self.key, (*deps, (LOCAL_TAG, versions[LOCAL_TAG])), value)
 
     def build(self) -> _Building:
         return _Building(self)
@@ -251,6 +373,8 @@ class Part:
             logger.error("cache region %s: not stored: %s", self.region, exc)
             return False
         _store_many({self.key: entry}, region_ttl(self.region))
+        if self.local:
+            self._keep_locally(*entry)
         return True
 
 

@@ -113,11 +113,14 @@ def anonymous_page_cache(
             if named is None:
                 return view(request, *args, **kwargs)
             name, undeclared = named
-            part = caching.Part(region, name, tags=tags(request, *args, **kwargs) if tags else ())
+            part = caching.Part(region, name, tags=tags(request, *args, **kwargs) if tags else (), local=True)
             cached = part.get()
             if cached is not None:
                 status, texts, names = cached
-                body = slots.fill((texts, names), {CSRF: get_token(request), NONCE: str(request.csp_nonce)})
+                values = {NONCE: str(request.csp_nonce)}
+                if CSRF in names:  # a page without a form needs no token (nor the cookie that carries it)
+                    values[CSRF] = get_token(request)
+                body = slots.fill((texts, names), values)
                 response = HttpResponse(body, status=status)
                 response[header] = "hit"
                 if on_hit is not None:

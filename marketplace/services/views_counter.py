@@ -15,10 +15,14 @@ def listing_record_view(*, listing_id: int) -> None:
     from django.core.cache import cache
 
     key = views_key(listing_id)
-    try:
-        seen = cache.incr(key)
-    except ValueError:  # first view since the counter was created or evicted
-        seen = 1 if cache.add(key, 1, None) else _incr_or_zero(key)
+    counter = getattr(cache, "count", None)
+    if counter is not None:  # one INCR (kei_community.core.cache)
+        seen = counter(key)
+    else:
+        try:
+            seen = cache.incr(key)
+        except ValueError:  # first view since the counter was created or evicted
+            seen = 1 if cache.add(key, 1, None) else _incr_or_zero(key)
     if seen <= 0:  # cache unreachable (fails open): write this view now
         Listing.objects.filter(pk=listing_id).update(views_count=F("views_count") + 1)
     elif seen % VIEWS_BATCH == 0:  # exactly one caller sees each multiple of VIEWS_BATCH

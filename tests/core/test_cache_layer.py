@@ -250,3 +250,117 @@ def test_after_a_redis_error_the_backend_skips_redis_for_a_while(broken_redis, s
     calls = []
     backend._cache.get_client = lambda *a, **k: calls.append(1)  # any call to Redis would be recorded
     assert backend.get("k", "miss") == "miss" and calls == []
+
+
+# --- local copies of whole pages (Part(local=True)) ------------------------------------------------------
+
+
+def _local_page(name="p", tags=(), value="page", deps=()):
+    """Store a local=True part as the page cache does (building it, reporting `deps`)."""
+    part = caching.Part("forum.page", name, tags=tags, local=True)
+    assert part.get() is None
+    with part.build():
+        caching.depends_on(*deps)
+    assert part.set(value)
+    return part
+
+
+def _shared_entry_deleted(part):
+    from django.core.cache import cache
+
+    cache.delete(part.key)
+
+
+def test_a_local_copy_is_served_without_reading_the_shared_entry():
+    part = _local_page(tags=[cache_tags.thread(1)], deps=[cache_tags.member(2)])
+    _shared_entry_deleted(part)  # only this process's copy can answer now
+    assert caching.Part("forum.page", "p", tags=[cache_tags.thread(1)], local=True).get() == "page"
+
+
+def test_a_part_without_local_reads_only_the_shared_entry():
+    part = _local_page(tags=[cache_tags.thread(1)])
+    _shared_entry_deleted(part)
+    assert caching.Part("forum.page", "p", tags=[cache_tags.thread(1)]).get() is None
+
+
+def test_a_local_copy_goes_stale_when_a_tag_of_its_key_is_fired():
+    part = _local_page(tags=[cache_tags.thread(1)])
+    _shared_entry_deleted(part)
+    cache_tags.bump(cache_tags.thread(1))
+    assert caching.Part("forum.page", "p", tags=[cache_tags.thread(1)], local=True).get() is None
+
+
+def test_a_local_copy_goes_stale_when_a_tag_learned_while_building_is_fired():
+    part = _local_page(deps=[cache_tags.member(9)])
+    _shared_entry_deleted(part)
+    cache_tags.bump(cache_tags.member(9))
+    assert caching.Part("forum.page", "p", local=True).get() is None
+
+
+def test_clearing_the_cache_drops_every_local_copy_even_one_without_tags():
+    from django.core.cache import cache
+
+    _local_page(name="help")
+    cache.clear()
+    assert caching.Part("forum.page", "help", local=True).get() is None
+
+
+def test_a_stale_local_copy_falls_back_to_the_shared_entry_and_is_kept_again():
+    _local_page(deps=[cache_tags.member(3)])
+    caching.local_clear()  # another process: nothing local yet
+    assert caching.Part("forum.page", "p", local=True).get() == "page"  # read from the shared entry, copied
+    assert len(caching._local.entries) == 1
+
+
+def test_local_copies_stay_within_their_byte_budget_oldest_dropped_first(settings):
+    settings.CACHE_LOCAL_BYTES = 10_000
+    for n in range(10):
+        _local_page(name=f"p{n}", value="x" * 2_000)
+    assert caching._local.size <= 10_000
+    kept = [name for _, name in caching._local.entries]
+    assert "p9" in kept and "p0" not in kept
+
+
+def test_no_local_copy_is_kept_when_the_budget_is_zero(settings):
+    settings.CACHE_LOCAL_BYTES = 0
+    _local_page()
+    assert not caching._local.entries
+
+
+def test_a_local_copy_expires_with_its_region_ttl(settings, monkeypatch):
+    import time
+
+    settings.CACHE_REGIONS = {**settings.CACHE_REGIONS, "forum.page": 30}
+    part = _local_page()
+    _shared_entry_deleted(part)
+    now = time.monotonic()
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now + 31)
+    assert caching.Part("forum.page", "p", local=True).get() is None
+
+
+def test_a_local_copy_is_checked_with_one_read(monkeypatch):
+    part = _local_page(tags=[cache_tags.thread(1)], deps=[cache_tags.member(2), cache_tags.member(3)])
+    _shared_entry_deleted(part)
+    reads = []
+    real = caching._read_versions
+    monkeypatch.setattr(caching, "_read_versions", lambda tags: reads.append(list(tags)) or real(tags))
+    monkeypatch.setattr(caching, "_read", lambda keys: pytest.fail("the shared entry was read"))
+    assert caching.Part("forum.page", "p", tags=[cache_tags.thread(1)], local=True).get() == "page"
+    assert len(reads) == 1 and set(reads[0]) == {"thread:1", "member:2", "member:3", caching.LOCAL_TAG}
+
+
+def test_a_local_copy_is_not_served_when_its_tags_cannot_be_read(monkeypatch):
+    """The fail-open backend answers every key of an MGET with None while Redis is down: the copy cannot be
+    checked, so it is not served (the page is built, as without the copy)."""
+    _local_page()
+    monkeypatch.setattr(caching, "_read_versions", lambda tags: [None] * len(tags))
+    monkeypatch.setattr(caching, "_read", lambda keys: [None] * len(keys))
+    assert caching.Part("forum.page", "p", local=True).get() is None
+
+
+def test_the_local_memory_backend_counts_like_the_redis_one():
+    from django.core.cache import cache
+
+    assert cache.count("count-probe") == 1
+    assert cache.count("count-probe") == 2
+    assert cache.get("count-probe") == 2

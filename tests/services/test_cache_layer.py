@@ -122,3 +122,15 @@ def test_the_backend_reuses_one_redis_client_per_pool_and_it_still_works():
     cache.set("reuse-probe", {"n": 1}, 30)
     assert cache.get("reuse-probe") == {"n": 1} and cache.get_many(["reuse-probe"]) == {"reuse-probe": {"n": 1}}
     assert cache._cache.get_client() is client
+
+
+def test_count_is_one_incr_that_starts_a_missing_counter_at_one(monkeypatch):
+    cache.delete("count-probe")
+    client = cache._cache.get_client(write=True)
+    sent = []
+    real = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: sent.append(args[0]) or real(*args, **kw))
+    assert cache.count("count-probe") == 1
+    assert cache.count("count-probe") == 2
+    assert sent == ["INCRBY", "INCRBY"]  # one command per count, no EXISTS, no SET
+    assert cache.get("count-probe") == 2 and client.ttl(cache.make_key("count-probe")) == -1  # never expires
