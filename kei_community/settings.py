@@ -195,6 +195,9 @@ CACHE_RETRY_SECONDS = env.int("CACHE_RETRY_SECONDS", default=5)
 # Each process also keeps whole pages it stored or read (anonymous pages: core.page_cache) in its own memory,
 # at most this many bytes, served after one MGET of their tags' versions (core.caching; 0: no local copies).
 CACHE_LOCAL_BYTES = env.int("CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
+# A local copy checked less than this long ago is served without the MGET (micro-caching): an anonymous page is
+# then at most this far behind a tag fired by another process (a tag fired by this process: never). 0: always check.
+CACHE_LOCAL_TRUST_MS = env.int("CACHE_LOCAL_TRUST_MS", default=250)
 # The cache layer's regions (kei_community.core.caching) and their TTLs in seconds. Tags make a change show
 # at once; a TTL bounds what no tag covers ("3 hours ago", expiry, a write racing a rebuild). See docs/caching.md.
 CACHE_REGIONS = {

@@ -63,6 +63,9 @@ def fresh_version() -> int:
 
 def bump(*tags: str) -> None:
     """Bump the versions of these tags now (use `invalidate` in services)."""
+    from kei_community.core.caching import local_distrust
+
+    local_distrust()  # this process checks its local page copies again before serving them
     for tag in dict.fromkeys(tags):
         key = VERSION_PREFIX + tag
         try:

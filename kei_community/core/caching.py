@@ -20,8 +20,9 @@ Every app caches through this module (see docs/caching.md):
 - **A local copy** (`Part(..., local=True)`, used for whole pages): each process also keeps the entries it
   stored or read in its own memory (an LRU of `settings.CACHE_LOCAL_BYTES`), and serves one after a single
   MGET shows that every tag it was stored with (and the layer's `LOCAL_TAG`) is still at the same version:
-  one round trip, no body fetched or unpickled. Any tag fired on any machine makes the copy stale at once,
-  exactly like the shared entry.
+  one round trip, no body fetched or unpickled. A copy checked less than `settings.CACHE_LOCAL_TRUST_MS` ago
+  is served without a check (micro-caching: at most that many milliseconds behind a tag fired by another
+  process; a tag fired in this process drops the trust at once). Any tag fired makes the copy stale.
 """
 
 from __future__ import annotations
@@ -213,15 +214,17 @@ LOCAL_TAG = "caching:local"
 
 
 class _Local:
-    """This process's copies of `local=True` parts: (region, name) -> (key, deps, value, expires, size), in
-    LRU order, at most `settings.CACHE_LOCAL_BYTES` of text in all (0: none kept)."""
+    """This process's copies of `local=True` parts: (region, name) -> [key, deps, value, expires, size, checked
+    at, epoch], in LRU order, at most `settings.CACHE_LOCAL_BYTES` of text in all (0: none kept). `epoch` moves
+    on whenever this process fires a tag: no copy checked before is trusted without a check."""
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple[str, str], tuple[str, tuple, Any, float, int]] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, str], list[Any]] = OrderedDict()
         self.size = 0
+        self.epoch = 0
         self.lock = threading.Lock()
 
-    def get(self, region: str, name: str) -> tuple[str, tuple, Any, float, int] | None:
+    def get(self, region: str, name: str) -> list[Any] | None:
         with self.lock:
             entry = self.entries.get((region, name))
             if entry is not None:
@@ -235,7 +238,8 @@ class _Local:
             self._drop((region, name))
             if size > limit // 4:  # never let one entry push most others out
                 return
-            self.entries[region, name] = (key, deps, value, time.monotonic() + region_ttl(region), size)
+            now = time.monotonic()
+            self.entries[region, name] = [key, deps, value, now + region_ttl(region), size, now, self.epoch]
             self.size += size
             while self.size > limit and self.entries:
                 self._drop(next(iter(self.entries)))
@@ -261,6 +265,11 @@ _local = _Local()
 def local_clear() -> None:
     """Forget this process's local copies (tests; other processes drop theirs when `LOCAL_TAG` is bumped)."""
     _local.clear()
+
+
+def local_distrust() -> None:
+    """This process fired a tag: check every local copy before serving it again (cache_tags.bump)."""
+    _local.epoch += 1
 
 
 def _text_size(value: Any) -> int:
@@ -296,6 +305,9 @@ class Part:
         versions: dict[str, int] | None = None
         if self.local:
             versions = self._check_local()
+            if self._hit is not None and versions is None:  # a copy trusted without a check: nothing to read
+                self.key = None
+                return
         if versions is None or any(tag not in versions for tag in self.tags):
             versions = tag_versions(self.tags) if self.tags else {}
         self.key = None if versions is None else _key(region, name, versions, self.tags)
@@ -306,10 +318,15 @@ class Part:
         entry = _local.get(self.region, self.name)
         if entry is None:
             return None
-        key, deps, value, expires, _ = entry
-        if time.monotonic() >= expires:
+        key, deps, value, expires, _, checked_at, epoch = entry
+        now = time.monotonic()
+        if now >= expires:
             _local.drop(self.region, self.name)
             return None
+        trust = float(getattr(settings, "CACHE_LOCAL_TRUST_MS", 0)) / 1000
+        if trust and epoch == _local.epoch and now - checked_at < trust:
+            self._hit = (deps, value)
+            return None  # the key is not needed: nothing is read or stored
         tags = [*self.tags, *(tag for tag, _ in deps)]  # deps hold LOCAL_TAG
         found = _read_versions(tags)
         versions = {tag: value for tag, value in zip(tags, found, strict=True) if value is not None}
@@ -319,6 +336,7 @@ class Part:
             and _key(self.region, self.name, versions, self.tags) == key
         ):
             self._hit = (deps, value)
+            entry[5], entry[6] = now, _local.epoch
         else:
             _local.drop(self.region, self.name)
         return versions

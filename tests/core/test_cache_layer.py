@@ -255,6 +255,12 @@ def test_after_a_redis_error_the_backend_skips_redis_for_a_while(broken_redis, s
 # --- local copies of whole pages (Part(local=True)) ------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _no_trust_window(settings):
+    """These tests check every local copy (the trust window has tests of its own, below)."""
+    settings.CACHE_LOCAL_TRUST_MS = 0
+
+
 def _local_page(name="p", tags=(), value="page", deps=()):
     """Store a local=True part as the page cache does (building it, reporting `deps`)."""
     part = caching.Part("forum.page", name, tags=tags, local=True)
@@ -364,3 +370,36 @@ def test_the_local_memory_backend_counts_like_the_redis_one():
     assert cache.count("count-probe") == 1
     assert cache.count("count-probe") == 2
     assert cache.get("count-probe") == 2
+
+
+def _fired_by_another_process(tag):
+    """A tag bumped in the cache as another process's `bump` would, without this process knowing."""
+    from django.core.cache import cache
+
+    cache.incr(cache_tags.VERSION_PREFIX + tag)
+
+
+def test_within_the_trust_window_a_checked_copy_is_served_without_a_read(settings, monkeypatch):
+    settings.CACHE_LOCAL_TRUST_MS = 250
+    _local_page(deps=[cache_tags.member(4)])
+    _fired_by_another_process(cache_tags.member(4))
+    monkeypatch.setattr(caching, "_read_versions", lambda tags: pytest.fail("the copy was checked"))
+    assert caching.Part("forum.page", "p", local=True).get() == "page"
+
+
+def test_after_the_trust_window_the_copy_is_checked_and_found_stale(settings, monkeypatch):
+    import time
+
+    settings.CACHE_LOCAL_TRUST_MS = 250
+    _local_page(deps=[cache_tags.member(4)])
+    _fired_by_another_process(cache_tags.member(4))
+    now = time.monotonic()
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now + 0.3)
+    assert caching.Part("forum.page", "p", local=True).get() is None
+
+
+def test_a_tag_fired_in_this_process_is_seen_at_once_inside_the_trust_window(settings):
+    settings.CACHE_LOCAL_TRUST_MS = 60_000
+    _local_page(deps=[cache_tags.member(4)])
+    cache_tags.bump(cache_tags.member(4))
+    assert caching.Part("forum.page", "p", local=True).get() is None
