@@ -371,9 +371,10 @@ class Part:
     def build(self) -> _Building:
         return _Building(self)
 
-    def set(self, value: Any) -> bool:
+    def set(self, value: Any, *, last: str | None = None) -> bool:
         """Store `value` (after a `with part.build():`, with the tags reported while building). False when
-        it was not stored: unreachable cache, `dont_store()`, or not primitive."""
+        it was not stored: unreachable cache, `dont_store()`, or not primitive. `last`: also store the bare
+        value under that key (get_or_build's single_flight serves it while the part is rebuilt)."""
         collector = self._collector
         if self.key is None or (collector is not None and not collector.storable):
             return False
@@ -390,7 +391,7 @@ class Part:
         except TypeError as exc:
             logger.error("cache region %s: not stored: %s", self.region, exc)
             return False
-        _store_many({self.key: entry}, region_ttl(self.region))
+        _store_many({self.key: entry, **({last: entry[1]} if last else {})}, region_ttl(self.region))
         if self.local:
             self._keep_locally(*entry)
         return True
@@ -427,15 +428,39 @@ def _current(deps: Sequence[tuple[str, int]]) -> bool:
     return all(value == version for value, (_, version) in zip(found, deps, strict=True))
 
 
-def get_or_build(region: str, name: str, build: Callable[[], T], *, tags: Sequence[str] = ()) -> T:
-    """The cached part, or `build()` stored under it."""
+# How long one process may hold a part's build lock (single_flight) before another may build it too.
+BUILD_LOCK_SECONDS = 10
+
+
+def get_or_build(
+    region: str, name: str, build: Callable[[], T], *, tags: Sequence[str] = (), single_flight: bool = False
+) -> T:
+    """The cached part, or `build()` stored under it.
+
+    `single_flight=True` (an expensive part that writes invalidate often: a search's matches): when the part is
+    stale, one process rebuilds it (a lock in the cache, `BUILD_LOCK_SECONDS` at most) while every other
+    reader is served the last value built, marked not storable (`dont_store()`), instead of all of them
+    building it at once. A reader finds no last value (the first build, an eviction): it builds too."""
     part = Part(region, name, tags=tags)
     value = part.get()
     if value is not None:
         return value  # type: ignore[no-any-return]
-    with part.build():
-        value = build()
-    part.set(value)
+    base = _key(region, name, {}, ()) if single_flight and part.key is not None else None
+    locked = False
+    if base is not None:
+        locked = bool(cache.add(base + ":building", 1, BUILD_LOCK_SECONDS))
+        if not locked:
+            last = _read([base + ":last"])[0]
+            if last is not None:  # another process is building it: serve what it replaces
+                dont_store()
+                return last  # type: ignore[no-any-return]
+    try:
+        with part.build():
+            value = build()
+        part.set(value, last=base + ":last" if base is not None else None)
+    finally:
+        if locked and base is not None:
+            cache.delete(base + ":building")
     return value
 
 

@@ -100,6 +100,7 @@ def listing_search(
         _search_name(params),
         lambda: (*_search_matches(params), corrected_query(params.get("q") or "")),  # the correction: once per search
         tags=page_cache.search_tags_for(params),
+        single_flight=True,  # a write fires these tags: one process rebuilds, the others serve the last matches
     )
     num_pages = max(1, math.ceil(total / page_size))
     page = min(max(int(params.get("page") or 1), 1), num_pages)

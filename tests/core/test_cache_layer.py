@@ -403,3 +403,60 @@ def test_a_tag_fired_in_this_process_is_seen_at_once_inside_the_trust_window(set
     _local_page(deps=[cache_tags.member(4)])
     cache_tags.bump(cache_tags.member(4))
     assert caching.Part("forum.page", "p", local=True).get() is None
+
+
+# --- single flight: one rebuild of a stale part, the last value served meanwhile ----------------------------
+
+
+def _building_elsewhere(region, name):
+    """Another process holds the part's build lock."""
+    from django.core.cache import cache
+
+    assert cache.add(caching._key(region, name, {}, ()) + ":building", 1, 30)
+
+
+def test_single_flight_serves_the_last_value_while_another_process_rebuilds():
+    tag = cache_tags.listing_search("")
+    calls, build = _counter()
+    assert caching.get_or_build("marketplace.search", "s", lambda: build("v1"), tags=[tag], single_flight=True) == "v1"
+    cache_tags.invalidate(tag)
+    _building_elsewhere("marketplace.search", "s")
+    got = caching.get_or_build("marketplace.search", "s", lambda: build("v2"), tags=[tag], single_flight=True)
+    assert got == "v1" and calls == ["v1"]
+
+
+def test_a_page_around_a_stale_value_served_by_single_flight_is_not_stored():
+    tag = cache_tags.listing_search("")
+    caching.get_or_build("marketplace.search", "s", lambda: "v1", tags=[tag], single_flight=True)
+    cache_tags.invalidate(tag)
+    _building_elsewhere("marketplace.search", "s")
+    outer = caching.Part("marketplace.results", "page")
+    with outer.build():
+        caching.get_or_build("marketplace.search", "s", lambda: "v2", tags=[tag], single_flight=True)
+    assert outer.set("page with v1") is False
+
+
+def test_single_flight_builds_when_there_is_no_last_value_to_serve():
+    _building_elsewhere("marketplace.search", "new")
+    calls, build = _counter()
+    assert caching.get_or_build("marketplace.search", "new", build, single_flight=True) == "v"
+    assert calls == ["v"]
+
+
+def test_single_flight_releases_its_lock_after_building_even_when_the_build_fails():
+    from django.core.cache import cache
+
+    def failing():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        caching.get_or_build("marketplace.search", "s", failing, single_flight=True)
+    assert cache.get(caching._key("marketplace.search", "s", {}, ()) + ":building") is None
+
+
+def test_without_single_flight_a_stale_part_is_always_rebuilt():
+    tag = cache_tags.thread(5)
+    caching.get_or_build("forum.data", "t", lambda: "v1", tags=[tag])
+    cache_tags.invalidate(tag)
+    _building_elsewhere("forum.data", "t")
+    assert caching.get_or_build("forum.data", "t", lambda: "v2", tags=[tag]) == "v2"

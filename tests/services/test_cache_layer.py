@@ -134,3 +134,35 @@ def test_count_is_one_incr_that_starts_a_missing_counter_at_one(monkeypatch):
     assert cache.count("count-probe") == 2
     assert sent == ["INCRBY", "INCRBY"]  # one command per count, no EXISTS, no SET
     assert cache.get("count-probe") == 2 and client.ttl(cache.make_key("count-probe")) == -1  # never expires
+
+
+def test_single_flight_rebuilds_a_stale_search_once_while_concurrent_readers_get_the_last_one():
+    """Six threads (six connections to the real Redis) ask for a search right after a write made it stale:
+    one builds it, the others are served the matches it replaces at once."""
+    import threading
+    import time
+
+    from kei_community.core import cache_tags, caching
+
+    tag = cache_tags.listing_search("")
+    caching.get_or_build("marketplace.search", "flight", lambda: "before", tags=[tag], single_flight=True)
+    cache_tags.invalidate(tag)
+    builds, got = [], []
+
+    def slow_build():
+        builds.append(1)
+        time.sleep(0.5)
+        return "after"
+
+    def reader():
+        got.append(caching.get_or_build("marketplace.search", "flight", slow_build, tags=[tag], single_flight=True))
+
+    threads = [threading.Thread(target=reader) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.02)
+    for thread in threads:
+        thread.join(10)
+    assert len(builds) == 1
+    assert sorted(got) == ["after"] + ["before"] * 5
+    assert caching.get_or_build("marketplace.search", "flight", slow_build, tags=[tag], single_flight=True) == "after"
