@@ -147,9 +147,8 @@ def anonymous_page_cache(
                 and part.set([response.status_code, *cut])
             ):
                 response[header] = "miss"
-            token = get_token(request)
             if CSRF in cut[1]:  # every response rendered with the marker gets the real token
-                response.content = slots.fill(cut, {CSRF: token, NONCE: nonce}).encode()
+                response.content = slots.fill(cut, {CSRF: get_token(request), NONCE: nonce}).encode()
             return response
 
         return wrapper

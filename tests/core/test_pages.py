@@ -207,3 +207,22 @@ def test_moderation_queue_names_apps_in_words_not_internal_labels(client):
     body = client.get(reverse("moderation:queue")).content.decode()
     assert '<option value="stategide">State guide</option>' in body
     assert ">stategide<" not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/forum/", "/listings/", "/states/"])
+def test_an_anonymous_page_carries_no_csrf_token_and_sets_no_csrf_cookie(client, url):
+    """Nothing on an anonymous page posts, so neither the freshly rendered page nor its cached copy makes a token
+    (a cached hit then costs no token and sends no Set-Cookie)."""
+    for _ in range(2):  # a miss, then a hit
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "X-CSRFToken" not in response.content.decode() and "csrftoken" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_a_members_page_gives_htmx_its_csrf_token(client):
+
+    client.force_login(UserFactory())
+    response = client.get("/forum/")
+    assert 'hx-headers=\'{"X-CSRFToken": "' in response.content.decode() and "csrftoken" in response.cookies

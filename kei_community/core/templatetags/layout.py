@@ -89,7 +89,8 @@ def site_header(context: Any) -> SafeString:
         "public_name": slots.escaped(user.public_name) if member else "",
         "profile_url": slots.escaped(user.get_absolute_url()) if member else "",
         "unread": str(unread),
-        "csrf_token": slots.escaped(context.get("csrf_token") or ""),
+        # Only a member's header posts (Sign out): an anonymous one makes no token (nor its cookie).
+        "csrf_token": slots.escaped(context.get("csrf_token") or "") if member else "",
         "q": slots.escaped(request.GET.get("q", "") if request is not None else ""),
         **{f"count_{k}": str(c) for k, c in counts.items()},
     }
