@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, prefetch_r
 from django.utils import timezone
 
 from forum.models import POSTS_PER_PAGE, Category, CategoryWatch, Level, Post, Reaction, Tag, Thread, ThreadState
+from kei_community.core.db import planned_each_time
 
 UNREAD_CUTOFF_DAYS = 30
 # Post columns a page never shows (the stored HTML is what pages render).
@@ -419,31 +420,32 @@ def search_posts(
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchHeadline, SearchRank
 
-        query = search_query(q)
-        # Rank only a bounded set: the SEARCH_CANDIDATES newest matches (the GIN index finds a rare word's few
-        # posts; a common word's newest are found walking created_at backwards), then ts_rank on their stored
-        # vectors (F(): a bare name would make Django rebuild to_tsvector(text) for every row), ids only;
-        # then snippets for the few hits shown (ts_headline is costly).
-        candidates = _newest_matches(matching_posts(q, qs), limit=SEARCH_CANDIDATES)
-        ranked = (
-            Post.objects.filter(pk__in=candidates)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-created_at")
-            .values_list("pk", "thread_id")[: limit * 3]
-        )
-        best: dict[int, int] = {}
-        for post_id, thread_id in ranked:
-            best.setdefault(thread_id, post_id)
-        ids = list(best.values())[:limit]
-        headline = SearchHeadline(
-            "body_text", query, config="english", start_sel="«", stop_sel="»", max_words=30, min_words=12
-        )
-        found = {p.pk: p for p in qs.filter(pk__in=ids).annotate(headline=headline)}
-        return [
-            SearchHit(post=found[i], thread=found[i].thread, snippet=found[i].headline)  # type: ignore[attr-defined]
-            for i in ids
-            if i in found
-        ]
+        with planned_each_time(Post):  # each word's search planned for that word (core.db)
+            query = search_query(q)
+            # Rank only a bounded set: the SEARCH_CANDIDATES newest matches (the GIN index finds a rare word's few
+            # posts; a common word's newest are found walking created_at backwards), then ts_rank on their stored
+            # vectors (F(): a bare name would make Django rebuild to_tsvector(text) for every row), ids only;
+            # then snippets for the few hits shown (ts_headline is costly).
+            candidates = _newest_matches(matching_posts(q, qs), limit=SEARCH_CANDIDATES)
+            ranked = (
+                Post.objects.filter(pk__in=candidates)
+                .annotate(rank=SearchRank(F("search_vector"), query))
+                .order_by("-rank", "-created_at")
+                .values_list("pk", "thread_id")[: limit * 3]
+            )
+            best: dict[int, int] = {}
+            for post_id, thread_id in ranked:
+                best.setdefault(thread_id, post_id)
+            ids = list(best.values())[:limit]
+            headline = SearchHeadline(
+                "body_text", query, config="english", start_sel="«", stop_sel="»", max_words=30, min_words=12
+            )
+            found = {p.pk: p for p in qs.filter(pk__in=ids).annotate(headline=headline)}
+            return [
+                SearchHit(post=found[i], thread=found[i].thread, snippet=found[i].headline)  # type: ignore[attr-defined]
+                for i in ids
+                if i in found
+            ]
     posts = list(matching_posts(q, qs).order_by("-created_at")[: limit * 3])
     seen = set()
     hits = []

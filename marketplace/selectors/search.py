@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from kei_community.core import caching
+from kei_community.core.db import planned_each_time
 from marketplace import page_cache
 from marketplace.keywords import corrected_query, keyword_filter
 from marketplace.models import Listing, SavedSearch
@@ -98,7 +99,7 @@ def listing_search(
     ids, distances, facets, ranges, total, q_corrected = caching.get_or_build(
         "marketplace.search",
         _search_name(params),
-        lambda: (*_search_matches(params), corrected_query(params.get("q") or "")),  # the correction: once per search
+        lambda: (*_planned_search_matches(params), corrected_query(params.get("q") or "")),  # corrected once
         tags=page_cache.search_tags_for(params),
         single_flight=True,  # a write fires these tags: one process rebuilds, the others serve the last matches
     )
@@ -162,6 +163,12 @@ def _sort_rows(rows: list[tuple], columns: tuple[str, ...], order: list[str]) ->
             return (row[i] is None, row[i] if row[i] is not None else 0)
 
         rows.sort(key=nulls_last, reverse=key.startswith("-"))
+
+
+def _planned_search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
+    """_search_matches with each query planned for its own values (core.db.planned_each_time)."""
+    with planned_each_time(Listing):
+        return _search_matches(params)
 
 
 def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
