@@ -229,7 +229,11 @@ def search_latency() -> dict:
         return latency_summary(timings)
 
     timed(["make=Honda"])  # connect and warm the process
-    return {"cold": timed(COLD_SEARCHES), "keyword": timed([f"q={q}" for q in KEYWORD_QUERIES])}
+    # The first pass reads the index pages PostgreSQL may not hold in memory yet; the second shows the same
+    # searches with them in memory (every cache region still off). Both are printed.
+    keywords = [f"q={q}" for q in KEYWORD_QUERIES]
+    first = {"cold": timed(COLD_SEARCHES), "keyword": timed(keywords)}
+    return {**first, "cold_again": timed(COLD_SEARCHES), "keyword_again": timed(keywords)}
 
 
 def writer(seconds: str) -> dict:
@@ -269,8 +273,14 @@ def run_size(label: str, seconds: int) -> None:
     search = call_step(__file__, {**env, "CACHE_REGIONS_DISABLED": "*"}, "search")
     load_pages(env, target, seconds=seconds, script=__file__)
     print()
-    print(latency_line(f"Cold searches (ZIP + radius, facets; {len(COLD_SEARCHES)} searches)", search["cold"]))
-    print(latency_line(f"Keyword searches ({len(KEYWORD_QUERIES)} common and rare words)", search["keyword"]))
+    cold, words = (
+        f"Cold searches (ZIP + radius, facets; {len(COLD_SEARCHES)} searches",
+        f"Keyword searches ({len(KEYWORD_QUERIES)} common and rare words",
+    )
+    print(latency_line(f"{cold}, first pass)", search["cold"]))
+    print(latency_line(f"{cold}, again)", search["cold_again"]))
+    print(latency_line(f"{words}, first pass)", search["keyword"]))
+    print(latency_line(f"{words}, again)", search["keyword_again"]))
     print(TARGETS)
 
 
