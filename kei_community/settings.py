@@ -198,6 +198,10 @@ CACHE_LOCAL_BYTES = env.int("CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 # A local copy checked less than this long ago is served without the MGET (micro-caching): an anonymous page is
 # then at most this far behind a tag fired by another process (a tag fired by this process: never). 0: always check.
 CACHE_LOCAL_TRUST_MS = env.int("CACHE_LOCAL_TRUST_MS", default=250)
+# A process sends the listing page views it served to the cache once it holds this many, or the oldest is this
+# old (marketplace.services.views_counter): one INCRBY per listing instead of a Redis round trip per view.
+LISTING_VIEWS_BUFFER = env.int("LISTING_VIEWS_BUFFER", default=20)
+LISTING_VIEWS_BUFFER_SECONDS = env.float("LISTING_VIEWS_BUFFER_SECONDS", default=2.0)
 # The cache layer's regions (kei_community.core.caching) and their TTLs in seconds. Tags make a change show
 # at once; a TTL bounds what no tag covers ("3 hours ago", expiry, a write racing a rebuild). See docs/caching.md.
 CACHE_REGIONS = {

@@ -102,13 +102,13 @@ class FailOpenRedisCache(RedisCache):
     def clear(self) -> Any:
         return self._safe("clear", False)
 
-    def count(self, key: str) -> int:
-        """Add one to a persistent counter and return it, in one INCR (Django's `incr` is an EXISTS then an
-        INCR, and a missing key needs an `add` too): a missing counter starts at 1. 0 on a Redis error."""
+    def count(self, key: str, delta: int = 1) -> int:
+        """Add `delta` to a persistent counter and return it, in one INCRBY (Django's `incr` is an EXISTS then
+        an INCRBY, and a missing key needs an `add` too): a missing counter starts at 0. 0 on a Redis error."""
         if self._down_until and time.monotonic() < self._down_until:
             return 0
         try:
-            return int(self._cache.get_client(None, write=True).incr(self.make_and_validate_key(key)))
+            return int(self._cache.get_client(None, write=True).incr(self.make_and_validate_key(key), delta))
         except OUTAGE_ERRORS as exc:
             self._down_until = time.monotonic() + float(getattr(settings, "CACHE_RETRY_SECONDS", 5))
             logger.warning("cache count failed open: %s: %s", type(exc).__name__, exc)
@@ -157,12 +157,12 @@ class TagAwareLocMemCache(LocMemCache):
     _expire_info: dict[str, float | None]
     _lock: Any
 
-    def count(self, key: str) -> int:
-        """Add one to a persistent counter and return it (a missing counter starts at 1)."""
+    def count(self, key: str, delta: int = 1) -> int:
+        """Add `delta` to a persistent counter and return it (a missing counter starts at 0)."""
         try:
-            return int(self.incr(key))
-        except ValueError:  # missing: the first to add it counts 1, a racing caller increments
-            return 1 if self.add(key, 1, None) else int(self.incr(key))
+            return int(self.incr(key, delta))
+        except ValueError:  # missing: the first to add it starts it, a racing caller increments
+            return delta if self.add(key, delta, None) else int(self.incr(key, delta))
 
     def get_ints(self, keys: list[str]) -> list[int | None]:
         return [value if type(value) is int else None for value in self.get_made(keys)]

@@ -100,12 +100,12 @@ def listings_for_truck(*, truck: Any) -> list[Listing]:
 
 def pending_views(listing_ids: list[int]) -> dict[int, int]:
     """Views counted in the cache but not yet written to `views_count` (see services.listing_record_view)."""
-    from marketplace.keys import VIEWS_BATCH, views_key
+    from marketplace.keys import VIEWS_BATCH, views_held, views_key
 
     if not listing_ids:
         return {}
     found = cache.get_many([views_key(i) for i in listing_ids])
-    return {i: int(found.get(views_key(i)) or 0) % VIEWS_BATCH for i in listing_ids}
+    return {i: int(found.get(views_key(i)) or 0) % VIEWS_BATCH + views_held(i) for i in listing_ids}
 
 
 def seller_dashboard(*, user: Any) -> list[Listing]:

@@ -92,8 +92,8 @@ from marketplace.services.saved_searches import (
     saved_search_update,
 )
 from marketplace.services.views_counter import (
-    _incr_or_zero,
     listing_record_view,
+    listing_views_flush,
 )
 
 __all__ = [
@@ -122,7 +122,7 @@ __all__ = [
     "VIEWS_BATCH",
     "views_key",
     "listing_record_view",
-    "_incr_or_zero",
+    "listing_views_flush",
     "listing_hide",
     "listing_restore",
     "listing_approve",

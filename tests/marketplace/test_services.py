@@ -442,9 +442,10 @@ def test_active_listing_cap_per_seller(user, settings):
     assert "1 active listings" in exc.value.messages[0]
 
 
-def test_views_are_written_in_batches_and_pending_views_are_shown_to_the_seller():
+def test_views_are_written_in_batches_and_pending_views_are_shown_to_the_seller(settings):
     from marketplace import selectors
 
+    settings.LISTING_VIEWS_BUFFER = 1  # each view sent to the cache at once (the buffer: tests below)
     listing = ListingFactory()
     for _ in range(services.VIEWS_BATCH - 1):
         services.listing_record_view(listing_id=listing.pk)
@@ -455,6 +456,67 @@ def test_views_are_written_in_batches_and_pending_views_are_shown_to_the_seller(
     listing.refresh_from_db()
     assert listing.views_count == services.VIEWS_BATCH
     assert selectors.seller_dashboard(user=listing.seller)[0].views_count == services.VIEWS_BATCH
+
+
+def test_a_process_holds_its_views_and_sends_them_with_one_count_when_its_buffer_is_full(settings, monkeypatch):
+    from django.core.cache import cache, caches
+
+    settings.LISTING_VIEWS_BUFFER, settings.LISTING_VIEWS_BUFFER_SECONDS = 5, 60
+    listing = ListingFactory()
+    sent = []
+    backend = caches["default"]
+    real = backend.count
+    monkeypatch.setattr(backend, "count", lambda key, delta=1: sent.append(delta) or real(key, delta))
+    for _ in range(4):
+        services.listing_record_view(listing_id=listing.pk)
+    assert sent == [] and cache.get(services.views_key(listing.pk)) is None
+    services.listing_record_view(listing_id=listing.pk)
+    assert sent == [5] and cache.get(services.views_key(listing.pk)) == 5
+
+
+def test_views_held_by_this_process_are_shown_to_the_seller_at_once(settings):
+    from marketplace import selectors
+
+    settings.LISTING_VIEWS_BUFFER, settings.LISTING_VIEWS_BUFFER_SECONDS = 100, 60
+    listing = ListingFactory()
+    for _ in range(3):
+        services.listing_record_view(listing_id=listing.pk)
+    assert selectors.seller_dashboard(user=listing.seller)[0].views_count == 3
+
+
+def test_held_views_are_sent_once_the_oldest_is_old_enough(settings, monkeypatch):
+    import time
+
+    from django.core.cache import cache
+
+    from marketplace import keys
+
+    settings.LISTING_VIEWS_BUFFER, settings.LISTING_VIEWS_BUFFER_SECONDS = 100, 2
+    listing, other = ListingFactory(), ListingFactory()
+    services.listing_record_view(listing_id=listing.pk)
+    now = time.monotonic()
+    monkeypatch.setattr(keys.time, "monotonic", lambda: now + 3)
+    services.listing_record_view(listing_id=other.pk)  # the next view sends everything held
+    assert cache.get(services.views_key(listing.pk)) == 1 and cache.get(services.views_key(other.pk)) == 1
+
+
+def test_a_send_that_crosses_a_batch_writes_the_row_once(settings):
+    settings.LISTING_VIEWS_BUFFER, settings.LISTING_VIEWS_BUFFER_SECONDS = 30, 60
+    listing = ListingFactory()
+    for _ in range(60):  # sent as 30 + 30: the second send crosses 50
+        services.listing_record_view(listing_id=listing.pk)
+    listing.refresh_from_db()
+    assert listing.views_count == services.VIEWS_BATCH
+
+
+def test_flushing_sends_what_the_process_holds(settings):
+    from django.core.cache import cache
+
+    settings.LISTING_VIEWS_BUFFER, settings.LISTING_VIEWS_BUFFER_SECONDS = 100, 60
+    listing = ListingFactory()
+    services.listing_record_view(listing_id=listing.pk)
+    services.listing_views_flush()
+    assert cache.get(services.views_key(listing.pk)) == 1
 
 
 # --- the build year against the chassis code's production years; the too-new import warning ---------------
