@@ -203,7 +203,10 @@ def _key(region: str, name: str, versions: Mapping[str, int], tags: Sequence[str
         name = hashlib.sha256(name.encode()).hexdigest()[:32]
     key = f"c:{release()}:{region}:{name}"
     if tags:
-        key += ":" + ".".join(str(versions[t]) for t in tags)
+        stamp = ".".join(str(versions[t]) for t in tags)
+        if len(stamp) > 64:  # many tags (a radius search's areas): a digest keeps the key short
+            stamp = hashlib.sha256(stamp.encode()).hexdigest()[:32]
+        key += ":" + stamp
     return key
 
 

@@ -117,7 +117,8 @@ def _save(listing: Listing, *, before: dict[str, Any] | None = None) -> Listing:
     listing.full_clean(exclude=["slug"])
     listing.save()
     search = before is None or any(before[f] != getattr(listing, f) for f in before)
-    _changed(listing, search=search, makes=(before or {}).get("make", ""))
+    was = before or {}
+    _changed(listing, search=search, makes=was.get("make", ""), place=(was.get("lat"), was.get("lng")))
     return listing
 
 

@@ -45,10 +45,13 @@ def _check_owner(actor: Any, listing: Listing) -> None:
     check_not_suspended(actor)
 
 
-def _changed(listing: Listing, *, search: bool = True, makes: str = "") -> None:
+def _changed(listing: Listing, *, search: bool = True, makes: str = "", place: tuple[Any, Any] = (None, None)) -> None:
     """Fire the listing's cache tags (now, and again once the transaction commits); with `search`, the tags
-    of the cached searches it may join or leave too (its make now and `makes`, its make before)."""
-    page_cache.listing_changed(listing.pk, makes=(listing.make, makes), search=search)
+    of the cached searches it may join or leave too (its make now and `makes`, its make before; its place now
+    and `place`, its (lat, lng) before)."""
+    page_cache.listing_changed(
+        listing.pk, makes=(listing.make, makes), search=search, places=((listing.lat, listing.lng), place)
+    )
 
 
 # Background work is sent by task name (kei_community.core.enqueue), never by importing marketplace.tasks.

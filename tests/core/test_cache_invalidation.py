@@ -217,3 +217,70 @@ def test_no_cache_entry_holds_a_members_email_or_password_hash(client):
     stored = b"".join(value for value in cache._cache.values() if isinstance(value, bytes))
     for secret in (b"-secret@example.com", seller.password.encode()[:30], b"pbkdf2_sha256$", b"argon2"):
         assert secret not in stored
+
+
+# --- radius searches depend on the areas they cover (marketplace.page_cache.area_tag) ----------------------
+
+AUSTIN = "/listings/?zip=78701&radius=100"
+
+
+def _listing_at(zip_code: str, **fields):
+    return ListingFactory(zip_code=zip_code, **fields)  # the service places it (city, state, lat, lng)
+
+
+def test_a_write_far_away_leaves_a_radius_search_cached(client, django_capture_on_commit_callbacks):
+    from marketplace import services
+
+    _listing_at("78701", title="Austin truck")
+    far = _listing_at("97201", title="Portland truck")
+    assert "Austin truck" in _body(client, AUSTIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(actor=far.seller, listing=far, data={"price": 4321})
+    assert client.get(AUSTIN)["X-Page-Cache"] == "hit"
+    assert client.get("/listings/")["X-Page-Cache"] != "hit"  # a search without a place still sees every write
+
+
+def test_a_write_inside_a_radius_searchs_area_shows_at_once(client, django_capture_on_commit_callbacks):
+    from marketplace import services
+
+    near = _listing_at("78701", title="Austin truck")
+    _body(client, AUSTIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(actor=near.seller, listing=near, data={"price": 4321})
+    assert "$4,321" in _body(client, AUSTIN)
+
+
+def test_a_listing_moving_into_or_out_of_a_radius_search_shows_at_once(client, django_capture_on_commit_callbacks):
+    from marketplace import services
+
+    mover = _listing_at("97201", title="Moving truck")
+    assert "Moving truck" not in _body(client, AUSTIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(actor=mover.seller, listing=mover, data={"zip_code": "78701"})
+    assert "Moving truck" in _body(client, AUSTIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.listing_update(actor=mover.seller, listing=mover, data={"zip_code": "97201"})
+    assert "Moving truck" not in _body(client, AUSTIN)
+
+
+def test_a_suspended_sellers_trucks_leave_radius_searches_at_once(client, django_capture_on_commit_callbacks):
+    from marketplace.services.moderation import member_moderated
+
+    near = _listing_at("78701", title="Soon hidden truck")
+    assert "Soon hidden truck" in _body(client, AUSTIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_moderated(near.seller)  # fires every radius search (GEO_ALL): it does not say where the trucks are
+    assert client.get(AUSTIN)["X-Page-Cache"] == "miss"
+
+
+def test_a_radius_covering_too_many_areas_depends_on_every_write():
+    from kei_community.core.us import zip_lookup
+    from marketplace import page_cache
+
+    origin = zip_lookup("78701")
+    assert page_cache.search_tags_for({"origin": origin, "radius": 3000}) == [page_cache.search_tag("")]
+    tags = page_cache.search_tags_for({"origin": origin, "radius": 100})
+    assert page_cache.GEO_ALL in tags and page_cache.area_tag(origin["lat"], origin["lng"]) in tags
+    assert page_cache.search_tags_for({"origin": origin, "radius": 100, "make": "Honda"}) == [
+        page_cache.search_tag("Honda")
+    ]

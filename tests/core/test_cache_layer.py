@@ -460,3 +460,11 @@ def test_without_single_flight_a_stale_part_is_always_rebuilt():
     cache_tags.invalidate(tag)
     _building_elsewhere("forum.data", "t")
     assert caching.get_or_build("forum.data", "t", lambda: "v2", tags=[tag]) == "v2"
+
+
+def test_a_key_with_many_tags_stays_short_and_moves_with_any_of_them():
+    tags = [cache_tags.listing_search(f"area:{n}:0") for n in range(20)]
+    key = caching.Part("marketplace.search", "wide", tags=tags).key
+    assert key is not None and len(key) < 120
+    cache_tags.bump(tags[7])
+    assert caching.Part("marketplace.search", "wide", tags=tags).key != key
