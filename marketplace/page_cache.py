@@ -46,9 +46,17 @@ MAX_AREA_CELLS = 100
 GEO_ALL = cache_tags.listing_search("geo:all")  # fired by writes that do not say where their listings are
 
 
+def _cell(degrees: float) -> int:
+    return math.floor(degrees / AREA_DEGREES)
+
+
+def _cell_tag(row: int, column: int) -> str:
+    return cache_tags.listing_search(f"area:{row}:{column}")
+
+
 def area_tag(lat: float, lng: float) -> str:
     """The tag of the cached radius searches whose box covers this place's cell."""
-    return cache_tags.listing_search(f"area:{math.floor(lat / AREA_DEGREES)}:{math.floor(lng / AREA_DEGREES)}")
+    return _cell_tag(_cell(lat), _cell(lng))
 
 
 def _area_tags(origin: dict[str, Any], miles: float) -> list[str] | None:
@@ -56,11 +64,10 @@ def _area_tags(origin: dict[str, Any], miles: float) -> list[str] | None:
     from marketplace.selectors.geo import bounding_box
 
     south, north, west, east = bounding_box(float(origin["lat"]), float(origin["lng"]), float(miles))
-    rows = range(math.floor(south / AREA_DEGREES), math.floor(north / AREA_DEGREES) + 1)
-    columns = range(math.floor(west / AREA_DEGREES), math.floor(east / AREA_DEGREES) + 1)
+    rows, columns = range(_cell(south), _cell(north) + 1), range(_cell(west), _cell(east) + 1)
     if len(rows) * len(columns) > MAX_AREA_CELLS:
         return None
-    return [cache_tags.listing_search(f"area:{row}:{column}") for row in rows for column in columns]
+    return [_cell_tag(row, column) for row in rows for column in columns]
 
 
 def search_tags_for(params: dict) -> list[str]:

@@ -15,6 +15,7 @@ import logging
 
 from django.db.models import F
 
+from kei_community.core.counters import batched_count
 from marketplace.keys import VIEWS_BATCH, views_buffer, views_key
 from marketplace.models import Listing
 
@@ -39,31 +40,8 @@ def _flush_at_exit() -> None:
 
 
 def _send(listing_id: int, views: int) -> None:
-    from django.core.cache import cache
-
-    key = views_key(listing_id)
-    counter = getattr(cache, "count", None)  # one INCRBY (kei_community.core.cache)
-    seen = counter(key, views) if counter is not None else _incr(key, views)
-    if seen <= 0:  # cache unreachable (fails open): write these views now
-        Listing.objects.filter(pk=listing_id).update(views_count=F("views_count") + views)
-        return
-    batches = seen // VIEWS_BATCH - (seen - views) // VIEWS_BATCH  # exactly one sender crosses each multiple
-    if batches:
-        Listing.objects.filter(pk=listing_id).update(views_count=F("views_count") + batches * VIEWS_BATCH)
-
-
-def _incr(key: str, views: int) -> int:
-    from django.core.cache import cache
-
-    try:
-        return int(cache.incr(key, views))
-    except ValueError:  # first views since the counter was created or evicted
-        if cache.add(key, views, None):
-            return views
-        try:
-            return int(cache.incr(key, views))
-        except ValueError:
-            return 0
+    if add := batched_count(views_key(listing_id), views, batch=VIEWS_BATCH):
+        Listing.objects.filter(pk=listing_id).update(views_count=F("views_count") + add)
 
 
 atexit.register(_flush_at_exit)

@@ -23,21 +23,13 @@ VIEWS_BATCH = 20
 def page_record_view(*, code: str) -> None:
     """Count a view of a state page: counted in the cache, written to the row every VIEWS_BATCH
     views (one UPDATE per batch); without a working cache every view is written at once."""
-    from django.core.cache import cache
     from django.db.models import F
 
+    from kei_community.core.counters import batched_count
+
     code = (code or "").upper()[:2]
-    key = f"stategide:views:{code}"
-    try:
-        seen = int(cache.incr(key))
-    except ValueError:  # first view since the counter was created or evicted
-        seen = 1 if cache.add(key, 1, None) else 0
-    except Exception:  # noqa: BLE001 - the cache fails open
-        seen = 0
-    if seen <= 0:
-        StatePage.objects.filter(code=code).update(views_count=F("views_count") + 1)
-    elif seen % VIEWS_BATCH == 0:
-        StatePage.objects.filter(code=code).update(views_count=F("views_count") + VIEWS_BATCH)
+    if add := batched_count(f"stategide:views:{code}", 1, batch=VIEWS_BATCH):
+        StatePage.objects.filter(code=code).update(views_count=F("views_count") + add)
 
 
 @transaction.atomic
