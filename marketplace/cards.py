@@ -166,7 +166,17 @@ def facets_html(*, facets: list[dict[str, Any]], ranges: dict[str, Any], query: 
             q[facet["name"]] = value["value"]
             values.append({**value, "query": q.urlencode()})
         shown.append({**facet, "values": values})
-    return render_to_string("marketplace/listing_facets.html", {"facets": shown, "ranges": ranges})
+    capped = any(facet.get("capped") for facet in shown)
+    return render_to_string(
+        "marketplace/listing_facets.html", {"facets": shown, "ranges": ranges, "counted": _counted() if capped else 0}
+    )
+
+
+def _counted() -> int:
+    """How many matches a capped search counts (its facets and map say so)."""
+    from marketplace.selectors.search import SEARCH_CANDIDATES
+
+    return SEARCH_CANDIDATES
 
 
 # Shades of the "Trucks by state" map: (smallest count, class suffix, legend text), largest first.
@@ -181,7 +191,8 @@ def state_map_html(*, facets: list[dict[str, Any]], total: int, current: str, qu
     """The "Trucks by state" map of a results page, drawn from the search's state facet (no query of its own).
 
     One tile per jurisdiction on the state guide's grid (`stategide.tiles.TILE_POSITIONS`), shaded by its
-    number of matches. A tile with matches links to the search with `state` set (other filters kept, page
+    number of matches (of the first SEARCH_CANDIDATES when the state facet is capped: the text says so). A tile
+    with matches links to the search with `state` set (other filters kept, page
     dropped); a tile without is muted and not a link. `current` is the searched state: its tile is marked
     and an "All states" link drops the filter."""
     try:
@@ -190,9 +201,9 @@ def state_map_html(*, facets: list[dict[str, Any]], total: int, current: str, qu
         return ""
     from kei_community.core.us import US_STATES
 
-    counts: dict[str, int] = next(
-        ({v["value"]: v["count"] for v in facet["values"]} for facet in facets if facet["name"] == "state"), {}
-    )
+    state_facet: dict[str, Any] = next((facet for facet in facets if facet["name"] == "state"), {"values": []})
+    counts: dict[str, int] = {v["value"]: v["count"] for v in state_facet["values"]}
+    capped = bool(state_facet.get("capped"))
     base = _without_page(query)
     tiles = []
     for code, (row, col) in TILE_POSITIONS.items():
@@ -208,7 +219,8 @@ def state_map_html(*, facets: list[dict[str, Any]], total: int, current: str, qu
         )  # fmt: skip
     all_states = base.copy()
     all_states.pop("state", None)
-    unmapped = max(total - sum(counts.get(code, 0) for code in TILE_POSITIONS), 0)
+    # A capped count is of the first matches only: what is not on the map is not known then.
+    unmapped = 0 if capped else max(total - sum(counts.get(code, 0) for code in TILE_POSITIONS), 0)
     return render_to_string(
         "marketplace/listing_state_map.html",
         {
@@ -219,6 +231,7 @@ def state_map_html(*, facets: list[dict[str, Any]], total: int, current: str, qu
             "unmapped": unmapped,
             "unmapped_label": _trucks(unmapped),
             "shades": [{"suffix": suffix, "text": text} for _, suffix, text in reversed(MAP_SHADES)],
+            "counted": _counted() if capped else 0,
         },
     )
 

@@ -13,8 +13,8 @@ SEARCH_FILTERS is the one description of every query parameter of a search (the 
 - the API's documented query parameters (marketplace.api.views.SEARCH_PARAMETERS).
 
 Why not django-filter: a FilterSet would own only the `lookup` column of this table. The search caches its
-matches as primitives keyed on the parsed parameters (selectors._search_name), counts facets in one GROUPING
-SETS query, needs its own messages for bad values (a page with the message, or a 400), accepts state names
+matches as primitives keyed on the parsed parameters (selectors._search_name), counts facets over the first
+SEARCH_CANDIDATES matches it reads (PostgreSQL), needs its own messages for bad values (a page with the message, or a 400), accepts state names
 and choice labels, and describes itself in words (chips, widen links, saved searches). Those are not
 django-filter concepts, so it would add a dependency and a second declaration next to this one.
 """

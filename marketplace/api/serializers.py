@@ -148,6 +148,10 @@ class FacetSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The query parameter this facet filters on.")
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label (the stubs' str)
     values = FacetValueSerializer(many=True)
+    capped = serializers.BooleanField(
+        help_text="True when more listings match than were counted: the counts are of the first 1,000 matches "
+        "in the order asked for (PostgreSQL only)."
+    )
 
 
 class SearchRangesSerializer(serializers.Serializer):
@@ -159,11 +163,14 @@ class SearchRangesSerializer(serializers.Serializer):
 
 @extend_schema_serializer(many=False)
 class ListingSearchSerializer(serializers.Serializer):
-    """One page of a listing search, with the facet counts and value ranges of all its matches."""
+    """One page of a listing search, with the facet counts and value ranges of its matches (of the first 1,000 when
+    `count_is_capped`)."""
 
     count = serializers.IntegerField()
     count_is_capped = serializers.BooleanField(
-        help_text="True when a keyword search matched more than it counts: `count` is then a floor (1,000)."
+        help_text="True when the search matched more than it counts (PostgreSQL reads at most the first 1,000 "
+        "matches in the order asked for; the newest 1,000 with `q`): `count` is then a floor (1,000), and the "
+        "facets and ranges are of those matches."
     )
     q_corrected = serializers.CharField(
         help_text="The keywords searched instead of `q` when a misspelt make or model was corrected "

@@ -2,7 +2,7 @@
 
 A package by subdomain; this module re-exports every name so `from marketplace.selectors import x` and
 `marketplace.selectors.x` keep working. Patch a name where it is looked up: in its submodule (for example
-`marketplace.selectors.search.KEYWORD_CANDIDATES` or `marketplace.selectors.search._search_matches`), not
+`marketplace.selectors.search.SEARCH_CANDIDATES` or `marketplace.selectors.search._search_matches`), not
 here. Selectors never import services."""
 
 from __future__ import annotations
@@ -31,12 +31,9 @@ from marketplace.selectors.conversations import (
     unread_conversation_count,
 )
 from marketplace.selectors.facets import (
-    _FACET_COLUMNS,
     FACET_FIELDS,
     _facet,
     _facet_counts_python,
-    _facet_counts_sql,
-    _facet_expression,
 )
 from marketplace.selectors.favorites import (
     favorite_ids_for,
@@ -69,10 +66,10 @@ from marketplace.selectors.listings import (
     seller_dashboard,
 )
 from marketplace.selectors.search import (
-    KEYWORD_CANDIDATES,
     KEYWORD_WINDOWS,
     MAX_CACHED_IDS,
     PAGE_SIZE,
+    SEARCH_CANDIDATES,
     SearchResult,
     _count_states_without_state_filter,
     _newest_rows,
@@ -108,11 +105,8 @@ __all__ = [
     "listing_buyers",
     "unread_conversation_count",
     "FACET_FIELDS",
-    "_FACET_COLUMNS",
     "_facet",
     "_facet_counts_python",
-    "_facet_counts_sql",
-    "_facet_expression",
     "favorite_ids_for",
     "favorites_for",
     "EARTH_RADIUS_MI",
@@ -137,7 +131,7 @@ __all__ = [
     "pending_views",
     "related_listings",
     "seller_dashboard",
-    "KEYWORD_CANDIDATES",
+    "SEARCH_CANDIDATES",
     "KEYWORD_WINDOWS",
     "MAX_CACHED_IDS",
     "PAGE_SIZE",

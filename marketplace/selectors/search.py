@@ -18,7 +18,7 @@ from kei_community.core.db import planned_each_time
 from marketplace import page_cache
 from marketplace.keywords import corrected_query, keyword_filter
 from marketplace.models import Listing, SavedSearch
-from marketplace.selectors.facets import FACET_FIELDS, _facet, _facet_counts_python, _facet_counts_sql
+from marketplace.selectors.facets import FACET_FIELDS, _facet, _facet_counts_python
 from marketplace.selectors.favorites import favorite_ids_for
 from marketplace.selectors.geo import miles_from_haversine
 from marketplace.selectors.listings import listing_card_qs, listing_public_qs
@@ -76,8 +76,9 @@ class SearchResult:
     distances: dict[int, float] = field(default_factory=dict)
     ranges: dict[str, Any] = field(default_factory=dict)
     favorite_ids: set[int] = field(default_factory=set)
-    # True when `total` is a floor, not a count: a keyword search on PostgreSQL counts only its newest
-    # KEYWORD_CANDIDATES matches (pages say "1,000+ trucks", the API `count_is_capped`).
+    # True when `total` is a floor, not a count: on PostgreSQL a search reads at most SEARCH_CANDIDATES of its
+    # matches, and had more (pages say "1,000+ trucks" and that the facets count the first 1,000; the API
+    # `count_is_capped`).
     total_capped: bool = False
     # `q` as it was searched when a misspelt make or model was corrected ("hijet 4x4"), else "".
     q_corrected: str = ""
@@ -94,9 +95,9 @@ class SearchResult:
 def listing_search(
     *, params: dict[str, Any], viewer: Any = None, page_size: int = PAGE_SIZE, page_qs: QuerySet[Listing] | None = None
 ) -> SearchResult:
-    """Filters in SQL (bounding box for a radius), then one pass over the matching rows for the exact
-    distance, facet counts and ranges, then one query (+ photo prefetch) for the page."""
-    ids, distances, facets, ranges, total, q_corrected = caching.get_or_build(
+    """Filters in SQL (bounding box for a radius, then the exact distance), the matches' ids, distances, facet
+    counts and ranges (_search_matches, cached as primitives), then one query (+ photo prefetch) for the page."""
+    ids, distances, facets, ranges, total, capped, q_corrected = caching.get_or_build(
         "marketplace.search",
         _search_name(params),
         lambda: (*_planned_search_matches(params), corrected_query(params.get("q") or "")),  # corrected once
@@ -112,7 +113,6 @@ def listing_search(
     for obj in listings:
         obj.distance = distances.get(obj.pk)
     favorite_ids = favorite_ids_for(viewer=viewer, listing_ids=page_ids)
-    capped = connection.vendor == "postgresql" and bool(params.get("q")) and total >= KEYWORD_CANDIDATES
     return SearchResult(
         listings, total, page, num_pages, facets, distances, ranges, favorite_ids, capped, q_corrected=q_corrected
     )
@@ -123,14 +123,17 @@ MAX_CACHED_IDS = 5000
 
 def _search_name(params: dict[str, Any]) -> str:
     """A search's name in region "marketplace.search": its filters and ordering (not the page or the ZIP's
-    place, which the ZIP gives), with FACET_FIELDS (cached matches carry their facets)."""
+    place, which the ZIP gives), with FACET_FIELDS and SEARCH_CANDIDATES (cached matches carry their facets,
+    counted over at most that many)."""
     stable = {k: v for k, v in params.items() if k not in ("page", "origin")}
-    return repr((FACET_FIELDS, sorted(stable.items())))
+    return repr((FACET_FIELDS, SEARCH_CANDIDATES, sorted(stable.items())))
 
 
-# On PostgreSQL a keyword search ranks, counts and pages its first KEYWORD_CANDIDATES matches in the order
-# asked for (a common word matches most listings: counting them all would read most of the table).
-KEYWORD_CANDIDATES = 1000
+# On PostgreSQL a search counts, facets and pages at most SEARCH_CANDIDATES of its matches: without a keyword
+# the first ones in the order asked for (the nearest, the cheapest, the newest...), with a keyword the newest
+# ones, sorted as asked (trigram matches come in no order). Counting every match of a broad search cannot fit
+# a 100 ms budget at a million listings: 167,000 matches around one city took 210-260 ms (docs/benchmarks.md).
+SEARCH_CANDIDATES = 1000
 KEYWORD_WINDOWS = (timedelta(days=30), timedelta(days=180), None)
 
 
@@ -165,67 +168,107 @@ def _sort_rows(rows: list[tuple], columns: tuple[str, ...], order: list[str]) ->
         rows.sort(key=nulls_last, reverse=key.startswith("-"))
 
 
-def _planned_search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
+def _planned_search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int, bool]:
     """_search_matches with each query planned for its own values (core.db.planned_each_time)."""
     with planned_each_time(Listing):
         return _search_matches(params)
 
 
-def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int]:
-    """The matches of a search, as primitives: ids in order, distances, facets, ranges and the total.
+def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float], list[dict], dict, int, bool]:
+    """The matches of a search, as primitives: ids in order, distances, facets, ranges, the total and whether
+    the total is a floor (capped).
 
-    PostgreSQL without a keyword: two queries over the covering index of migration 0004 (no table rows
-    read): the first MAX_CACHED_IDS ids in order with their distances, then the facet counts, the total and
-    the ranges in one GROUP BY (GROUPING SETS). With a keyword, or on SQLite (the simple path), one query
-    returns the matches' facet columns (on PostgreSQL the first KEYWORD_CANDIDATES) and Python counts them.
-    The radius is in SQL either way (apply_filters)."""
+    One query returns the matches' ids, distances and facet columns, and Python counts them. On PostgreSQL it
+    reads at most SEARCH_CANDIDATES + 1 rows (the extra one tells a capped search from one with exactly
+    SEARCH_CANDIDATES matches): the first in the order asked for, through the covering index of migration 0004
+    for a radius (no table rows read), or the newest with a keyword. SQLite (the simple path) reads every
+    match. The radius is in SQL either way (apply_filters)."""
     from marketplace.filters import NEWEST_ORDER, ORDERINGS
 
     ordering = params.get("ordering") or "newest"
     origin = params.get("origin")
-    qs = apply_filters(listing_public_qs(), params).annotate(import_eligible=import_eligible_flag())
+
+    def matching(params: dict[str, Any]) -> QuerySet[Listing]:
+        qs = apply_filters(listing_public_qs(), params).annotate(import_eligible=import_eligible_flag())
+        return qs.annotate(distance_term=F("haversine")) if origin else qs
+
     order = list(ORDERINGS.get(ordering) or NEWEST_ORDER)
     if ordering == "distance" and origin:
         order = ["haversine", *NEWEST_ORDER]
-    if origin:
-        qs = qs.annotate(distance_term=F("haversine"))
     first = ("id", "distance_term") if origin else ("id",)
-    postgresql = connection.vendor == "postgresql"
-    if postgresql and not params.get("q"):
-        found = list(qs.order_by(*order).values_list(*first)[:MAX_CACHED_IDS])
-        counters, ranges, total = _facet_counts_sql(qs, many=len(found) >= MAX_CACHED_IDS)
+    columns = (*first, "year_built", "price", *_ROW_FACET_COLUMNS)
+    postgresql, capped, limit = connection.vendor == "postgresql", False, SEARCH_CANDIDATES + 1
+    if not postgresql:
+        rows = list(matching(params).order_by(*order).values_list(*columns))
+    elif params.get("q"):  # its newest matches, then sorted here as asked
+        extra = (*columns, "published_at", "odometer_km")
+        rows = _newest_rows(matching(params), extra, limit=limit)
+        capped, rows = len(rows) > SEARCH_CANDIDATES, rows[:SEARCH_CANDIDATES]
+        _sort_rows(rows, extra, order)
     else:
-        columns = (*first, "year_built", "price", *FACET_FIELDS)
-        if postgresql:  # a keyword: its newest KEYWORD_CANDIDATES matches, sorted here as asked
-            rows = _newest_rows(qs, (*columns, "published_at", "odometer_km"), limit=KEYWORD_CANDIDATES)
-            _sort_rows(rows, (*columns, "published_at", "odometer_km"), order)
-        else:
-            rows = list(qs.order_by(*order).values_list(*columns))
-        found = [row[: len(first)] for row in rows]
-        counters, ranges, total = _facet_counts_python([row[len(first) : len(columns)] for row in rows])
-    ids = [row[0] for row in found[:MAX_CACHED_IDS]]
-    distances = {row[0]: miles_from_haversine(row[1]) for row in found[:MAX_CACHED_IDS]} if origin else {}
-    facets = [_facet(name, counter) for name, counter in zip(FACET_FIELDS, counters, strict=True)]
+        rows = []
+        for radius in _rings(params) if ordering == "distance" else [params.get("radius")]:
+            rows = list(matching({**params, "radius": radius}).order_by(*order).values_list(*columns)[:limit])
+            if len(rows) == limit:  # enough within this ring: every listing outside it is farther
+                break
+        capped, rows = len(rows) > SEARCH_CANDIDATES, rows[:SEARCH_CANDIDATES]
+    counters, ranges, total = _facet_counts_python([row[len(first) : len(columns)] for row in rows])
+    _name_chassis_codes(counters)
+    found = rows[:MAX_CACHED_IDS]
+    ids = [row[0] for row in found]
+    distances = {row[0]: miles_from_haversine(row[1]) for row in found} if origin else {}
+    facets = [{**_facet(name, counter), "capped": capped} for name, counter in zip(FACET_FIELDS, counters, strict=True)]
     if params.get("state"):
-        bounded = postgresql and bool(params.get("q"))
-        _count_states_without_state_filter(params, facets, order=order, limit=KEYWORD_CANDIDATES if bounded else None)
-    return ids, distances, facets, ranges, total
+        _count_states_without_state_filter(params, facets, order=order, limit=SEARCH_CANDIDATES if postgresql else None)
+    return ids, distances, facets, ranges, total, capped
+
+
+def _rings(params: dict[str, Any]) -> list[Any]:
+    """The radii a search sorted by distance looks within, growing to its own: the nearest matches of a dense
+    area are found within an eighth of a wide radius, without computing the distance of every listing in it.
+    Exact: the first ring holding more than SEARCH_CANDIDATES matches holds the nearest ones."""
+    radius = params.get("radius")
+    if not params.get("origin") or not radius:
+        return [radius]
+    smaller = [radius / 8, radius / 4, radius / 2]
+    return [*(r for r in smaller if r >= MIN_RING_MILES), radius]
+
+
+MIN_RING_MILES = 5
+
+# The facet columns as _search_matches reads them: the chassis code by its id (no join per row), named once
+# per search by _name_chassis_codes.
+_ROW_FACET_COLUMNS = tuple("chassis_code_id" if name == "chassis_code__code" else name for name in FACET_FIELDS)
+
+
+def _name_chassis_codes(counters: list[Counter[Any]]) -> None:
+    """The chassis code facet's counts, keyed by code instead of id: one query for the ids counted."""
+    from kei_community.vehicles.models import ChassisCode
+
+    i = FACET_FIELDS.index("chassis_code__code")
+    if counters[i]:
+        codes = dict(ChassisCode.objects.filter(pk__in=list(counters[i])).values_list("pk", "code"))
+        counters[i] = Counter({codes[pk]: n for pk, n in counters[i].items() if pk in codes})
 
 
 def _count_states_without_state_filter(
     params: dict[str, Any], facets: list[dict], *, order: list[str], limit: int | None
 ) -> None:
     """With a state chosen, the state facet (and the map drawn from it) counts every state under the
-    other filters, so a buyer can move to a neighbouring state: one GROUP BY, on a cache miss only (over
-    the first `limit` matches in `order` for a keyword search, like its other facets)."""
+    other filters, so a buyer can move to a neighbouring state: one query, on a cache miss only. With a
+    `limit` (PostgreSQL) it counts the first `limit` matches in `order`, like the other facets, and the facet
+    says `"capped": True` when there were more."""
     others = {k: v for k, v in params.items() if k != "state"}
     qs = apply_filters(listing_public_qs(), others).exclude(state="")
+    capped = False
     if limit is None:
         counter = dict(qs.order_by().values("state").annotate(n=Count("id")).values_list("state", "n"))
     else:
-        counter = Counter(state for (state,) in qs.order_by(*order).values_list("state")[:limit])
+        states = [state for (state,) in qs.order_by(*order).values_list("state")[: limit + 1]]
+        capped, counter = len(states) > limit, Counter(states[:limit])
     for facet in facets:
         if facet["name"] == "state":
+            facet["capped"] = capped
             facet["values"] = [
                 {"value": value, "label": value, "count": count}
                 for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))

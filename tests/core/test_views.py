@@ -216,13 +216,13 @@ def test_site_search_listing_count_is_the_listings_page_total(client, monkeypatc
     from marketplace.selectors import search as search_selectors
     from tests.factories import ListingFactory
 
-    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
     seller = UserFactory()
     for _ in range(3):
         ListingFactory(seller=seller, title="Snorkel fitted", description="")
     page = client.get("/listings/", {"q": "snorkel"}).content.decode()
     body = client.get("/search/", {"q": "snorkel"}).content.decode()
-    if connection.vendor == "postgresql":  # a keyword total is capped at KEYWORD_CANDIDATES
+    if connection.vendor == "postgresql":  # a keyword total is capped at SEARCH_CANDIDATES
         assert "2+ trucks found" in page and "See all 2+ listings" in body
     else:
         assert "3 trucks found" in page and "See all 3 listings" in body

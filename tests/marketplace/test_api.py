@@ -441,12 +441,13 @@ def test_a_capped_keyword_count_says_so(api_client, monkeypatch):
 
     from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
     for _ in range(3):
         ListingFactory(description="Snorkel fitted.")
     data = api_client.get("/api/v1/listings/?q=snorkel").json()
     assert data["count_is_capped"] is (connection.vendor == "postgresql")
-    assert api_client.get("/api/v1/listings/").json()["count_is_capped"] is False
+    assert {facet["capped"] for facet in data["facets"]} == {connection.vendor == "postgresql"}
+    assert api_client.get("/api/v1/listings/?make=Nobody").json()["count_is_capped"] is False
 
 
 # --- the declared search (issue 11 part 3); states by name, comps by make, model or chassis code (issue 12 part 3) ---

@@ -402,7 +402,7 @@ def test_a_keyword_search_on_postgresql_looks_at_its_newest_candidates(monkeypat
 
     from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
     seller = UserFactory()
     for price in (5000, 3000, 4000):
         ListingFactory(seller=seller, description=f"Snorkel fitted, asking {price}.", price=price)
@@ -418,17 +418,99 @@ def test_a_capped_keyword_total_is_flagged_as_a_floor(monkeypatch):
 
     from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
     seller = UserFactory()
     for price in (5000, 3000, 4000):
         ListingFactory(seller=seller, description=f"Snorkel fitted, asking {price}.", price=price)
     assert search("q=snorkel").total_capped is (connection.vendor == "postgresql")
     assert search("q=nothingmatchesthis").total_capped is False
-    assert search("").total_capped is False
+    assert search("make=Nobody").total_capped is False
+
+
+def test_a_search_on_postgresql_counts_its_first_matches_in_the_order_asked(monkeypatch):
+    from django.db import connection
+
+    from marketplace.selectors import search as search_selectors
+
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
+    seller = UserFactory()
+    for price in (3000, 5000, 4000):  # the newest is the dearest but one
+        ListingFactory(seller=seller, make="Suzuki", price=price)
+    found = search("ordering=price")
+    postgresql = connection.vendor == "postgresql"
+    assert [o.price for o in found.listings] == ([3000, 4000] if postgresql else [3000, 4000, 5000])
+    assert (found.total, found.total_capped) == ((2, True) if postgresql else (3, False))
+    [make] = [f for f in found.facets if f["name"] == "make"]
+    assert make["values"][0]["count"] == found.total and make["capped"] is postgresql
+    assert found.ranges["price_max"] == (4000 if postgresql else 5000)  # the ranges are of the same matches
+
+
+def test_a_radius_search_counts_the_nearest_matches_when_sorted_by_distance(monkeypatch):
+    from django.db import connection
+
+    from marketplace.selectors import search as search_selectors
+
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
+    seller = UserFactory()
+    houston = ListingFactory(seller=seller, zip_code="77002")
+    austin = ListingFactory(seller=seller, zip_code="78701")
+    cedar_park = ListingFactory(seller=seller, zip_code="78613")
+    found = search("zip=78701&radius=150&ordering=distance")
+    expected = (
+        [austin.pk, cedar_park.pk] if connection.vendor == "postgresql" else [austin.pk, cedar_park.pk, houston.pk]
+    )
+    assert [o.pk for o in found.listings] == expected
+    assert found.distances[austin.pk] == pytest.approx(0, abs=0.5)
+
+
+@pytest.mark.parametrize("counted", [1, 2, 3, 4, 6])
+def test_a_distance_sort_finds_the_same_nearest_matches_ring_by_ring(monkeypatch, counted):
+    """PostgreSQL looks within growing rings (an eighth of the radius first): whatever ring holds enough matches,
+    the first ones are those of the whole radius sorted by distance."""
+    from django.db import connection
+
+    from marketplace.selectors import search as search_selectors
+
+    seller = UserFactory()
+    for zip_code in ("78701", "78701", "78613", "78745", "76501", "77002"):  # 0, 0, ~17, ~6, ~65, ~147 miles
+        ListingFactory(seller=seller, zip_code=zip_code)
+    every = [o.pk for o in search("zip=78701&radius=150&ordering=distance").listings]
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", counted)
+    found = [o.pk for o in search("zip=78701&radius=150&ordering=distance").listings]
+    assert found == (every[:counted] if connection.vendor == "postgresql" else every)
+
+
+def test_exactly_as_many_matches_as_counted_is_not_capped(monkeypatch):
+    from marketplace.selectors import search as search_selectors
+
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 3)
+    seller = UserFactory()
+    for _ in range(3):
+        ListingFactory(seller=seller, description="Snorkel fitted.")
+    for query in ("", "q=snorkel"):
+        found = search(query)
+        assert (found.total, found.total_capped) == (3, False)
+        assert all(facet["capped"] is False for facet in found.facets)
+
+
+def test_a_capped_state_facet_says_so_under_a_state_filter(monkeypatch):
+    from django.db import connection
+
+    from marketplace.selectors import search as search_selectors
+
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
+    seller = UserFactory()
+    for zip_code in ("78701", "77002", "73102"):  # Texas twice, Oklahoma
+        ListingFactory(seller=seller, zip_code=zip_code)
+    found = search("state=TX")
+    [state_facet] = [f for f in found.facets if f["name"] == "state"]
+    assert (found.total, found.total_capped) == (2, False)
+    assert state_facet["capped"] is (connection.vendor == "postgresql")
+    assert sum(v["count"] for v in state_facet["values"]) == (2 if connection.vendor == "postgresql" else 3)
 
 
 def test_facets_of_many_matches_equal_the_python_counts(facet_fixture, monkeypatch):
-    """Past MAX_CACHED_IDS matches PostgreSQL groups by hashing (enable_sort off for that query only)."""
+    """The facets count every match the search reads, not only the MAX_CACHED_IDS ids it keeps."""
     from marketplace.selectors import search as search_selectors
 
     monkeypatch.setattr(search_selectors, "MAX_CACHED_IDS", 3)

@@ -1324,12 +1324,29 @@ def test_a_capped_keyword_count_shows_a_plus(client, monkeypatch):
 
     from marketplace.selectors import search as search_selectors
 
-    monkeypatch.setattr(search_selectors, "KEYWORD_CANDIDATES", 2)
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
     for _ in range(3):
         ListingFactory(description="Snorkel fitted.")
     body = client.get("/listings/?q=snorkel").content.decode()
     assert ("2+ trucks found" in body) is (connection.vendor == "postgresql")
     assert ("3 trucks found" in body) is (connection.vendor != "postgresql")
+
+
+def test_a_capped_search_says_its_facets_and_map_count_the_first_matches(client, monkeypatch):
+    from django.db import connection
+
+    from marketplace.selectors import search as search_selectors
+
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
+    seller = UserFactory()
+    for zip_code in ("78701", "77002", "73102"):
+        ListingFactory(seller=seller, zip_code=zip_code)
+    body = client.get("/listings/").content.decode()
+    postgresql = connection.vendor == "postgresql"
+    assert ("2+ trucks found" in body) is postgresql
+    assert ("these counts, prices and years are of the first 2 in the order shown" in body) is postgresql
+    assert ("How many of the first 2 trucks matching this search are in each state" in body) is postgresql
+    assert ("Trucks matching this search in each state" in body) is not postgresql
 
 
 # --- the declared search drives the form, chips and widen links (issue 11 part 3); states by name, comps by
