@@ -224,17 +224,18 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
 
 
 def _rings(params: dict[str, Any]) -> list[Any]:
-    """The radii a search sorted by distance looks within, growing to its own: the nearest matches of a dense
-    area are found within an eighth of a wide radius, without computing the distance of every listing in it.
+    """The radii a search sorted by distance looks within, growing to its own (each 4 times the last, from 2
+    miles): the nearest matches of a dense area are found within a small ring, without computing the distance
+    of every listing in the wide one.
     Exact: the first ring holding more than SEARCH_CANDIDATES matches holds the nearest ones."""
     radius = params.get("radius")
     if not params.get("origin") or not radius:
         return [radius]
-    smaller = [radius / 8, radius / 4, radius / 2]
+    smaller = [radius / 64, radius / 16, radius / 4]
     return [*(r for r in smaller if r >= MIN_RING_MILES), radius]
 
 
-MIN_RING_MILES = 5
+MIN_RING_MILES = 2
 
 # The facet columns as _search_matches reads them: the chassis code by its id (no join per row), named once
 # per search by _name_chassis_codes.
