@@ -14,9 +14,10 @@ SEARCH_FILTERS is the one description of every query parameter of a search (the 
 
 Why not django-filter: a FilterSet would own only the `lookup` column of this table. The search caches its
 matches as primitives keyed on the parsed parameters (selectors._search_name), counts facets over the first
-SEARCH_CANDIDATES matches it reads (PostgreSQL), needs its own messages for bad values (a page with the message, or a 400), accepts state names
-and choice labels, and describes itself in words (chips, widen links, saved searches). Those are not
-django-filter concepts, so it would add a dependency and a second declaration next to this one.
+SEARCH_CANDIDATES matches it reads (PostgreSQL), needs its own messages for bad values (a page with the
+message, or a 400), accepts state names and choice labels, and describes itself in words (chips, widen links,
+saved searches). Those are not django-filter concepts, so it would add a dependency and a second declaration
+next to this one.
 """
 
 from __future__ import annotations

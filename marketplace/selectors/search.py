@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -197,21 +198,15 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
         order = ["haversine", *NEWEST_ORDER]
     first = ("id", "distance_term") if origin else ("id",)
     columns = (*first, "year_built", "price", *_ROW_FACET_COLUMNS)
-    postgresql, capped, limit = connection.vendor == "postgresql", False, SEARCH_CANDIDATES + 1
+    postgresql, capped = connection.vendor == "postgresql", False
     if not postgresql:
         rows = list(matching(params).order_by(*order).values_list(*columns))
     elif params.get("q"):  # its newest matches, then sorted here as asked
         extra = (*columns, "published_at", "odometer_km")
-        rows = _newest_rows(matching(params), extra, limit=limit)
-        capped, rows = len(rows) > SEARCH_CANDIDATES, rows[:SEARCH_CANDIDATES]
+        rows, capped = _capped(_newest_rows(matching(params), extra, limit=SEARCH_CANDIDATES + 1))
         _sort_rows(rows, extra, order)
     else:
-        rows = []
-        for radius in _rings(params) if ordering == "distance" else [params.get("radius")]:
-            rows = list(matching({**params, "radius": radius}).order_by(*order).values_list(*columns)[:limit])
-            if len(rows) == limit:  # enough within this ring: every listing outside it is farther
-                break
-        capped, rows = len(rows) > SEARCH_CANDIDATES, rows[:SEARCH_CANDIDATES]
+        rows, capped = _first_rows(matching, params, order=order, columns=columns)
     counters, ranges, total = _facet_counts_python([row[len(first) : len(columns)] for row in rows])
     _name_chassis_codes(counters)
     found = rows[:MAX_CACHED_IDS]
@@ -219,8 +214,32 @@ def _search_matches(params: dict[str, Any]) -> tuple[list[int], dict[int, float]
     distances = {row[0]: miles_from_haversine(row[1]) for row in found} if origin else {}
     facets = [{**_facet(name, counter), "capped": capped} for name, counter in zip(FACET_FIELDS, counters, strict=True)]
     if params.get("state"):
-        _count_states_without_state_filter(params, facets, order=order, limit=SEARCH_CANDIDATES if postgresql else None)
+        _count_states_without_state_filter(params, facets, order=order, bounded=postgresql)
     return ids, distances, facets, ranges, total, capped
+
+
+def _capped(rows: list[tuple]) -> tuple[list[tuple], bool]:
+    """The first SEARCH_CANDIDATES of rows read with one more, and whether that one was there."""
+    return rows[:SEARCH_CANDIDATES], len(rows) > SEARCH_CANDIDATES
+
+
+def _first_rows(
+    matching: Callable[[dict[str, Any]], QuerySet[Listing]],
+    params: dict[str, Any],
+    *,
+    order: list[str],
+    columns: tuple[str, ...],
+) -> tuple[list[tuple], bool]:
+    """`columns` of the first SEARCH_CANDIDATES matches of `matching(params)` in `order`, and whether there were
+    more (one more row read). Sorted by distance, they are looked for ring by ring (_rings)."""
+    rows: list[tuple] = []
+    for radius in _rings(params) if order[0] == "haversine" else [params.get("radius")]:
+        rows = list(
+            matching({**params, "radius": radius}).order_by(*order).values_list(*columns)[: SEARCH_CANDIDATES + 1]
+        )
+        if len(rows) > SEARCH_CANDIDATES:  # enough within this ring: every listing outside it is farther
+            break
+    return _capped(rows)
 
 
 def _rings(params: dict[str, Any]) -> list[Any]:
@@ -253,20 +272,23 @@ def _name_chassis_codes(counters: list[Counter[Any]]) -> None:
 
 
 def _count_states_without_state_filter(
-    params: dict[str, Any], facets: list[dict], *, order: list[str], limit: int | None
+    params: dict[str, Any], facets: list[dict], *, order: list[str], bounded: bool
 ) -> None:
     """With a state chosen, the state facet (and the map drawn from it) counts every state under the
-    other filters, so a buyer can move to a neighbouring state: one query, on a cache miss only. With a
-    `limit` (PostgreSQL) it counts the first `limit` matches in `order`, like the other facets, and the facet
-    says `"capped": True` when there were more."""
+    other filters, so a buyer can move to a neighbouring state: on a cache miss only. `bounded` (PostgreSQL):
+    it counts the first SEARCH_CANDIDATES matches in `order`, like the other facets (_first_rows), and the
+    facet says `"capped": True` when there were more."""
     others = {k: v for k, v in params.items() if k != "state"}
-    qs = apply_filters(listing_public_qs(), others).exclude(state="")
+
+    def matching(params: dict[str, Any]) -> QuerySet[Listing]:
+        return apply_filters(listing_public_qs(), params).exclude(state="")
+
     capped = False
-    if limit is None:
-        counter = dict(qs.order_by().values("state").annotate(n=Count("id")).values_list("state", "n"))
+    if not bounded:
+        counter = dict(matching(others).order_by().values("state").annotate(n=Count("id")).values_list("state", "n"))
     else:
-        states = [state for (state,) in qs.order_by(*order).values_list("state")[: limit + 1]]
-        capped, counter = len(states) > limit, Counter(states[:limit])
+        rows, capped = _first_rows(matching, others, order=order, columns=("state",))
+        counter = Counter(state for (state,) in rows)
     for facet in facets:
         if facet["name"] == "state":
             facet["capped"] = capped

@@ -509,6 +509,21 @@ def test_a_capped_state_facet_says_so_under_a_state_filter(monkeypatch):
     assert sum(v["count"] for v in state_facet["values"]) == (2 if connection.vendor == "postgresql" else 3)
 
 
+def test_a_capped_state_facet_of_a_distance_sort_counts_the_nearest_matches(monkeypatch):
+    from django.db import connection
+
+    from marketplace.selectors import search as search_selectors
+
+    monkeypatch.setattr(search_selectors, "SEARCH_CANDIDATES", 2)
+    seller = UserFactory()
+    for zip_code in ("73102", "78701", "77002"):  # Oklahoma City (~360 mi), Austin, Houston (~147 mi)
+        ListingFactory(seller=seller, zip_code=zip_code)
+    found = search("zip=78701&radius=500&state=TX&ordering=distance")
+    [state_facet] = [f for f in found.facets if f["name"] == "state"]
+    counts = {v["value"]: v["count"] for v in state_facet["values"]}
+    assert counts == ({"TX": 2} if connection.vendor == "postgresql" else {"TX": 2, "OK": 1})
+
+
 def test_facets_of_many_matches_equal_the_python_counts(facet_fixture, monkeypatch):
     """The facets count every match the search reads, not only the MAX_CACHED_IDS ids it keeps."""
     from marketplace.selectors import search as search_selectors
