@@ -26,6 +26,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from kei_community.core import cache_tags, caching, slots
+from kei_community.media.selectors import PHOTO_LIST, photos_of
 from marketplace.models import Listing
 
 CARD_TEMPLATE = "marketplace/listing_card.html"
@@ -43,9 +44,8 @@ def photos_by_listing(listings: list[Listing]) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = {}
     need = []
     for obj in listings:
-        cached = getattr(obj, "_prefetched_objects_cache", {}).get("photos")
-        if cached is not None:
-            out[obj.pk] = sorted(cached, key=lambda p: (p.position, p.pk))
+        if getattr(obj, PHOTO_LIST, None) is not None or "photos" in getattr(obj, "_prefetched_objects_cache", {}):
+            out[obj.pk] = photos_of(obj)
         else:
             out[obj.pk] = []
             need.append(obj.pk)

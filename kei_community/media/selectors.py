@@ -18,6 +18,27 @@ def photos_for(owner: models.Model) -> models.QuerySet[Photo]:
     )
 
 
+# The attribute photos_prefetch() fills; photos_of() reads it.
+PHOTO_LIST = "photo_list"
+
+
+def photos_prefetch() -> models.Prefetch:
+    """A list's photos in one query, into each object's `photo_list` (read them with photos_of). A
+    generic relation prefetched into `photos` builds a filtered queryset for every object (about 0.3 ms each,
+    half of a 20-listing API page's query time); a list attribute is only set."""
+    return models.Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr=PHOTO_LIST)
+
+
+def photos_of(obj: Any) -> list[Photo]:
+    """obj's photos in display order: from photos_prefetch() or a `photos` prefetch when there is one, else
+    one query."""
+    listed = getattr(obj, PHOTO_LIST, None)
+    if listed is None:
+        listed = getattr(obj, "_prefetched_objects_cache", {}).get("photos")
+    items = list(listed) if listed is not None else list(obj.photos.all())
+    return sorted(items, key=lambda p: (p.position, p.pk))
+
+
 def photo_get(*, photo_id: Any) -> Photo | None:
     pk = parse_id(photo_id)
     if pk is None:

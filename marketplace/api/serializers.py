@@ -98,8 +98,9 @@ class ListingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PhotoSerializer(many=True))
     def get_photos(self, obj: Listing) -> list:
-        photos = sorted(obj.photos.all(), key=lambda p: (p.position, p.pk))
-        return PhotoSerializer(photos, many=True).data  # type: ignore[return-value]  # many=True makes a ListSerializer (ReturnList); the stubs say ReturnDict
+        from kei_community.media.selectors import photos_of
+
+        return PhotoSerializer(photos_of(obj), many=True).data  # type: ignore[return-value]  # many=True makes a ListSerializer (ReturnList); the stubs say ReturnDict
 
     @extend_schema_field(ELIGIBILITY_SCHEMA)
     def get_eligibility(self, obj: Listing) -> dict:

@@ -29,13 +29,15 @@ def _facet(name: str, counter: Counter[Any]) -> dict[str, Any]:
 
 def _facet_counts_python(rows: list[tuple]) -> tuple[list[Counter[Any]], dict[str, Any], int]:
     """Facet counts, ranges and total of rows (year_built, price, *FACET_FIELDS), counted in Python."""
-    counters: list[Counter[Any]] = [Counter() for _ in FACET_FIELDS]
-    for row in rows:
-        for i, value in enumerate(row[2:]):
-            if value:
-                counters[i][value] += 1
-    years = [r[0] for r in rows if r[0]]
-    prices = [r[1] for r in rows if r[1]]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(2 + len(FACET_FIELDS))]
+    counters: list[Counter[Any]] = []
+    for column in columns[2:]:  # Counter counts a column in C; a falsy value (no value) is not a facet value
+        counter = Counter(column)
+        for empty in [value for value in counter if not value]:
+            del counter[empty]
+        counters.append(counter)
+    years = [year for year in columns[0] if year]
+    prices = [price for price in columns[1] if price]
     ranges = {
         "year_min": min(years, default=None), "year_max": max(years, default=None),
         "price_min": min(prices, default=None), "price_max": max(prices, default=None),

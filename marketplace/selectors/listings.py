@@ -14,9 +14,10 @@ SEARCH_STATUSES = (Listing.Status.ACTIVE, Listing.Status.PENDING)
 
 
 def _photos_prefetch() -> Prefetch:
-    from kei_community.media.models import Photo
+    """The photos of a list of listings, read with kei_community.media.selectors.photos_of."""
+    from kei_community.media.selectors import photos_prefetch
 
-    return Prefetch("photos", queryset=Photo.objects.order_by("position", "id"))
+    return photos_prefetch()
 
 
 def listing_card_qs() -> QuerySet[Listing]:

@@ -15,6 +15,7 @@ from kei_community.core.public_url import absolute_url
 from kei_community.core.registry import call_hooks
 from kei_community.core.types import AppHttpRequest
 from kei_community.core.us import zip_lookup
+from kei_community.media.selectors import photos_of
 from kei_community.moderation.selectors import removal_in_force
 from kei_community.moderation.views import gone as moderation_gone
 from kei_community.vehicles.eligibility import import_eligibility
@@ -85,7 +86,7 @@ def _listing_page_data(pk: int) -> dict[str, Any] | None:
         if listing is None or not listing.is_public:
             caching.dont_store()
             return None
-        photos = list(listing.photos.all())
+        photos = photos_of(listing)
         if not all(photo.is_ready for photo in photos):  # a photo still processing shows when ready
             caching.dont_store()
         questions = list(listing.questions.all())
@@ -129,7 +130,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
                 return moderation_gone(request, noun="listing")
             raise Http404("No such listing.")
         is_owner = viewer.is_authenticated and viewer.pk == listing.seller_id
-        photos = list(listing.photos.all())
+        photos = photos_of(listing)
         fragments = _render_detail_fragments(listing, is_owner=is_owner, photos=photos)
         questions = _with_asker_names(list(listing.questions.all()))
         og_image = photos[0].largest_url() if photos and photos[0].is_ready else ""

@@ -56,13 +56,13 @@ def photo_picture(
 
 def cover_of(obj: Any) -> Any:
     """The cover photo of obj (first photo if none is marked), from the prefetch cache when present."""
-    photos = getattr(obj, "photos", None)
-    if photos is None:
+    from kei_community.media.selectors import PHOTO_LIST, photos_of
+
+    if getattr(obj, "photos", None) is None and getattr(obj, PHOTO_LIST, None) is None:
         return None
-    items = list(photos.all())
+    items = photos_of(obj)
     if not items:
         return None
-    items.sort(key=lambda p: (p.position, p.pk))
     return next((p for p in items if p.is_cover), items[0])
 
 
