@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import pickle
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -114,6 +115,23 @@ class FailOpenRedisCache(RedisCache):
             logger.warning("cache count failed open: %s: %s", type(exc).__name__, exc)
             return 0
 
+    def bump_versions(self, keys: list[str], fresh: Callable[[], int]) -> None:
+        """Add one to each version key, a missing one starting from `fresh()`, in one round trip (a SET NX and
+        an INCR per key, pipelined; Django's `incr` is an EXISTS and an INCRBY per key, and a `set` for a
+        missing one). Nothing on a Redis error (fails open, like every write)."""
+        if self._down_until and time.monotonic() < self._down_until:
+            return
+        try:
+            pipe = self._cache.get_client(None, write=True).pipeline(transaction=False)
+            for key in keys:
+                made = self.make_and_validate_key(key)
+                pipe.set(made, fresh(), nx=True)
+                pipe.incr(made)
+            pipe.execute()
+        except OUTAGE_ERRORS as exc:
+            self._down_until = time.monotonic() + float(getattr(settings, "CACHE_RETRY_SECONDS", 5))
+            logger.warning("cache bump_versions failed open: %s: %s", type(exc).__name__, exc)
+
     def get_ints(self, keys: list[str]) -> list[int | None]:
         """Integer values (tag versions, set by set/add/incr) of already-made keys in one MGET, without the
         per-key work of get_many; None for a missing or non-integer value, and for every key on a Redis error."""
@@ -163,6 +181,14 @@ class TagAwareLocMemCache(LocMemCache):
             return int(self.incr(key, delta))
         except ValueError:  # missing: the first to add it starts it, a racing caller increments
             return delta if self.add(key, delta, None) else int(self.incr(key, delta))
+
+    def bump_versions(self, keys: list[str], fresh: Callable[[], int]) -> None:
+        """Add one to each version key, a missing one starting from `fresh()`."""
+        for key in keys:
+            try:
+                self.incr(key)
+            except ValueError:  # missing: a fresh version (an add racing us is fine either way)
+                self.set(key, fresh(), None)
 
     def get_ints(self, keys: list[str]) -> list[int | None]:
         return [value if type(value) is int else None for value in self.get_made(keys)]

@@ -66,8 +66,12 @@ def bump(*tags: str) -> None:
     from kei_community.core.caching import local_distrust
 
     local_distrust()  # this process checks its local page copies again before serving them
-    for tag in dict.fromkeys(tags):
-        key = VERSION_PREFIX + tag
+    keys = [VERSION_PREFIX + tag for tag in dict.fromkeys(tags)]
+    bump_versions = getattr(cache, "bump_versions", None)  # kei_community.core.cache's backends: one round trip
+    if bump_versions is not None:
+        bump_versions(keys, fresh_version)
+        return
+    for key in keys:
         try:
             cache.incr(key)
         except ValueError:  # missing: a fresh random version (an add racing us is fine either way)

@@ -627,6 +627,25 @@ def test_search_results_block_shows_a_listing_edit(client, user):
     assert "Renamed kei truck" in page and "Truck number 0" not in page
 
 
+def test_search_results_block_is_rebuilt_by_one_reader_while_the_others_get_the_last_one(client, user):
+    from django.core.cache import cache
+
+    from kei_community.core import caching
+
+    make_listings(1)
+    url = "/listings/?make=Suzuki&ordering=newest"
+    client.force_login(user)
+    assert "1 truck found" in client.get(url).content.decode()
+    ListingFactory(make="Suzuki", title="Second Carry")  # fires the search's tags
+    lock = caching._key("marketplace.results", "make=Suzuki&ordering=newest", {}, ()) + ":building"
+    assert cache.add(lock, 1, 30)  # another process is building the block again
+    page = client.get(url).content.decode()
+    assert "1 truck found" in page and "Second Carry" not in page
+    cache.delete(lock)
+    page = client.get(url).content.decode()
+    assert "2 trucks found" in page and "Second Carry" in page
+
+
 def test_anonymous_views_served_from_the_page_cache_are_counted(client):
     from marketplace import selectors
 

@@ -166,3 +166,32 @@ def test_single_flight_rebuilds_a_stale_search_once_while_concurrent_readers_get
     assert len(builds) == 1
     assert sorted(got) == ["after"] + ["before"] * 5
     assert caching.get_or_build("marketplace.search", "flight", slow_build, tags=[tag], single_flight=True) == "after"
+
+
+def test_tag_bumps_go_in_one_round_trip_and_a_missing_tag_starts_at_a_fresh_version(monkeypatch):
+    import redis
+
+    from kei_community.core import cache_tags
+
+    kept, missing = cache_tags.VERSION_PREFIX + "bump-kept", cache_tags.VERSION_PREFIX + "bump-missing"
+    cache.set(kept, 7, None)
+    cache.delete(missing)
+    monkeypatch.setattr(cache_tags, "fresh_version", lambda: 1000)
+    client = cache._cache.get_client(write=True)
+    single, piped = [], []
+    real_command, real_execute = client.execute_command, redis.client.Pipeline.execute
+    monkeypatch.setattr(client, "execute_command", lambda *a, **kw: single.append(a[0]) or real_command(*a, **kw))
+    monkeypatch.setattr(
+        redis.client.Pipeline, "execute", lambda self, *a, **kw: piped.append(1) or real_execute(self, *a, **kw)
+    )
+    cache_tags.bump("bump-kept", "bump-missing")
+    assert single == [] and piped == [1]  # one round trip for both tags
+    assert cache.get_ints([cache.make_key(kept), cache.make_key(missing)]) == [8, 1001]
+    assert client.ttl(cache.make_key(missing)) == -1  # versions never expire
+
+
+def test_a_tag_bump_fails_open_when_redis_refuses_it(redis_refusing_every_command):
+    from kei_community.core import cache_tags
+
+    cache_tags.bump("refused")  # no exception: the write that fired it goes on
+    assert cache.get_ints([cache.make_key(cache_tags.VERSION_PREFIX + "refused")]) == [None]
