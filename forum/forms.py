@@ -6,6 +6,7 @@ from django import forms
 
 from forum.models import Category, Level, Reaction
 from kei_community.core.forms import BootstrapFormMixin
+from kei_community.core.stopwords import only_stop_words, too_common_message
 
 MARKDOWN_HELP = (
     "Markdown works: **bold**, _italic_, [links](https://…), lists, > quotes. Mention a member with @[Their Name]."
@@ -108,3 +109,9 @@ class SearchForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", "All categories"), *Category.objects.order_by("position").values_list("slug", "name")]
         self.fields["category"].choices = choices  # type: ignore[attr-defined]
+
+    def clean_q(self) -> str:
+        q: str = self.cleaned_data.get("q") or ""
+        if only_stop_words(q):  # PostgreSQL's full-text search would leave every word out and find nothing
+            raise forms.ValidationError(too_common_message(q))
+        return q

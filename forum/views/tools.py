@@ -36,7 +36,8 @@ def search(request: HttpRequest) -> HttpResponse:
             q=data["q"], category=data["category"], tag=data["tag"], author=data["author"],
             since=data["since"], until=data["until"],
         )  # fmt: skip
-    return render(request, "forum/search.html", {"form": form, "hits": hits, "searched": searched})
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "forum/search.html", {"form": form, "hits": hits, "searched": searched}, status=status)
 
 
 def preview_fragment(html: str) -> str:

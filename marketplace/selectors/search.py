@@ -303,5 +303,7 @@ def listing_matches_saved_search(*, listing: Listing, saved_search: SavedSearch)
 
     from marketplace.filters import parse_search_params
 
-    params, _ = parse_search_params(QueryDict(saved_search.query))
+    params, errors = parse_search_params(QueryDict(saved_search.query))
+    if errors:  # saved before a rule refused part of it (a keyword of only stop words): alert on nothing
+        return False
     return apply_filters(listing_public_qs().filter(pk=listing.pk), params).exists()  # the radius is in SQL

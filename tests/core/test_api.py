@@ -259,3 +259,11 @@ def test_site_search_api_groups_carry_count_and_more_url(client):
 
     states = site_search("new", 2)
     assert len(states["results"]) == 2 and states["count"] == 3 and states["more_url"] == "/states/"
+
+
+@pytest.mark.django_db
+def test_site_search_api_refuses_only_common_words(api_client):
+    response = api_client.get("/api/v1/search/", {"q": "The"})
+    assert response.status_code == 400
+    assert "too common to search for" in response.json()["errors"]["q"][0]
+    assert api_client.get("/api/v1/search/", {"q": "the dump"}).status_code == 200

@@ -226,3 +226,17 @@ def test_site_search_listing_count_is_the_listings_page_total(client, monkeypatc
         assert "2+ trucks found" in page and "See all 2+ listings" in body
     else:
         assert "3 trucks found" in page and "See all 3 listings" in body
+
+
+@pytest.mark.django_db
+def test_site_search_of_only_common_words_says_so_with_400(client):
+    from tests.factories import ListingFactory
+
+    ListingFactory(title="The best Carry")
+    response = client.get("/search/", {"q": "the and"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Every word of “the and” is too common to search for" in body
+    assert 'aria-describedby="search-error"' in body and "Nothing matched" not in body
+    ok = client.get("/search/", {"q": "the carry"})
+    assert ok.status_code == 200 and "The best Carry" in ok.content.decode()

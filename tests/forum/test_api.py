@@ -233,3 +233,14 @@ def test_thread_list_q_uses_full_text_over_posts(api_client):
     found = {t["id"] for t in api_client.get(url, {"q": "carburetor"}).json()["results"]}
     assert found == {title.pk, body.pk, reply.pk}
     assert api_client.get(url, {"q": "zzzunknown"}).json()["count"] == 0
+
+
+def test_thread_list_refuses_a_search_of_only_common_words():
+    from rest_framework.test import APIClient
+
+    ForumThreadFactory(title="Where is the clutch")
+    client = APIClient()
+    response = client.get("/api/v1/forum/threads/", {"q": "where is the"})
+    assert response.status_code == 400
+    assert "too common to search for" in response.json()["errors"]["q"][0]
+    assert client.get("/api/v1/forum/threads/", {"q": "clutch"}).json()["count"] == 1

@@ -563,3 +563,12 @@ def test_jump_to_first_unread_when_there_are_new_replies(client, user, other_use
     client.get(thread.get_absolute_url())  # read the first post
     ForumPostFactory(thread=thread, author=other_user, body="a new reply here")
     assert "Jump to first unread" in client.get(thread.get_absolute_url()).content.decode()
+
+
+def test_forum_search_of_only_common_words_says_so_with_400(client):
+    ForumThreadFactory(title="The clutch", body="It is what it is")
+    response = client.get(reverse("forum:search"), {"q": "it is"})
+    assert response.status_code == 400
+    assert "Every word of “it is” is too common to search for" in response.content.decode()
+    found = client.get(reverse("forum:search"), {"q": "the clutch"})
+    assert found.status_code == 200 and "The clutch" in found.content.decode()

@@ -516,3 +516,9 @@ def test_comps_of_an_unknown_name_are_a_400_with_a_message(api_client, catalog):
     response = api_client.get("/api/v1/listings/comps/?q=Lamborghini")
     assert response.status_code == 400
     assert "No make, model or chassis code matches “Lamborghini”" in response.json()["errors"]["q"][0]
+
+
+def test_listing_search_refuses_a_keyword_of_only_common_words(api_client):
+    response = api_client.get("/api/v1/listings/", {"q": "the"})
+    assert response.status_code == 400
+    assert "too common to search for" in response.json()["errors"]["q"][0]

@@ -620,3 +620,15 @@ def test_price_comps_of_a_make_are_its_families_only(catalog):
     assert [row["family"] for row in price_comps_cached(families=suzuki.families)] == ["DA63T"]
     assert [row["family"] for row in price_comps_cached(families=comps_lookup("Acty").families)] == ["HA8"]
     assert {row["family"] for row in price_comps_cached()} == {"DA63T", "HA8"}
+
+
+def test_a_saved_search_that_no_longer_parses_matches_no_listing():
+    from marketplace.models import SavedSearch
+    from marketplace.selectors import listing_matches_saved_search
+
+    listing = ListingFactory(title="Carry for the farm")
+    owner = UserFactory()
+    kept = SavedSearch.objects.create(user=owner, name="Carry", query="q=carry")
+    refused_now = SavedSearch.objects.create(user=owner, name="Old", query="q=for+the")  # saved before the rule
+    assert listing_matches_saved_search(listing=listing, saved_search=kept)
+    assert not listing_matches_saved_search(listing=listing, saved_search=refused_now)

@@ -1490,3 +1490,12 @@ def test_prices_page_query_budget(client, catalog, q, django_assert_max_num_quer
         assert client.get(f"/listings/prices/?q={q}").status_code == 200
     with django_assert_max_num_queries(0):  # then cached (region "marketplace.comps")
         assert client.get(f"/listings/prices/?q={q}").status_code == 200
+
+
+def test_a_keyword_search_of_only_common_words_says_so_and_is_not_applied(client):
+    ListingFactory(title="Carry for the farm", zip_code="97201")  # Portland, Oregon
+    body = client.get("/listings/", {"q": "for the"}).content.decode()
+    assert "Every word of “for the” is too common to search for" in body
+    assert 'aria-describedby="f-q-error"' in body and "Carry for the farm" in body  # the other filters still apply
+    oregon = client.get("/listings/", {"q": "OR"}).content.decode()  # a state code in capitals is not a stop word
+    assert "too common" not in oregon and "Carry for the farm" in oregon

@@ -1,10 +1,12 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kei_community.core.registry import call_hooks
+from kei_community.core.stopwords import only_stop_words, too_common_message
 
 SITE_SEARCH_LIMIT = 10
 
@@ -52,5 +54,7 @@ class SiteSearchView(APIView):
     )
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "").strip()[:200]
+        if only_stop_words(query):  # every app's full-text search would leave each word out
+            raise ValidationError({"q": [too_common_message(query)]})
         groups = call_hooks("site_search", query, SITE_SEARCH_LIMIT) if query else []
         return Response({"query": query, "groups": [_group(g) for g in groups]})
