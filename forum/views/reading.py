@@ -254,6 +254,7 @@ def _thread_page_data(pk: int, requested: int) -> dict | None:
             cache_tags.member(thread.author_id),
             *(cache_tags.member(p.author_id) for p in posts),
             *([cache_tags.member(solved.author_id)] if solved else []),
+            *([cache_tags.truck(thread.truck_id)] if thread.truck_id else []),  # its name and photos (the cover)
         )
         cover_url = selectors.thread_cover_url(thread=thread)
         return {

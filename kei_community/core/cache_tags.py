@@ -35,6 +35,11 @@ def thread(pk: int) -> str:
     return f"thread:{pk}"
 
 
+def truck(pk: int) -> str:
+    """One garage truck as other pages show it: its name and photos (a build thread's truck link and cover)."""
+    return f"truck:{pk}"
+
+
 def category(pk: int) -> str:
     """One forum category: its thread list, its row on the forum index, the index's latest threads in it."""
     return f"category:{pk}"

@@ -23,8 +23,10 @@ from typing import Any
 from django.db import models
 
 CanManage = Callable[[Any, Any], bool]
+Changed = Callable[[type[models.Model], int], None]
 
 _owners: dict[type[models.Model], CanManage] = {}
+_changed: dict[type[models.Model], Changed] = {}
 
 
 def _concrete(obj_or_model: Any) -> type[models.Model]:
@@ -32,8 +34,22 @@ def _concrete(obj_or_model: Any) -> type[models.Model]:
     return getattr(model._meta, "concrete_model", model)
 
 
-def register_owner(model: type[models.Model], *, can_manage: CanManage) -> None:
+def register_owner(model: type[models.Model], *, can_manage: CanManage, changed: Changed | None = None) -> None:
+    """`changed(model, owner_id)`, when given, is called after every change to the owner's photos (added,
+    deleted, reordered, cover, alt text, processed, removed or restored by a moderator): the owning app fires
+    the cache tags of the pages that show them."""
     _owners[_concrete(model)] = can_manage
+    if changed is not None:
+        _changed[_concrete(model)] = changed
+
+
+def photos_changed(model: type[models.Model] | None, owner_id: int | None) -> None:
+    """Tell the owning app that the photos of (model, owner_id) changed (see register_owner)."""
+    if model is None or owner_id is None:
+        return
+    handler = _changed.get(_concrete(model))
+    if handler is not None:
+        handler(_concrete(model), owner_id)
 
 
 def owner_check(obj_or_model: Any) -> CanManage | None:

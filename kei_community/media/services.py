@@ -109,6 +109,11 @@ def enqueue_processing(photo_id: int, *, force: bool = False) -> bool:
 # --- writes ----------------------------------------------------------------------------
 
 
+def _photos_changed(owner_type_id: int, owner_id: int) -> None:
+    """Tell the owning app (media.registry.register_owner's `changed`) that these photos changed."""
+    registry.photos_changed(ContentType.objects.get_for_id(owner_type_id).model_class(), owner_id)
+
+
 def photo_add(
     *,
     uploader: Any,
@@ -167,6 +172,7 @@ def photo_add(
             photo.original.storage.delete(stored_name)
             raise
         photo_id = photo.pk
+        _photos_changed(photo.owner_type_id, photo.owner_id)
         transaction.on_commit(lambda: enqueue_processing(photo_id))
     return photo
 
@@ -219,6 +225,7 @@ def photo_delete(*, actor: Any, photo: Photo) -> None:
             nxt = owner_photos.order_by("position", "id").first()
             if nxt is not None:
                 owner_photos.filter(pk=nxt.pk).update(is_cover=True)
+        _photos_changed(photo.owner_type_id, photo.owner_id)
 
 
 def photos_reorder(
@@ -251,6 +258,8 @@ def photos_reorder(
                 p.position = position
                 changed.append(p)
         Photo.objects.bulk_update(changed, ["position"])
+        if changed:
+            _photos_changed(changed[0].owner_type_id, changed[0].owner_id)
     return sorted(photos, key=lambda p: p.position)
 
 
@@ -285,6 +294,7 @@ def photo_set_cover(*, photo: Photo, actor: Any = None) -> Photo:
         if not photo.is_cover:
             photo.is_cover = True
             photo.save(update_fields=["is_cover", "updated_at"])
+            _photos_changed(photo.owner_type_id, photo.owner_id)
     return photo
 
 
@@ -297,6 +307,7 @@ def photo_update_alt(*, photo: Photo, alt: str, actor: Any = None) -> Photo:
     photo.alt = (alt or "").strip()
     photo.full_clean()
     photo.save(update_fields=["alt", "updated_at"])
+    _photos_changed(photo.owner_type_id, photo.owner_id)
     return photo
 
 
@@ -602,6 +613,7 @@ def photo_process(*, photo_id: int, force: bool = False, claim: int | None = Non
             transaction.on_commit(lambda: _delete_files(sorted(new_names), []))
         # else another worker took the photo over; it writes the same file names.
         return "skipped"
+    _photos_changed(photo.owner_type_id, photo.owner_id)
     return "ready"
 
 

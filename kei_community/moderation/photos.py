@@ -21,9 +21,13 @@ from kei_community.moderation.registry import handlers_for
 
 
 def _owner_changed(owner: models.Model | None) -> None:
+    from kei_community.media.registry import photos_changed
+
     handlers = handlers_for(owner) if owner is not None else None
     if handlers is not None and handlers.changed is not None:
         handlers.changed(owner)
+    if owner is not None:
+        photos_changed(type(owner), owner.pk)
 
 
 def photo_describe(photo: Photo) -> dict:

@@ -12,7 +12,7 @@ class VehiclesConfig(AppConfig):
         from kei_community.vehicles import demo, services
         from kei_community.vehicles.models import GarageTruck
 
-        register_owner(GarageTruck, can_manage=services.garage_truck_can_manage)
+        register_owner(GarageTruck, can_manage=services.garage_truck_can_manage, changed=services.garage_truck_changed)
 
         register("reference_data", services.load_reference_data, order=10)
         register("seed_demo", demo.seed_trucks, order=10)

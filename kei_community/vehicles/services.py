@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from kei_community.core import cache_tags
 from kei_community.vehicles.frame import normalize_frame_number
 from kei_community.vehicles.models import ChassisCode, GarageTruck
 
@@ -92,6 +93,12 @@ def garage_truck_create(*, owner, **data: Any) -> GarageTruck:
     return truck
 
 
+def garage_truck_changed(model: Any, pk: int) -> None:
+    """What other pages show of a truck changed (its name, its photos: registered with media.registry): fire its
+    tag, now and on commit (a build thread's truck link and cover)."""
+    cache_tags.invalidate(cache_tags.truck(pk))
+
+
 def garage_truck_update(*, actor, truck: GarageTruck, **data: Any) -> GarageTruck:
     if actor is None or (actor.pk != truck.owner_id and not getattr(actor, "is_staff", False)):
         raise PermissionDenied("Only the owner can change this truck.")
@@ -104,6 +111,7 @@ def garage_truck_update(*, actor, truck: GarageTruck, **data: Any) -> GarageTruc
     _apply_chassis_code(truck)
     truck.full_clean()
     truck.save()
+    garage_truck_changed(GarageTruck, truck.pk)
     return truck
 
 
@@ -116,7 +124,9 @@ def garage_truck_can_manage(actor: Any, truck: GarageTruck) -> bool:
 def garage_truck_delete(*, actor, truck: GarageTruck) -> None:
     if actor is None or actor.pk != truck.owner_id:
         raise PermissionDenied("Only the owner can delete this truck.")
+    pk = truck.pk
     truck.delete()
+    garage_truck_changed(GarageTruck, pk)
 
 
 def garage_truck_transfer(*, actor, truck: GarageTruck, new_owner) -> GarageTruck:

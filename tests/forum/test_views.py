@@ -572,3 +572,45 @@ def test_forum_search_of_only_common_words_says_so_with_400(client):
     assert "Every word of “it is” is too common to search for" in response.content.decode()
     found = client.get(reverse("forum:search"), {"q": "the clutch"})
     assert found.status_code == 200 and "The clutch" in found.content.decode()
+
+
+def _ready_truck_photo(truck):
+    from kei_community.media.services import photo_add
+    from kei_community.media.tasks import process_photo
+    from tests.factories import make_upload
+
+    photo = photo_add(uploader=truck.owner, owner=truck, upload=make_upload())
+    process_photo.apply(args=[photo.pk])
+    photo.refresh_from_db()
+    return photo
+
+
+def test_a_build_thread_page_follows_its_trucks_photos_and_name(client):
+    from kei_community.media.services import photo_delete
+    from kei_community.vehicles.services import garage_truck_update
+    from tests.factories import GarageTruckFactory
+
+    truck = GarageTruckFactory(nickname="Blue Carry")
+    first = _ready_truck_photo(truck)
+    thread = ForumThreadFactory(author=truck.owner, truck=truck, title="Blue Carry build", body="Plans")
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert 'property="og:image"' in page and first.largest_url() in page and "Blue Carry" in page
+    photo_delete(actor=truck.owner, photo=first)
+    assert 'property="og:image"' not in client.get(thread.get_absolute_url()).content.decode()
+    second = _ready_truck_photo(truck)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert f"{second.largest_url()}" in page
+    garage_truck_update(actor=truck.owner, truck=truck, nickname="Red Carry")
+    assert "Red Carry" in client.get(thread.get_absolute_url()).content.decode()
+
+
+def test_a_build_thread_page_drops_a_truck_photo_a_moderator_removed(client, moderator):
+    from kei_community.moderation.services import content_remove
+    from tests.factories import GarageTruckFactory
+
+    truck = GarageTruckFactory()
+    photo = _ready_truck_photo(truck)
+    thread = ForumThreadFactory(author=truck.owner, truck=truck, title="Truck build", body="Plans")
+    assert photo.largest_url() in client.get(thread.get_absolute_url()).content.decode()
+    content_remove(actor=moderator, target=photo, reason="Shows a licence plate.")
+    assert 'property="og:image"' not in client.get(thread.get_absolute_url()).content.decode()
