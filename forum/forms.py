@@ -6,7 +6,7 @@ from django import forms
 
 from forum.models import Category, Level, Reaction
 from kei_community.core.forms import BootstrapFormMixin
-from kei_community.core.stopwords import only_stop_words, too_common_message
+from kei_community.core.stopwords import too_common
 
 MARKDOWN_HELP = (
     "Markdown works: **bold**, _italic_, [links](https://…), lists, > quotes. Mention a member with @[Their Name]."
@@ -112,6 +112,6 @@ class SearchForm(BootstrapFormMixin, forms.Form):
 
     def clean_q(self) -> str:
         q: str = self.cleaned_data.get("q") or ""
-        if only_stop_words(q):  # PostgreSQL's full-text search would leave every word out and find nothing
-            raise forms.ValidationError(too_common_message(q))
+        if message := too_common(q):  # PostgreSQL's full-text search would leave every word out
+            raise forms.ValidationError(message)
         return q

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from kei_community.core.ids import MAX_ID, parse_int
-from kei_community.core.stopwords import only_stop_words, too_common_message
+from kei_community.core.stopwords import too_common
 from kei_community.core.us import zip_lookup
 from marketplace.search import (
     ALL_PARAMS,
@@ -44,11 +44,11 @@ def _choice(f: Filter, raw: str) -> str | None:
 
 def _parse(f: Filter, raw: str, params: dict[str, Any], this_year: int) -> tuple[Any, str | None]:
     """(value, None) or (None, the message for a bad value) of one declared parameter."""
-    if f.kind == "keyword" and only_stop_words(raw[:100]):
+    if f.kind == "keyword" and (message := too_common(raw[:100])):
         from marketplace.keywords import keyword_terms
 
         if not any(term.state for term in keyword_terms(raw[:100])):  # "OR" in capitals is Oregon
-            return None, too_common_message(raw)
+            return None, message
     if f.kind in ("keyword", "text"):
         return raw[:100], None
     if f.kind == "int":

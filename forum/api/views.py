@@ -18,7 +18,7 @@ from forum.api import serializers as s
 from forum.models import Thread
 from kei_community.core.api.pagination import PageNumberPagination
 from kei_community.core.ids import parse_id
-from kei_community.core.stopwords import only_stop_words, too_common_message
+from kei_community.core.stopwords import too_common
 from kei_community.media.api.serializers import PhotoSerializer
 
 
@@ -76,8 +76,8 @@ class ThreadListCreateView(APIView):
         truck = parse_id(params.get("truck")) if params.get("truck") else None
         if params.get("truck") and truck is None:
             raise ValidationError({"truck": ["Use a truck id."]})
-        if only_stop_words(params.get("q", "")):
-            raise ValidationError({"q": [too_common_message(params["q"])]})
+        if message := too_common(params.get("q", "")):
+            raise ValidationError({"q": [message]})
         ordering = params.get("ordering", "activity")
         if ordering not in ("activity", "newest", "replies"):
             raise ValidationError({"ordering": ["Use activity, newest or replies."]})

@@ -182,14 +182,6 @@ class TagAwareLocMemCache(LocMemCache):
         except ValueError:  # missing: the first to add it starts it, a racing caller increments
             return delta if self.add(key, delta, None) else int(self.incr(key, delta))
 
-    def bump_versions(self, keys: list[str], fresh: Callable[[], int]) -> None:
-        """Add one to each version key, a missing one starting from `fresh()`."""
-        for key in keys:
-            try:
-                self.incr(key)
-            except ValueError:  # missing: a fresh version (an add racing us is fine either way)
-                self.set(key, fresh(), None)
-
     def get_ints(self, keys: list[str]) -> list[int | None]:
         return [value if type(value) is int else None for value in self.get_made(keys)]
 

@@ -72,7 +72,7 @@ def bump(*tags: str) -> None:
 
     local_distrust()  # this process checks its local page copies again before serving them
     keys = [VERSION_PREFIX + tag for tag in dict.fromkeys(tags)]
-    bump_versions = getattr(cache, "bump_versions", None)  # kei_community.core.cache's backends: one round trip
+    bump_versions = getattr(cache, "bump_versions", None)  # FailOpenRedisCache: one round trip
     if bump_versions is not None:
         bump_versions(keys, fresh_version)
         return

@@ -1,6 +1,6 @@
 """The words PostgreSQL's English text search leaves out of a query (its `english.stop`, the Snowball list,
 copied here): a search made only of them finds nothing on PostgreSQL, so the search pages say why instead
-(marketplace keywords, forum search, the site search). One owner: `only_stop_words` and `TOO_COMMON`."""
+(marketplace keywords, forum search, the site search). One owner: `too_common`."""
 
 from __future__ import annotations
 
@@ -27,5 +27,6 @@ def only_stop_words(text: str) -> bool:
     return bool(words) and all(word in ENGLISH_STOP_WORDS for word in words)
 
 
-def too_common_message(text: str) -> str:
-    return TOO_COMMON.format(text.strip()[:60])
+def too_common(text: str) -> str:
+    """The message refusing `text` when every word of it is a stop word, else ""."""
+    return TOO_COMMON.format(text.strip()[:60]) if only_stop_words(text) else ""

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from kei_community.core.registry import call_hooks
-from kei_community.core.stopwords import only_stop_words, too_common_message
+from kei_community.core.stopwords import too_common
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +117,7 @@ def site_search(request: HttpRequest) -> HttpResponse:
     """The header's search box: one query across every app that registers a "site_search" hook."""
     query = request.GET.get("q", "").strip()[:200]
     groups: list[dict] = []
-    if only_stop_words(query):  # every app's full-text search would leave each word out and find nothing
-        error = too_common_message(query)
+    if error := too_common(query):  # every app's full-text search would leave each word out and find nothing
         return render(request, "core/search.html", {"query": query, "groups": groups, "error": error}, status=400)
     if query:
         for result in call_hooks("site_search", query, 10):

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kei_community.core.registry import call_hooks
-from kei_community.core.stopwords import only_stop_words, too_common_message
+from kei_community.core.stopwords import too_common
 
 SITE_SEARCH_LIMIT = 10
 
@@ -54,7 +54,7 @@ class SiteSearchView(APIView):
     )
     def get(self, request: Request) -> Response:
         query = request.query_params.get("q", "").strip()[:200]
-        if only_stop_words(query):  # every app's full-text search would leave each word out
-            raise ValidationError({"q": [too_common_message(query)]})
+        if message := too_common(query):  # every app's full-text search would leave each word out
+            raise ValidationError({"q": [message]})
         groups = call_hooks("site_search", query, SITE_SEARCH_LIMIT) if query else []
         return Response({"query": query, "groups": [_group(g) for g in groups]})
