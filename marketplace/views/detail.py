@@ -31,25 +31,39 @@ def listing_redirect(request: AppHttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(listing.get_absolute_url(), status=301)
 
 
-DETAIL_FRAGMENTS = ("main", "seller", "aside", "similar")
+# The parts of a listing page: "main" and "aside" change with the listing (cached with its row); "seller" and
+# "similar" list other trucks, so every listing write can change them (cached apart, rebuilt by one reader).
+DETAIL_FRAGMENTS = ("main", "aside")
+RELATED_FRAGMENTS = ("seller", "similar")
 
 
-def _render_detail_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) -> dict[str, str]:
-    """The reader-independent parts of a listing page: gallery, specs and description; seller card; price
-    comps and the truck's threads; similar trucks."""
-    comps = selectors.comps_for_listing(listing=listing) or {}
+def _render_fragments(names: tuple[str, ...], context: dict[str, Any]) -> dict[str, str]:
+    return {name: render_to_string(f"marketplace/includes/listing_detail_{name}.html", context) for name in names}
+
+
+def _main_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) -> dict[str, str]:
+    """Gallery, specs and description; price comps and the truck's threads."""
     truck_threads: list[dict[str, Any]] = []
     if listing.truck_id:
         for items in call_hooks("truck_threads", listing.truck):
             truck_threads.extend(items or [])
-    similar, other_listings = selectors.related_listings(listing=listing)
     context = {
         "listing": listing,
         "photos": photos,
         "frame_number": listing.frame_number
         if (listing.show_full_frame_number or is_owner)
         else mask_frame_number(listing.frame_number),
-        "comps": comps,
+        "comps": selectors.comps_for_listing(listing=listing) or {},
+        "truck_threads": truck_threads,
+    }
+    return _render_fragments(DETAIL_FRAGMENTS, context)
+
+
+def _related_fragments_now(listing: Listing) -> dict[str, str]:
+    """The seller card (with the seller's other trucks) and similar trucks."""
+    similar, other_listings = selectors.related_listings(listing=listing)
+    context = {
+        "listing": listing,
         "similar": similar,
         "other_listings": other_listings,
         "seller_activity": [
@@ -57,12 +71,29 @@ def _render_detail_fragments(listing: Listing, *, is_owner: bool, photos: list[A
             for result in call_hooks("member_activity", [listing.seller_id])
             if (entry := (result or {}).get(listing.seller_id))
         ],
-        "truck_threads": truck_threads,
         "dealer": getattr(listing.seller, "dealer_profile", None),
     }
-    return {
-        name: render_to_string(f"marketplace/includes/listing_detail_{name}.html", context) for name in DETAIL_FRAGMENTS
-    }
+    return _render_fragments(RELATED_FRAGMENTS, context)
+
+
+def _render_detail_fragments(listing: Listing, *, is_owner: bool, photos: list[Any]) -> dict[str, str]:
+    """Every part of a listing page, rendered now (its seller's view, or a listing only moderators see)."""
+    return {**_main_fragments(listing, is_owner=is_owner, photos=photos), **_related_fragments_now(listing)}
+
+
+def _related_fragments(listing: Listing) -> dict[str, str]:
+    """The seller card and similar trucks of a public listing, cached in region "marketplace.detail" under the
+    listing's and its seller's tags and the searches' (any listing write can change the trucks they list).
+    Single flight: after a write, one reader renders them again while the others get the last ones, so a busy
+    listing page is not rebuilt by every reader for every write elsewhere."""
+
+    def build() -> dict[str, str]:
+        caching.depends_on(cache_tags.member(listing.seller_id), page_cache.search_tag())
+        return _related_fragments_now(listing)
+
+    return caching.get_or_build(
+        "marketplace.detail", f"{listing.pk}:related", build, tags=[cache_tags.listing(listing.pk)], single_flight=True
+    )
 
 
 LISTING_PRIVATE_FIELDS = ("frame_number",)  # never cached (the public sees it masked in the "main" part)
@@ -76,10 +107,10 @@ def _with_asker_names(questions: list[Question]) -> list[Question]:
 
 def _listing_page_data(pk: int) -> dict[str, Any] | None:
     """What a public listing's page shows the same to every reader who is not its seller, cached in region
-    "marketplace.detail" under the listing's tag (and, found while building, its seller's, its askers' and
-    the searches' its similar trucks come from): the listing's columns (not the frame number), the public
-    questions with their askers' names, the cover for link previews and the rendered parts. None for a
-    listing that is missing or not public (never cached: only its seller and moderators see it)."""
+    "marketplace.detail" under the listing's tag (and, found while building, its seller's and its askers'):
+    the listing's columns (not the frame number), the public questions with their askers' names, the cover
+    for link previews and the parts that change with the listing (`_related_fragments` holds the others).
+    None for a listing that is missing or not public (never cached: only its seller and moderators see it)."""
 
     def build() -> dict[str, Any] | None:
         listing = selectors.listing_get_for_detail(pk=pk)
@@ -93,7 +124,6 @@ def _listing_page_data(pk: int) -> dict[str, Any] | None:
         caching.depends_on(
             cache_tags.member(listing.seller_id),
             *(cache_tags.member(q.asker_id) for q in questions),
-            page_cache.search_tag(),  # similar trucks and the seller's other trucks
         )
         og_image = photos[0].largest_url() if photos and photos[0].is_ready else ""
         return {
@@ -101,7 +131,7 @@ def _listing_page_data(pk: int) -> dict[str, Any] | None:
             "questions": [[snapshots.snapshot(q), q.asker.public_name] for q in questions],
             "og_image": og_image,
             "json_ld": listing_json_ld_payload(listing, og_image),
-            "fragments": _render_detail_fragments(listing, is_owner=False, photos=photos),
+            "fragments": _main_fragments(listing, is_owner=False, photos=photos),
         }
 
     return caching.get_or_build("marketplace.detail", str(pk), build, tags=[cache_tags.listing(pk)])
@@ -137,7 +167,7 @@ def listing_detail(request: AppHttpRequest, pk: int, slug: str) -> HttpResponse:
         json_ld = listing_json_ld_payload(listing, og_image)
         is_favorite = bool(getattr(listing, "is_favorite", False))
     else:
-        fragments = data["fragments"]
+        fragments = {**data["fragments"], **_related_fragments(listing)}
         questions = []
         for values, asker_name in data["questions"]:
             question = snapshots.restore(Question, values)

@@ -1499,3 +1499,30 @@ def test_a_keyword_search_of_only_common_words_says_so_and_is_not_applied(client
     assert 'aria-describedby="f-q-error"' in body and "Carry for the farm" in body  # the other filters still apply
     oregon = client.get("/listings/", {"q": "OR"}).content.decode()  # a state code in capitals is not a stop word
     assert "too common" not in oregon and "Carry for the farm" in oregon
+
+
+def test_a_write_to_another_listing_renders_only_the_parts_that_list_it(client, user, monkeypatch):
+    """Similar trucks and the seller's other trucks follow any listing write; the rest of the page (the
+    listing's row, gallery, specs, questions) stays cached until this listing changes."""
+    from marketplace import selectors
+
+    listing = ListingFactory(make="Suzuki", title="The truck on this page")
+    similar = ListingFactory(make="Suzuki", title="A similar Carry", price=4100)
+    calls = []
+    real = selectors.listing_get_for_detail
+    monkeypatch.setattr(selectors, "listing_get_for_detail", lambda **kw: calls.append(kw) or real(**kw))
+    client.force_login(user)
+    assert "$4,100" in client.get(listing.get_absolute_url()).content.decode()
+    services.listing_update(actor=similar.seller, listing=similar, data={"price": 3900})
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert "$3,900" in body and "$4,100" not in body
+    assert len(calls) == 1
+
+
+def test_a_write_to_the_listing_itself_renders_its_page_again(client, user):
+    listing = ListingFactory(make="Suzuki", price=5200)
+    client.force_login(user)
+    assert "5,200" in client.get(listing.get_absolute_url()).content.decode()
+    services.listing_update(actor=listing.seller, listing=listing, data={"price": 4800})
+    body = client.get(listing.get_absolute_url()).content.decode()
+    assert "4,800" in body and "5,200" not in body
