@@ -81,7 +81,7 @@ def registration_outlook(state_code: str) -> RegistrationOutlook | None:
         page = StatePage.objects.select_related("published_revision").filter(code=code).first()
         return _outlook(page) if page is not None else []
 
-    values = caching.get_or_build("guide.data", f"outlook:{code}", build, tags=[cache_tags.state(code)])
+    values = caching.get_or_build("guide.data", f"outlook:{code}", build, tags=[cache_tags.state(code)], local=True)
     return _outlook_from(values) if values else None
 
 

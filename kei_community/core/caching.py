@@ -436,15 +436,26 @@ BUILD_LOCK_SECONDS = 10
 
 
 def get_or_build(
-    region: str, name: str, build: Callable[[], T], *, tags: Sequence[str] = (), single_flight: bool = False
+    region: str,
+    name: str,
+    build: Callable[[], T],
+    *,
+    tags: Sequence[str] = (),
+    single_flight: bool = False,
+    local: bool = False,
 ) -> T:
     """The cached part, or `build()` stored under it.
+
+    `local=True` (a part read on most requests of a hot page: a listing page's data, a search's results block,
+    a state's outlook): this process also keeps a copy (`Part(..., local=True)`), served after one check of its
+    tags, or with none within `CACHE_LOCAL_TRUST_MS`. The value is shared by every request of the process:
+    callers must not change it.
 
     `single_flight=True` (an expensive part that writes invalidate often: a search's matches): when the part is
     stale, one process rebuilds it (a lock in the cache, `BUILD_LOCK_SECONDS` at most) while every other
     reader is served the last value built, marked not storable (`dont_store()`), instead of all of them
     building it at once. A reader finds no last value (the first build, an eviction): it builds too."""
-    part = Part(region, name, tags=tags)
+    part = Part(region, name, tags=tags, local=local)
     value = part.get()
     if value is not None:
         return value  # type: ignore[no-any-return]

@@ -92,7 +92,12 @@ def _related_fragments(listing: Listing) -> dict[str, str]:
         return _related_fragments_now(listing)
 
     return caching.get_or_build(
-        "marketplace.detail", f"{listing.pk}:related", build, tags=[cache_tags.listing(listing.pk)], single_flight=True
+        "marketplace.detail",
+        f"{listing.pk}:related",
+        build,
+        tags=[cache_tags.listing(listing.pk)],
+        single_flight=True,
+        local=True,
     )
 
 
@@ -134,7 +139,7 @@ def _listing_page_data(pk: int) -> dict[str, Any] | None:
             "fragments": _main_fragments(listing, is_owner=False, photos=photos),
         }
 
-    return caching.get_or_build("marketplace.detail", str(pk), build, tags=[cache_tags.listing(pk)])
+    return caching.get_or_build("marketplace.detail", str(pk), build, tags=[cache_tags.listing(pk)], local=True)
 
 
 def _count_cached_view(request: AppHttpRequest, pk: int, slug: str) -> None:

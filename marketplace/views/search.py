@@ -116,7 +116,12 @@ def _results_block(
     # single_flight: after a write fires the search's tags, one process builds the block again while the
     # others serve the last one (not the matches alone: every reader would still render the facets and map).
     block = caching.get_or_build(
-        "marketplace.results", query.urlencode(), build, tags=page_cache.search_tags_for(params), single_flight=True
+        "marketplace.results",
+        query.urlencode(),
+        build,
+        tags=page_cache.search_tags_for(params),
+        single_flight=True,
+        local=True,
     )
     ids = [pk for pk, _, _ in block["cards"]]
     result = selectors.SearchResult(

@@ -468,3 +468,43 @@ def test_a_key_with_many_tags_stays_short_and_moves_with_any_of_them():
     assert key is not None and len(key) < 120
     cache_tags.bump(tags[7])
     assert caching.Part("marketplace.search", "wide", tags=tags).key != key
+
+
+# --- get_or_build(local=True): hot parts kept in the process too -------------------------------------------
+
+
+def test_get_or_build_local_serves_this_process_copy_without_the_shared_entry():
+    calls, build = _counter()
+    tag = cache_tags.listing(7)
+    assert caching.get_or_build("marketplace.detail", "7", build, tags=[tag], local=True) == "v"
+    from django.core.cache import cache
+
+    cache.delete(caching.Part("marketplace.detail", "7", tags=[tag]).key)  # only the local copy can answer
+    assert caching.get_or_build("marketplace.detail", "7", build, tags=[tag], local=True) == "v"
+    assert calls == ["v"]
+
+
+def test_get_or_build_local_rebuilds_after_another_process_fires_its_tag():
+    calls, build = _counter()
+    tag = cache_tags.listing(8)
+    caching.get_or_build("marketplace.detail", "8", build, tags=[tag], local=True)
+    _fired_by_another_process(tag)
+    caching.get_or_build("marketplace.detail", "8", build, tags=[tag], local=True)
+    assert calls == ["v", "v"]
+
+
+def test_get_or_build_local_single_flight_serves_the_last_value_while_another_process_rebuilds():
+    tag = cache_tags.listing_search("")
+    calls, build = _counter()
+    caching.get_or_build("marketplace.results", "r", lambda: build("v1"), tags=[tag], single_flight=True, local=True)
+    _fired_by_another_process(tag)
+    _building_elsewhere("marketplace.results", "r")
+    got = caching.get_or_build(
+        "marketplace.results", "r", lambda: build("v2"), tags=[tag], single_flight=True, local=True
+    )
+    assert got == "v1" and calls == ["v1"]
+
+
+def test_get_or_build_without_local_keeps_no_copy_in_the_process():
+    caching.get_or_build("marketplace.detail", "9", lambda: "v", tags=[cache_tags.listing(9)])
+    assert ("marketplace.detail", "9") not in caching._local.entries
