@@ -92,7 +92,7 @@ def card_bodies(cards: Sequence[Card], *, listings: Iterable[Listing] = ()) -> d
     known = {obj.pk: obj for obj in listings}
     items = {str(pk): (cache_tags.listing(pk),) for pk, _, _ in cards}
     found = caching.get_or_build_many(
-        "marketplace.card", items, lambda names: _render_cards([int(n) for n in names], known)
+        "marketplace.card", items, lambda names: _render_cards([int(n) for n in names], known), local=True
     )
     return {int(name): value for name, value in found.items()}
 

@@ -61,9 +61,11 @@ def release() -> str:
 
 
 def set_release(value: str | None) -> None:
-    """Use another release version (None: compute it again from the files), as a deploy would."""
+    """Use another release version (None: compute it again from the files), as a deploy would. This process's
+    local copies were made by the old release: they are dropped."""
     global _release
     _release = value
+    _local.clear()
 
 
 def region_disabled(region: str) -> bool:
@@ -251,6 +253,23 @@ class _Local:
         with self.lock:
             self._drop((region, name))
 
+    def trusted(self, entry: list[Any], now: float) -> bool:
+        """Whether a copy may be served without a check: checked less than `CACHE_LOCAL_TRUST_MS` ago, no tag
+        fired by this process since, and no part being built around it (a part built now records its tags'
+        current versions, which an unchecked copy may be behind: it would be stored stale until its TTL)."""
+        trust = float(getattr(settings, "CACHE_LOCAL_TRUST_MS", 0)) / 1000
+        return bool(trust) and entry[6] == self.epoch and now - entry[5] < trust and not _collectors.get()
+
+    def trusted_value(self, region: str, name: str) -> tuple[tuple, Any] | None:
+        """(deps, value) of a copy that may be served without a check (`trusted`), else None."""
+        entry = self.get(region, name)
+        if entry is None:
+            return None
+        now = time.monotonic()
+        if now >= entry[3] or not self.trusted(entry, now):
+            return None
+        return entry[1], entry[2]
+
     def _drop(self, at: tuple[str, str]) -> None:
         entry = self.entries.pop(at, None)
         if entry is not None:
@@ -326,8 +345,7 @@ class Part:
         if now >= expires:
             _local.drop(self.region, self.name)
             return None
-        trust = float(getattr(settings, "CACHE_LOCAL_TRUST_MS", 0)) / 1000
-        if trust and epoch == _local.epoch and now - checked_at < trust:
+        if _local.trusted(entry, now):
             self._hit = (deps, value)
             return None  # the key is not needed: nothing is read or stored
         tags = [*self.tags, *(tag for tag, _ in deps)]  # deps hold LOCAL_TAG
@@ -479,19 +497,47 @@ def get_or_build(
 
 
 def get_or_build_many(
-    region: str, items: Mapping[str, Sequence[str]], build: Callable[[list[str]], Mapping[str, T]]
+    region: str,
+    items: Mapping[str, Sequence[str]],
+    build: Callable[[list[str]], Mapping[str, T]],
+    *,
+    local: bool = False,
 ) -> dict[str, T]:
     """Many parts of one region at once: `items` maps each name to its tags. One get_many for every tag
-    version, one for the parts; `build(missing_names)` returns the missing ones, stored with set_many."""
+    version, one for the parts; `build(missing_names)` returns the missing ones, stored with set_many.
+
+    `local=True` (the result cards of a search page): this process also keeps a copy of each part, served
+    without any read while trusted (`CACHE_LOCAL_TRUST_MS`, outside a build); the others are read as above
+    and kept again. The values are shared by the process's requests: callers must not change them."""
     if not items:
         return {}
     if region_disabled(region):
         dont_store()
         return dict(build(list(items)))
+    keep = local and bool(getattr(settings, "CACHE_LOCAL_BYTES", 0))
+    if not keep:
+        return _get_or_build_many(region, items, build, keep=False)
+    out: dict[str, T] = {}
+    for name, tags in items.items():
+        hit = _local.trusted_value(region, name)
+        if hit is not None:
+            deps, value = hit
+            out[name] = value
+            depends_on(*tags, *(tag for tag, _ in deps))
+    if len(out) < len(items):
+        rest = {name: tags for name, tags in items.items() if name not in out}
+        out.update(_get_or_build_many(region, rest, build, keep=True))
+    return out
+
+
+def _get_or_build_many(
+    region: str, items: Mapping[str, Sequence[str]], build: Callable[[list[str]], Mapping[str, T]], *, keep: bool
+) -> dict[str, T]:
     all_tags = [tag for tags in items.values() for tag in tags]
-    versions = tag_versions(all_tags)
+    versions = tag_versions([*all_tags, LOCAL_TAG] if keep else all_tags)
     if versions is None:
         return dict(build(list(items)))
+    local_version = versions.pop(LOCAL_TAG, None) if keep else None
     keys = {name: _key(region, name, versions, tuple(dict.fromkeys(tags))) for name, tags in items.items()}
     found = dict(zip(keys.values(), _read(list(keys.values())), strict=True))
     out: dict[str, T] = {}
@@ -509,6 +555,10 @@ def get_or_build_many(
             if entry is not None and any(current.get(t) != v for t, v in entry[0]):
                 out.pop(name, None)
     depends_on(*versions, *(tag for tag, _ in recorded))
+    if local_version is not None:
+        for name in out:
+            deps = tuple(found[keys[name]][0])
+            _local.put(region, name, keys[name], (*deps, (LOCAL_TAG, local_version)), out[name])
     missing = [name for name in items if name not in out]
     if not missing:
         return out
@@ -533,4 +583,8 @@ def get_or_build_many(
         logger.error("cache region %s: not stored: %s", region, exc)
         return out
     _store_many(entries, region_ttl(region))
+    if local_version is not None:
+        for name in built:
+            if name in keys:
+                _local.put(region, name, keys[name], (*deps, (LOCAL_TAG, local_version)), entries[keys[name]][1])
     return out

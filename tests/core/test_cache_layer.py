@@ -508,3 +508,62 @@ def test_get_or_build_local_single_flight_serves_the_last_value_while_another_pr
 def test_get_or_build_without_local_keeps_no_copy_in_the_process():
     caching.get_or_build("marketplace.detail", "9", lambda: "v", tags=[cache_tags.listing(9)])
     assert ("marketplace.detail", "9") not in caching._local.entries
+
+
+def test_get_or_build_many_local_serves_trusted_copies_without_reading_redis(settings, monkeypatch):
+    settings.CACHE_LOCAL_TRUST_MS = 60_000
+    items = {"1": (cache_tags.listing(1),), "2": (cache_tags.listing(2),)}
+    built = []
+
+    def build(names):
+        built.extend(names)
+        return {name: f"card {name}" for name in names}
+
+    assert caching.get_or_build_many("marketplace.card", items, build, local=True) == {"1": "card 1", "2": "card 2"}
+    monkeypatch.setattr(caching, "_read", lambda keys: pytest.fail("read from Redis"))
+    monkeypatch.setattr(caching, "_read_versions", lambda tags: pytest.fail("read from Redis"))
+    assert caching.get_or_build_many("marketplace.card", items, build, local=True) == {"1": "card 1", "2": "card 2"}
+    assert sorted(built) == ["1", "2"]
+
+
+def test_get_or_build_many_local_rebuilds_what_another_process_changed_once_the_trust_window_is_over():
+    items = {"1": (cache_tags.listing(1),), "2": (cache_tags.listing(2),)}
+    built = []
+
+    def build(names):
+        built.extend(names)
+        return {name: f"card {name} v{len(built)}" for name in names}
+
+    caching.get_or_build_many("marketplace.card", items, build, local=True)
+    _fired_by_another_process(cache_tags.listing(2))  # the module's tests run with no trust window
+    found = caching.get_or_build_many("marketplace.card", items, build, local=True)
+    assert built == ["1", "2", "2"] and found["1"] == "card 1 v2" and found["2"] == "card 2 v3"
+
+
+def test_a_tag_fired_in_this_process_makes_trusted_card_copies_be_read_again(settings):
+    settings.CACHE_LOCAL_TRUST_MS = 60_000
+    items = {"1": (cache_tags.listing(1),)}
+    built = []
+
+    def build(names):
+        built.extend(names)
+        return {name: f"v{len(built)}" for name in names}
+
+    caching.get_or_build_many("marketplace.card", items, build, local=True)
+    cache_tags.invalidate(cache_tags.listing(1))
+    assert caching.get_or_build_many("marketplace.card", items, build, local=True) == {"1": "v2"}
+
+
+def test_inside_a_build_a_local_copy_is_checked_not_trusted(settings):
+    """A part built now records its tags' current versions: an unchecked copy behind them would be stored in it."""
+    settings.CACHE_LOCAL_TRUST_MS = 60_000
+    calls, build = _counter()
+    tag = cache_tags.listing(5)
+    caching.get_or_build("marketplace.detail", "5", build, tags=[tag], local=True)
+    _fired_by_another_process(tag)
+    assert caching.get_or_build("marketplace.detail", "5", build, tags=[tag], local=True) == "v"
+    assert calls == ["v"]  # outside a build: served from the trusted copy
+    outer = caching.Part("marketplace.page", "page")
+    with outer.build():
+        caching.get_or_build("marketplace.detail", "5", build, tags=[tag], local=True)
+    assert calls == ["v", "v"]  # inside the page's build: checked, found stale, rebuilt
