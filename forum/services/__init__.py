@@ -9,6 +9,7 @@ from __future__ import annotations
 from forum.services.counters import (
     _changed,
     _count_new_post,
+    categories_changed,
     category_recount,
     counters_repair,
     thread_recount,
@@ -89,6 +90,7 @@ __all__ = [
     "_users",
     "thread_recount",
     "category_recount",
+    "categories_changed",
     "counters_repair",
     "_changed",
     "_count_new_post",

@@ -52,9 +52,14 @@ def counters_repair() -> dict[str, int]:
     for category in Category.objects.all():
         category_recount(category)
         categories += 1
-    categories_pks = Category.objects.values_list("pk", flat=True)
-    cache_tags.invalidate(cache_tags.FORUM_CATEGORIES, *(cache_tags.category(pk) for pk in categories_pks))
+    categories_changed(list(Category.objects.values_list("pk", flat=True)))
     return {"threads": threads, "categories": categories}
+
+
+def categories_changed(pks: list[int]) -> None:
+    """Categories were added, renamed, reordered or deleted (the admin, the repair): fire the category list's
+    tag (the index, every category and thread page name them) and each one's own."""
+    cache_tags.invalidate(cache_tags.FORUM_CATEGORIES, *(cache_tags.category(pk) for pk in pks))
 
 
 def _changed(thread: Thread, *, lists: bool = True, also: tuple[int, ...] = (), threads: tuple[int, ...] = ()) -> None:

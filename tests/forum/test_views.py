@@ -614,3 +614,44 @@ def test_a_build_thread_page_drops_a_truck_photo_a_moderator_removed(client, mod
     assert photo.largest_url() in client.get(thread.get_absolute_url()).content.decode()
     content_remove(actor=moderator, target=photo, reason="Shows a licence plate.")
     assert 'property="og:image"' not in client.get(thread.get_absolute_url()).content.decode()
+
+
+def _admin_save(model, obj, *, delete=False):
+    """Save (or delete) obj through its ModelAdmin, as the admin's change form does."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from tests.factories import StaffFactory
+
+    request = RequestFactory().post("/admin/")
+    request.user = StaffFactory(is_superuser=True)
+    model_admin = admin.site._registry[model]
+    if delete:
+        model_admin.delete_model(request, obj)
+    else:
+        model_admin.save_model(request, obj, form=None, change=True)
+
+
+def test_a_category_renamed_in_the_admin_shows_at_once_on_the_index_and_its_threads(client):
+    from forum.models import Category
+
+    category = forum_category("builds")
+    thread = ForumThreadFactory(category=category, title="Carry build")
+    assert category.name in client.get("/forum/").content.decode()
+    client.get(thread.get_absolute_url())
+    category.name = "Builds and restorations"
+    _admin_save(Category, category)
+    assert "Builds and restorations" in client.get("/forum/").content.decode()
+    assert "Builds and restorations" in client.get(thread.get_absolute_url()).content.decode()
+
+
+def test_a_truck_renamed_in_the_admin_shows_at_once_on_its_build_thread(client):
+    from kei_community.vehicles.models import GarageTruck
+    from tests.factories import GarageTruckFactory
+
+    truck = GarageTruckFactory(nickname="Blue Carry")
+    thread = ForumThreadFactory(author=truck.owner, truck=truck, title="My build", body="Plans")
+    assert "Blue Carry" in client.get(thread.get_absolute_url()).content.decode()
+    truck.nickname = "Green Carry"
+    _admin_save(GarageTruck, truck)
+    assert "Green Carry" in client.get(thread.get_absolute_url()).content.decode()
