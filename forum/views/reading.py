@@ -62,7 +62,7 @@ def _index_data() -> dict:
             "latest": [cards.thread_row_part(t, template="forum/thread_latest_row.html") for t in latest],
         }
 
-    return caching.get_or_build("forum.data", "index", build)
+    return caching.get_or_build("forum.data", "index", build, local=True)
 
 
 @anonymous_cache
@@ -137,7 +137,7 @@ def _category_page_data(slug: str, requested: int) -> dict | None:
     if requested > MAX_CACHED_PAGE:
         caching.dont_store()  # far pages are built every time, never stored
         return build()
-    return caching.get_or_build("forum.data", f"category:{slug}:{requested}", build)
+    return caching.get_or_build("forum.data", f"category:{slug}:{requested}", build, local=True)
 
 
 @anonymous_cache
@@ -278,7 +278,9 @@ def _thread_page_data(pk: int, requested: int) -> dict | None:
     if requested > MAX_CACHED_PAGE:
         caching.dont_store()  # far pages are built every time, never stored
         return build()
-    return caching.get_or_build("forum.data", f"thread:{pk}:{requested}", build, tags=[cache_tags.thread(pk)])
+    return caching.get_or_build(
+        "forum.data", f"thread:{pk}:{requested}", build, tags=[cache_tags.thread(pk)], local=True
+    )
 
 
 @anonymous_cache
