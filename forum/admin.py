@@ -1,31 +1,18 @@
-from typing import Any
-
 from django.contrib import admin
 
 from forum.models import Category, Post, Tag, Thread
 from forum.services import categories_changed
+from kei_community.core.admin import ChangedOnSaveAdmin
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ChangedOnSaveAdmin):
     list_display = ["name", "slug", "position", "allows_solved", "thread_count", "post_count", "last_post_at"]
     list_editable = ["position", "allows_solved"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["thread_count", "post_count", "last_post_at"]
 
-    # A rename, a new position or a deletion shows at once on the index and on every page naming the category.
-    def save_model(self, request: Any, obj: Category, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        categories_changed([obj.pk])
-
-    def delete_model(self, request: Any, obj: Category) -> None:
-        pk = obj.pk
-        super().delete_model(request, obj)
-        categories_changed([pk])
-
-    def delete_queryset(self, request: Any, queryset: Any) -> None:
-        pks = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
+    def changed(self, pks: list[int]) -> None:  # a rename, a new position or a deletion shows at once
         categories_changed(pks)
 
 

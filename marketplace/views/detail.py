@@ -87,15 +87,11 @@ def _related_fragments(listing: Listing) -> dict[str, str]:
     Single flight: after a write, one reader renders them again while the others get the last ones, so a busy
     listing page is not rebuilt by every reader for every write elsewhere."""
 
-    def build() -> dict[str, str]:
-        caching.depends_on(cache_tags.member(listing.seller_id), page_cache.search_tag())
-        return _related_fragments_now(listing)
-
     return caching.get_or_build(
         "marketplace.detail",
         f"{listing.pk}:related",
-        build,
-        tags=[cache_tags.listing(listing.pk)],
+        lambda: _related_fragments_now(listing),
+        tags=[cache_tags.listing(listing.pk), cache_tags.member(listing.seller_id), page_cache.search_tag()],
         single_flight=True,
         local=True,
     )
